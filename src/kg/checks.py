@@ -1,0 +1,93 @@
+"""Cross-record checks: references, aliases, source files and verbatim quotes."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from kg.datafiles import CuratedData
+from kg.errors import DataError, Problem
+from kg.records import Record
+from kg.sources import find_quote, read_source_text, seeds_dir, sha256_of
+
+Offsets = dict[tuple[str, str], tuple[int, int]]
+
+
+def _check_reference(
+    data: CuratedData, record: Record, file: str, label: str, problems: list[Problem]
+) -> None:
+    for field, ref, kinds in record.references():
+        target = data.entities.get(ref)
+        if target is None:
+            candidates = [i for i, e in data.entities.items() if e.KIND in kinds]
+            close = difflib.get_close_matches(ref, candidates, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(Problem(file, label, f"{field}: unknown {'/'.join(kinds)} {ref!r}{hint}"))
+        elif target.KIND not in kinds:
+            problems.append(
+                Problem(file, label, f"{field}: {ref!r} is a {target.KIND}, expected "
+                        f"{' or '.join(kinds)}")
+            )
+
+
+def check_references(data: CuratedData, problems: list[Problem]) -> None:
+    for entity_id, entity in data.entities.items():
+        _check_reference(data, entity, data.entity_files[entity_id], entity_id, problems)
+    for source_id, facts in data.facts.items():
+        file = data.fact_files[source_id]
+        _check_reference(data, facts.source, file, "source", problems)
+        for claim in facts.claims:
+            _check_reference(data, claim, file, claim.id, problems)
+
+
+def check_aliases(data: CuratedData, problems: list[Problem]) -> None:
+    """A Chinese name or alias may denote only one entity of a kind."""
+    owners: dict[tuple[str, str], str] = {}
+    for entity_id, entity in data.entities.items():
+        for name in {entity.name_zh, *entity.aliases_zh}:
+            key = (entity.KIND, name)
+            other = owners.setdefault(key, entity_id)
+            if other != entity_id and entity.KIND not in ("person", "facility", "event"):
+                problems.append(
+                    Problem(data.entity_files[entity_id], entity_id,
+                            f"name or alias {name!r} already names {entity.KIND} {other!r}")
+                )
+
+
+def check_sources(data: CuratedData, seeds: Path, problems: list[Problem]) -> Offsets:
+    """Each source file exists with its recorded SHA-256; each quote is in it verbatim."""
+    offsets: Offsets = {}
+    for source_id, facts in data.facts.items():
+        file = data.fact_files[source_id]
+        path = seeds / facts.source.file
+        if not path.is_file():
+            problems.append(Problem(file, "source", f"source file {path} not found"))
+            continue
+        digest = sha256_of(path)
+        if digest != facts.source.sha256:
+            problems.append(
+                Problem(file, "source", f"sha256 of {facts.source.file} is {digest}, "
+                        f"not {facts.source.sha256}")
+            )
+        text = read_source_text(path)
+        for claim in facts.claims:
+            span = find_quote(text, claim.evidence)
+            if span is None:
+                problems.append(
+                    Problem(file, claim.id, f"evidence quote not found verbatim in "
+                            f"{facts.source.file}: {claim.evidence!r}")
+                )
+            else:
+                offsets[(source_id, claim.id)] = span
+    return offsets
+
+
+def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
+    """Run every cross-record check; return each quote's offsets or raise DataError."""
+    problems: list[Problem] = []
+    check_references(data, problems)
+    check_aliases(data, problems)
+    offsets = check_sources(data, seeds_dir(seeds), problems)
+    if problems:
+        raise DataError(problems)
+    return offsets

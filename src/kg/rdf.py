@@ -1,0 +1,413 @@
+"""Curated records -> RDF: one named graph for entities, one per source article."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.checks import Offsets
+from kg.datafiles import CuratedData
+from kg.iris import IriMinter
+from kg.namespaces import HKG, OA, ORG, SCHEMA, TIME, bind_prefixes
+from kg.records import (
+    Agency,
+    Claim,
+    Department,
+    Document,
+    Entity,
+    Event,
+    Facility,
+    FactFile,
+    Indicator,
+    MeasurementClaim,
+    MentionClaim,
+    Person,
+    Policy,
+    PostClaim,
+    Programme,
+    Region,
+    StatementClaim,
+    Task,
+    TargetClaim,
+    Unit,
+)
+
+PINYIN = "zh-Latn-pinyin"
+
+ENTITY_CLASSES: dict[str, URIRef] = {
+    "department": HKG.Department,
+    "outlet": HKG.NewsOutlet,
+    "person": HKG.Person,
+    "role": HKG.Role,
+    "policy": HKG.PolicyMeasure,
+    "unit": HKG.Unit,
+    "indicator": HKG.Indicator,
+    "programme": HKG.ServiceTaskProgramme,
+    "task": HKG.ServiceTask,
+}
+AGENCY_CLASSES = {
+    "national": HKG.NationalAgency,
+    "provincial": HKG.ProvincialAgency,
+    "prefectural": HKG.LocalAgency,
+    "county": HKG.LocalAgency,
+    "township": HKG.LocalAgency,
+}
+REGION_CLASSES = {
+    "country": HKG.Country,
+    "province": HKG.Province,
+    "prefecture": HKG.Prefecture,
+    "county": HKG.County,
+    "township": HKG.Township,
+    "village": HKG.Village,
+    "area": HKG.Region,
+}
+FACILITY_CLASSES = {
+    "hospital": HKG.Hospital,
+    "clinic": HKG.Clinic,
+    "primary-care-centre": HKG.PrimaryCareCentre,
+    "childcare-centre": HKG.ChildcareCentre,
+    "blood-station": HKG.BloodStation,
+    "medical-centre": HKG.MedicalCentre,
+    "platform": HKG.DigitalPlatform,
+    "university": HKG.University,
+    "other": HKG.Facility,
+}
+DOCUMENT_CLASSES = {
+    "plan": HKG.Plan,
+    "guideline": HKG.Guideline,
+    "notice": HKG.Notice,
+    "catalogue": HKG.Catalogue,
+    "law": HKG.Law,
+    "standard": HKG.Standard,
+    "opinion": HKG.Opinion,
+    "report": HKG.Report,
+    "other": HKG.Document,
+}
+EVENT_CLASSES = {
+    "press-conference": HKG.PressConference,
+    "meeting": HKG.Meeting,
+    "broadcast": HKG.Broadcast,
+    "campaign": HKG.Campaign,
+    "other": HKG.Event,
+}
+CLAIM_CLASSES = {
+    "post": HKG.PostHolding,
+    "target": HKG.Target,
+    "measurement": HKG.Measurement,
+    "statement": HKG.Statement,
+    "mention": HKG.Mention,
+}
+COMPARATORS = {
+    "=": HKG.Equal,
+    ">=": HKG.GreaterOrEqual,
+    ">": HKG.Greater,
+    "<=": HKG.LessOrEqual,
+    "<": HKG.Less,
+}
+QUALIFIER_TERMS = {
+    "about": HKG.About,
+    "over": HKG.Over,
+    "at-least": HKG.AtLeast,
+    "at-most": HKG.AtMost,
+    "under": HKG.Under,
+    "cumulative": HKG.Cumulative,
+    "nearly": HKG.Nearly,
+}
+#: Reference fields of claims -> the property that carries them.
+CLAIM_LINKS = {
+    "indicator": HKG.indicator,
+    "task": HKG.forTask,
+    "unit": HKG.unit,
+    "announced_by": HKG.announcedBy,
+    "reported_by": HKG.reportedBy,
+    "speaker": HKG.speaker,
+    "event": HKG.atEvent,
+    "place": HKG.place,
+    "about": HKG.about,
+    "person": ORG.member,
+    "organization": ORG.organization,
+    "role": ORG.role,
+}
+TIME_PRECISION = {4: TIME.inXSDgYear, 7: TIME.inXSDgYearMonth, 10: TIME.inXSDDate}
+
+
+def date_literal(partial: str) -> Literal:
+    """A partial date as xsd:gYear, xsd:gYearMonth or xsd:date, keeping its precision."""
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(partial)]
+    return Literal(partial, datatype=datatype)
+
+
+def value_literal(value: Decimal | bool) -> Literal:
+    if isinstance(value, bool):
+        return Literal(value)
+    return Literal(format(value, "f"), datatype=XSD.decimal)
+
+
+class RdfMapper:
+    """Builds the entities graph and the per-source graphs from checked records."""
+
+    def __init__(self, data: CuratedData, offsets: Offsets, minter: IriMinter) -> None:
+        self.data = data
+        self.offsets = offsets
+        self.iri = minter
+
+    def ref(self, entity_id: str) -> URIRef:
+        """IRI of a registry entity, by id."""
+        entity = self.data.entities[entity_id]
+        return self.iri.entity(entity.KIND, entity.id)
+
+    def new_graph(self) -> Graph:
+        graph = Graph()
+        bind_prefixes(graph.namespace_manager, self.iri.base)
+        return graph
+
+    # ------------------------------------------------------------ entities
+
+    def entities_graph(self) -> Graph:
+        g = self.new_graph()
+        scheme = self.indicator_scheme
+        g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        g.add((scheme, RDFS.label, Literal("卫生健康指标", lang="zh")))
+        g.add((scheme, RDFS.label, Literal("Health indicators", lang="en")))
+        for entity in self.data.entities.values():
+            self.add_entity(g, entity)
+        for facts in self.data.facts.values():
+            for claim in facts.claims:
+                if isinstance(claim, PostClaim):
+                    self.add_post(g, claim)
+        return g
+
+    @property
+    def indicator_scheme(self) -> URIRef:
+        return URIRef(f"{self.iri.base}scheme/indicators")
+
+    def entity_class(self, entity: Entity) -> URIRef:
+        match entity:
+            case Agency():
+                return AGENCY_CLASSES[entity.level]
+            case Region():
+                return REGION_CLASSES[entity.level]
+            case Facility():
+                return FACILITY_CLASSES[entity.type]
+            case Document():
+                return DOCUMENT_CLASSES[entity.type]
+            case Event():
+                return EVENT_CLASSES[entity.type]
+        return ENTITY_CLASSES[entity.KIND]
+
+    def add_entity(self, g: Graph, entity: Entity) -> None:
+        s = self.ref(entity.id)
+        g.add((s, RDF.type, self.entity_class(entity)))
+        g.add((s, RDFS.label, Literal(entity.name_zh, lang="zh")))
+        if entity.name_en:
+            g.add((s, RDFS.label, Literal(entity.name_en, lang="en")))
+        for alias in entity.aliases_zh:
+            g.add((s, SKOS.altLabel, Literal(alias, lang="zh")))
+        for alias in entity.aliases_en:
+            g.add((s, SKOS.altLabel, Literal(alias, lang="en")))
+        if entity.note:
+            g.add((s, SKOS.note, Literal(entity.note, lang="en")))
+        self.add_entity_details(g, s, entity)
+
+    def add_entity_details(self, g: Graph, s: URIRef, entity: Entity) -> None:
+        def link(prop: URIRef, ids: Iterable[str | None]) -> None:
+            for entity_id in ids:
+                if entity_id:
+                    g.add((s, prop, self.ref(entity_id)))
+
+        match entity:
+            case Agency():
+                link(HKG.jurisdiction, [entity.region])
+                link(ORG.subOrganizationOf, [entity.parent])
+            case Department():
+                link(ORG.unitOf, [entity.parent])
+            case Person():
+                g.add((s, HKG.pinyin, Literal(entity.pinyin_name, lang=PINYIN)))
+            case Region():
+                link(SCHEMA.containedInPlace, [entity.within])
+            case Facility():
+                link(SCHEMA.containedInPlace, [entity.region])
+                link(HKG.operatedBy, [entity.operator])
+            case Document():
+                link(DCTERMS.creator, entity.issuer)
+                if entity.date:
+                    g.add((s, DCTERMS.issued, date_literal(entity.date)))
+            case Policy():
+                link(DCTERMS.creator, entity.issuer)
+                link(HKG.forTask, [entity.task])
+                link(HKG.jurisdiction, [entity.region])
+            case Event():
+                g.add((s, SCHEMA.startDate, date_literal(entity.start)))
+                if entity.end:
+                    g.add((s, SCHEMA.endDate, date_literal(entity.end)))
+                if entity.date_inferred:
+                    g.add((s, HKG.dateInferred, Literal(True)))
+                link(SCHEMA.location, [entity.place])
+                link(SCHEMA.organizer, entity.organizer)
+            case Unit():
+                if entity.symbol:
+                    g.add((s, SKOS.notation, Literal(entity.symbol)))
+            case Indicator():
+                g.add((s, SKOS.inScheme, self.indicator_scheme))
+                link(HKG.unit, [entity.unit])
+                link(SKOS.broader, [entity.broader])
+                link(HKG.forTask, [entity.task])
+                if entity.definition_en:
+                    g.add((s, SKOS.definition, Literal(entity.definition_en, lang="en")))
+            case Programme():
+                g.add((s, HKG.year, Literal(entity.year, datatype=XSD.gYear)))
+                link(DCTERMS.creator, entity.issuer)
+            case Task():
+                link(DCTERMS.isPartOf, [entity.programme])
+                g.add((s, HKG.taskNumber, Literal(entity.number)))
+
+    def post_iri(self, claim: PostClaim) -> URIRef:
+        return self.iri.post(claim.organization, claim.role)
+
+    def add_post(self, g: Graph, claim: PostClaim) -> None:
+        """The post itself (a position in an organisation), shared by all who hold it."""
+        post = self.post_iri(claim)
+        org, role = self.data.entities[claim.organization], self.data.entities[claim.role]
+        g.add((post, RDF.type, HKG.Post))
+        g.add((post, ORG.postIn, self.ref(org.id)))
+        g.add((post, ORG.role, self.ref(role.id)))
+        g.add((post, RDFS.label, Literal(f"{org.name_zh}{role.name_zh}", lang="zh")))
+        if org.name_en and role.name_en:
+            g.add((post, RDFS.label, Literal(f"{role.name_en}, {org.name_en}", lang="en")))
+
+    # ------------------------------------------------------------ sources
+
+    def source_graph(self, facts: FactFile) -> Graph:
+        g = self.new_graph()
+        src = facts.source
+        s = self.iri.source(src.id)
+        g.add((s, RDF.type, HKG.SourceArticle))
+        g.add((s, RDFS.label, Literal(src.title_zh, lang="zh")))
+        g.add((s, RDFS.label, Literal(src.title_en, lang="en")))
+        g.add((s, DCTERMS.title, Literal(src.title_zh, lang="zh")))
+        g.add((s, DCTERMS.issued, date_literal(src.published)))
+        g.add((s, DCTERMS.language, Literal("zh")))
+        g.add((s, SCHEMA.publisher, self.ref(src.outlet)))
+        g.add((s, HKG.fileName, Literal(src.file)))
+        g.add((s, HKG.sha256, Literal(src.sha256)))
+        g.add((s, HKG.dateInferred, Literal(src.published_inferred)))
+        if src.date_note:
+            g.add((s, HKG.dateNote, Literal(src.date_note, lang="en")))
+        if src.note:
+            g.add((s, SKOS.note, Literal(src.note, lang="en")))
+        for author in src.authors:
+            g.add((s, SCHEMA.author, self.ref(author)))
+        mentioned: set[str] = set()
+        for claim in facts.claims:
+            self.add_claim(g, facts, claim)
+            mentioned.update(ref for _, ref, _ in claim.references())
+        for entity_id in sorted(mentioned):
+            g.add((s, SCHEMA.mentions, self.ref(entity_id)))
+        return g
+
+    def claim_date(self, facts: FactFile, claim: Claim) -> str:
+        """When the claim was made: as stated, else its event's date, else the source's."""
+        stated = getattr(claim, "date", None)
+        event_id = getattr(claim, "event", None)
+        if stated:
+            return stated
+        if event_id:
+            return self.data.entities[event_id].start  # type: ignore[attr-defined]
+        return facts.source.published
+
+    def add_claim(self, g: Graph, facts: FactFile, claim: Claim) -> None:
+        source_id = facts.source.id
+        s = self.iri.claim(source_id, claim.id)
+        g.add((s, RDF.type, CLAIM_CLASSES[claim.kind]))  # type: ignore[attr-defined]
+        g.add((s, PROV.wasDerivedFrom, self.iri.source(source_id)))
+        g.add((s, DCTERMS.date, date_literal(self.claim_date(facts, claim))))
+        if claim.note:
+            g.add((s, SKOS.note, Literal(claim.note, lang="en")))
+        for label in self.claim_labels(claim):
+            g.add((s, RDFS.label, label))
+        for field, ref, _ in claim.references():
+            g.add((s, CLAIM_LINKS[field], self.ref(ref)))
+        self.add_evidence(g, s, source_id, claim)
+        match claim:
+            case PostClaim():
+                g.add((s, HKG.post, self.post_iri(claim)))
+                g.add((s, HKG.titleAsStated, Literal(claim.title_zh, lang="zh")))
+                if claim.name_as_stated:
+                    g.add((s, HKG.nameAsStated, Literal(claim.name_as_stated, lang="zh")))
+            case TargetClaim():
+                self.add_quantity(g, s, claim)
+                g.add((s, HKG.comparator, COMPARATORS[claim.comparator]))
+                if claim.deadline:
+                    g.add((s, HKG.deadline, date_literal(claim.deadline)))
+            case MeasurementClaim():
+                self.add_quantity(g, s, claim)
+                if claim.value_max is not None:
+                    g.add((s, HKG.valueMax, value_literal(claim.value_max)))
+                for qualifier in claim.qualifiers:
+                    g.add((s, HKG.qualifier, QUALIFIER_TERMS[qualifier]))
+                if claim.as_of:
+                    g.add((s, HKG.asOf, date_literal(claim.as_of)))
+                if claim.period_start or claim.period_end:
+                    self.add_period(g, s, claim)
+            case StatementClaim():
+                g.add((s, HKG.summary, Literal(claim.summary_en, lang="en")))
+            case MentionClaim():
+                pass
+
+    def add_quantity(self, g: Graph, s: URIRef, claim: TargetClaim | MeasurementClaim) -> None:
+        g.add((s, HKG.value, value_literal(claim.value)))
+        if claim.unit is None:
+            indicator = self.data.entities[claim.indicator]
+            g.add((s, HKG.unit, self.ref(indicator.unit)))  # type: ignore[attr-defined]
+
+    def add_period(self, g: Graph, s: URIRef, claim: MeasurementClaim) -> None:
+        period = URIRef(f"{s}/period")
+        g.add((s, HKG.period, period))
+        g.add((period, RDF.type, TIME.ProperInterval))
+        for prop, partial in ((TIME.hasBeginning, claim.period_start),
+                              (TIME.hasEnd, claim.period_end)):
+            if partial:
+                instant = URIRef(f"{period}/{'start' if prop == TIME.hasBeginning else 'end'}")
+                g.add((period, prop, instant))
+                g.add((instant, RDF.type, TIME.Instant))
+                g.add((instant, TIME_PRECISION[len(partial)], date_literal(partial)))
+
+    def add_evidence(self, g: Graph, s: URIRef, source_id: str, claim: Claim) -> None:
+        ev = self.iri.evidence(source_id, claim.id)
+        start, end = self.offsets[(source_id, claim.id)]
+        g.add((s, HKG.evidence, ev))
+        g.add((ev, RDF.type, HKG.Evidence))
+        g.add((ev, OA.exact, Literal(claim.evidence, lang="zh")))
+        g.add((ev, OA.start, Literal(start)))
+        g.add((ev, OA.end, Literal(end)))
+        g.add((ev, DCTERMS.source, self.iri.source(source_id)))
+
+    def claim_labels(self, claim: Claim) -> list[Literal]:
+        """Readable zh and en labels for a claim node, built from its parts."""
+        def names(ids: Iterable[str]) -> tuple[str, str]:
+            ents = [self.data.entities[i] for i in ids]
+            zh = "、".join(e.name_zh for e in ents)
+            en = ", ".join(e.name_en or getattr(e, "pinyin_name", e.name_zh) for e in ents)
+            return zh, en
+
+        match claim:
+            case PostClaim():
+                (p_zh, p_en), (o_zh, o_en) = names([claim.person]), names([claim.organization])
+                r_zh, r_en = names([claim.role])
+                zh, en = f"{p_zh}：{o_zh}{r_zh}", f"{p_en}: {r_en}, {o_en}"
+            case TargetClaim() | MeasurementClaim():
+                i_zh, i_en = names([claim.indicator])
+                v = "是" if claim.value is True else format(claim.value, "f")
+                head_zh = "目标" if claim.kind == "target" else "数据"
+                head_en = "Target" if claim.kind == "target" else "Figure"
+                place_zh, place_en = names([claim.place])
+                zh = f"{head_zh}：{place_zh}{i_zh} {v}"
+                en = f"{head_en}: {i_en} ({place_en}) {v}"
+            case StatementClaim():
+                zh, en = f"陈述：{claim.evidence[:30]}", f"Statement: {claim.summary_en[:80]}"
+            case _:
+                zh, en = f"提及：{claim.evidence[:30]}", f"Mention: {names(claim.about)[1][:80]}"
+        return [Literal(zh, lang="zh"), Literal(en, lang="en")]
