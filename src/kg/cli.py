@@ -9,9 +9,18 @@ import click
 
 from kg.errors import KgError
 
+GRAPH_FORMAT_NAMES = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+
 DATA_OPTION = click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Curated data folder (default: the project's data/).",
+)
+LOCATION_OPTION = click.option(
+    "--location", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Store folder (default: var/kg in the project).",
+)
+BASE_OPTION = click.option(
+    "--base-iri", default=None, help="Base of data IRIs (default: $KG_BASE_IRI or w3id.org).",
 )
 SEEDS_OPTION = click.option(
     "--seeds", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -46,6 +55,91 @@ def validate(data_dir: Path | None, seeds: Path | None) -> None:
         fail(error)
     claims = sum(len(f.claims) for f in data.facts.values())
     click.echo(f"ok: {len(data.entities)} entities, {claims} claims, {len(offsets)} quotes verified")
+
+
+@main.command()
+@DATA_OPTION
+@SEEDS_OPTION
+@LOCATION_OPTION
+@BASE_OPTION
+def build(data_dir: Path | None, seeds: Path | None, location: Path | None,
+          base_iri: str | None) -> None:
+    """Build the graph and publish it atomically to the embedded store."""
+    from kg.build import build as run_build
+
+    try:
+        summary = run_build(data_dir, seeds, location, base_iri)
+    except KgError as error:
+        fail(error)
+    click.echo("\n".join(summary.lines()))
+
+
+@main.command()
+@click.argument("sparql")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+              default="table", show_default=True, help="Output format of SELECT/ASK results.")
+@LOCATION_OPTION
+def query(sparql: str, fmt: str, location: Path | None) -> None:
+    """Run a SPARQL query (text, or a path to a .rq file) on the built store."""
+    from kg.querying import format_result, read_query_text, run_query
+
+    try:
+        text = read_query_text(sparql)
+        result = run_query(text, location)
+        click.echo(format_result(result, fmt), nl=False)
+    except KgError as error:
+        fail(error)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(sorted(GRAPH_FORMAT_NAMES)), required=True,
+              help="RDF format of the dump.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write ('-' for standard output).")
+@LOCATION_OPTION
+def export(fmt: str, output: Path, location: Path | None) -> None:
+    """Dump the whole graph; quad formats keep the named graphs."""
+    from kg.formats import GRAPH_FORMATS
+    from kg.store import EmbeddedStore
+
+    try:
+        data = EmbeddedStore.open(location).dump(GRAPH_FORMATS[fmt])
+    except KgError as error:
+        fail(error)
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+
+
+@main.command()
+@LOCATION_OPTION
+def stats(location: Path | None) -> None:
+    """Triples per graph, entities per class and claims per kind of the built store."""
+    from kg.querying import store_stats
+
+    try:
+        click.echo(store_stats(location), nl=False)
+    except KgError as error:
+        fail(error)
+
+
+@main.command()
+@click.option("--source", "sources", multiple=True, metavar="ID",
+              help="Only this source (e.g. 002); repeatable. Default: all.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@DATA_OPTION
+@SEEDS_OPTION
+def coverage(sources: tuple[str, ...], as_json: bool, data_dir: Path | None,
+             seeds: Path | None) -> None:
+    """List numbers and 《titles》 in the sources that no claim's evidence covers."""
+    from kg.coverage import coverage_main
+
+    try:
+        sys.exit(coverage_main(sources, as_json, data_dir, seeds))
+    except KgError as error:
+        fail(error)
 
 
 if __name__ == "__main__":

@@ -290,7 +290,8 @@ class RdfMapper:
         g.add((s, DCTERMS.title, Literal(src.title_zh, lang="zh")))
         g.add((s, DCTERMS.issued, date_literal(src.published)))
         g.add((s, DCTERMS.language, Literal("zh")))
-        g.add((s, SCHEMA.publisher, self.ref(src.outlet)))
+        if src.outlet:
+            g.add((s, SCHEMA.publisher, self.ref(src.outlet)))
         g.add((s, HKG.fileName, Literal(src.file)))
         g.add((s, HKG.sha256, Literal(src.sha256)))
         g.add((s, HKG.dateInferred, Literal(src.published_inferred)))

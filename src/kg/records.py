@@ -271,7 +271,7 @@ class Source(Record):
     id: Annotated[str, Field(pattern=r"^\d{3}$")]
     file: str
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    outlet: Slug
+    outlet: Slug | None = None
     title_zh: str
     title_en: str
     published: PartialDate

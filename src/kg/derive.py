@@ -1,0 +1,147 @@
+"""The derived graph: each target assessed against the results reported for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, RDFS
+
+from kg.datafiles import CuratedData
+from kg.iris import IriMinter
+from kg.namespaces import HKG, bind_prefixes
+from kg.rdf import value_literal
+from kg.records import FactFile, MeasurementClaim, TargetClaim
+
+STATUS_TERMS = {
+    "met": HKG.Met,
+    "exceeded": HKG.Exceeded,
+    "not-met": HKG.NotMet,
+    "no-result": HKG.NoResult,
+}
+STATUS_LABELS = {
+    "met": ("已完成", "met"),
+    "exceeded": ("超额完成", "exceeded"),
+    "not-met": ("未完成", "not met"),
+    "no-result": ("尚无结果", "no result yet"),
+}
+#: worst first: when results on the same date disagree, the most cautious status wins
+STATUS_ORDER = ("not-met", "met", "exceeded")
+
+
+@dataclass(frozen=True)
+class Result:
+    """A measurement that may answer a target, with the source it comes from."""
+
+    source_id: str
+    claim: MeasurementClaim
+    date: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    source_id: str
+    target: TargetClaim
+    status: str
+    used: tuple[Result, ...]
+    explanation: str
+
+
+def compare(target: TargetClaim, result: MeasurementClaim) -> str:
+    """Status of one result against one target: met, exceeded or not-met.
+
+    'over' (超, 余, 以上) makes the reported value a strict lower bound, 'nearly'
+    (近) a strict upper bound; 'about' is taken at face value.
+    """
+    if isinstance(target.value, bool) or isinstance(result.value, bool):
+        return "met" if result.value == target.value else "not-met"
+    goal, value = Decimal(target.value), Decimal(result.value)
+    above = "over" in result.qualifiers
+    below = "nearly" in result.qualifiers
+    match target.comparator:
+        case ">=" | ">":
+            if value > goal:
+                return "exceeded"
+            if value == goal and (target.comparator == ">=" and not below or above):
+                return "met"
+            return "not-met"
+        case "<=" | "<":
+            if value < goal:
+                return "exceeded"
+            if value == goal and (target.comparator == "<=" and not above or below):
+                return "met"
+            return "not-met"
+    return "met" if value == goal and not (above or below) else "not-met"
+
+
+def result_date(facts: FactFile, claim: MeasurementClaim, data: CuratedData) -> str:
+    """The date a result refers to: as-of, else end of period, else when it was reported."""
+    if claim.as_of or claim.period_end:
+        return claim.as_of or claim.period_end  # type: ignore[return-value]
+    if claim.date:
+        return claim.date
+    if claim.event:
+        return data.entities[claim.event].start  # type: ignore[attr-defined]
+    return facts.source.published
+
+
+def assess_targets(data: CuratedData) -> list[Assessment]:
+    """Assess every target against results on the same indicator and place."""
+    results: dict[tuple[str, str], list[Result]] = {}
+    for source_id, facts in data.facts.items():
+        for claim in facts.claims:
+            if isinstance(claim, MeasurementClaim):
+                date = result_date(facts, claim, data)
+                results.setdefault((claim.indicator, claim.place), []).append(
+                    Result(source_id, claim, date)
+                )
+    out = []
+    for source_id, facts in sorted(data.facts.items()):
+        for claim in facts.claims:
+            if isinstance(claim, TargetClaim):
+                out.append(assess(source_id, claim, results.get((claim.indicator, claim.place), [])))
+    return out
+
+
+def assess(source_id: str, target: TargetClaim, candidates: list[Result]) -> Assessment:
+    if not candidates:
+        return Assessment(source_id, target, "no-result", (), "No result reported yet.")
+    latest = max(r.date for r in candidates)
+    used = tuple(sorted((r for r in candidates if r.date == latest),
+                        key=lambda r: (r.source_id, r.claim.id)))
+    statuses = {compare(target, r.claim) for r in used}
+    status = min(statuses, key=STATUS_ORDER.index)
+    figures = "; ".join(f"{_fmt(r.claim.value)} ({r.source_id}/{r.claim.id}, {r.date})"
+                        for r in used)
+    disagree = " Results disagree; the most cautious status is kept." if len(statuses) > 1 else ""
+    explanation = (f"Target {target.comparator} {_fmt(target.value)}; latest result(s): "
+                   f"{figures}.{disagree}")
+    return Assessment(source_id, target, status, used, explanation)
+
+
+def _fmt(value: Decimal | bool) -> str:
+    return str(value).lower() if isinstance(value, bool) else format(value, "f")
+
+
+def derived_graph(data: CuratedData, minter: IriMinter) -> Graph:
+    """RDF of all assessments (the 'derived' named graph)."""
+    g = Graph()
+    bind_prefixes(g.namespace_manager, minter.base)
+    for a in assess_targets(data):
+        s = minter.assessment(a.source_id, a.target.id)
+        target = minter.claim(a.source_id, a.target.id)
+        zh, en = STATUS_LABELS[a.status]
+        indicator = data.entities[a.target.indicator]
+        g.add((s, RDF.type, HKG.Assessment))
+        g.add((s, HKG.assesses, target))
+        g.add((s, HKG.status, STATUS_TERMS[a.status]))
+        g.add((s, HKG.targetValue, value_literal(a.target.value)))
+        g.add((s, RDFS.label, Literal(f"评估：{indicator.name_zh}（{zh}）", lang="zh")))
+        g.add((s, RDFS.label, Literal(f"Assessment: {indicator.name_en} ({en})", lang="en")))
+        g.add((s, HKG.explanation, Literal(a.explanation, lang="en")))
+        for r in a.used:
+            g.add((s, HKG.basedOn, minter.claim(r.source_id, r.claim.id)))
+        if a.used:
+            g.add((s, HKG.resultValue, value_literal(a.used[0].claim.value)))
+    return g

@@ -1,0 +1,62 @@
+"""The one table of RDF and SPARQL-results formats: names, media types, extensions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyoxigraph import QueryResultsFormat, RdfFormat
+
+
+@dataclass(frozen=True)
+class GraphFormat:
+    """An RDF serialisation."""
+
+    name: str
+    media_type: str
+    extension: str
+    oxigraph: RdfFormat
+    rdflib: str
+    quads: bool
+
+
+GRAPH_FORMATS: dict[str, GraphFormat] = {
+    f.name: f
+    for f in (
+        GraphFormat("ttl", "text/turtle", "ttl", RdfFormat.TURTLE, "turtle", False),
+        GraphFormat("nt", "application/n-triples", "nt", RdfFormat.N_TRIPLES, "nt", False),
+        GraphFormat("nq", "application/n-quads", "nq", RdfFormat.N_QUADS, "nquads", True),
+        GraphFormat("trig", "application/trig", "trig", RdfFormat.TRIG, "trig", True),
+        GraphFormat("jsonld", "application/ld+json", "jsonld", RdfFormat.JSON_LD, "json-ld", True),
+        GraphFormat("xml", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, "xml", False),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ResultsFormat:
+    """A SPARQL query-results serialisation (SELECT and ASK)."""
+
+    name: str
+    media_type: str
+    oxigraph: QueryResultsFormat
+
+
+RESULTS_FORMATS: dict[str, ResultsFormat] = {
+    f.name: f
+    for f in (
+        ResultsFormat("json", "application/sparql-results+json", QueryResultsFormat.JSON),
+        ResultsFormat("xml", "application/sparql-results+xml", QueryResultsFormat.XML),
+        ResultsFormat("csv", "text/csv", QueryResultsFormat.CSV),
+        ResultsFormat("tsv", "text/tab-separated-values", QueryResultsFormat.TSV),
+    )
+}
+
+
+def graph_format_for_path(path: str) -> GraphFormat:
+    """The graph format of a file, from its extension (.ttl, .nt, .nq, .trig, .jsonld, .rdf)."""
+    suffix = path.rsplit(".", 1)[-1].lower()
+    aliases = {"turtle": "ttl", "owl": "xml", "json": "jsonld", "n3": "ttl"}
+    for fmt in GRAPH_FORMATS.values():
+        if suffix in (fmt.extension, fmt.name) or aliases.get(suffix) == fmt.name:
+            return fmt
+    raise ValueError(f"{path}: unknown RDF file extension .{suffix}")

@@ -1,0 +1,85 @@
+"""Running SPARQL on the built store for the command line, and printing results."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
+
+from kg.errors import KgError
+from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
+from kg.namespaces import base_iri, sparql_prefixes
+from kg.store import EmbeddedStore, QueryResult
+
+
+class QueryError(KgError):
+    """A query that cannot be parsed or run."""
+
+
+def read_query_text(argument: str) -> str:
+    """The query itself, or the contents of the .rq file it names."""
+    path = Path(argument)
+    if argument.endswith((".rq", ".sparql")) or (len(argument) < 300 and path.is_file()):
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"{argument}: cannot read query file: {exc}") from exc
+    return argument
+
+
+def run_query(text: str, location: Path | None = None) -> QueryResult:
+    """Run a query with the project's prefixes predeclared."""
+    store = EmbeddedStore.open(location)
+    base = store.manifest.get("base_iri") or base_iri()
+    try:
+        return store.query(sparql_prefixes(base) + text)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed query: {exc}") from exc
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    """Results as a text table, or serialised by Oxigraph (csv, tsv, json, xml)."""
+    if isinstance(result, QueryTriples):
+        out = io.BytesIO()
+        result.serialize(out, format=GRAPH_FORMATS["ttl"].oxigraph)
+        return out.getvalue().decode()
+    if fmt != "table":
+        out = io.BytesIO()
+        result.serialize(out, format=RESULTS_FORMATS[fmt].oxigraph)
+        return out.getvalue().decode()
+    if isinstance(result, QueryBoolean):
+        return f"{bool(result)}\n"
+    assert isinstance(result, QuerySolutions)
+    names = [v.value for v in result.variables]
+    rows = [[_cell(solution[n]) for n in names] for solution in result]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    lines = [" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(term: object) -> str:
+    return "" if term is None else getattr(term, "value", str(term))
+
+
+def store_stats(location: Path | None = None) -> str:
+    """A short report of the built store, read from the store itself."""
+    store = EmbeddedStore.open(location)
+    lines = [f"version {store.version} (built {store.manifest.get('built_at', '?')})",
+             "triples per graph:"]
+    sizes = store.graph_sizes()
+    lines += [f"  {n:>7}  {g}" for g, n in sorted(sizes.items())]
+    lines.append(f"  {sum(sizes.values()):>7}  total")
+    for title, sparql in (
+        ("entities per class", "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?k } "
+         "FILTER(STRENDS(STR(?g), 'graph/entities')) } GROUP BY ?k ORDER BY ?k"),
+        ("claims per class", "SELECT ?k (COUNT(?s) AS ?n) WHERE { ?s a ?k . ?k rdfs:subClassOf "
+         "hkg:Claim } GROUP BY ?k ORDER BY ?k"),
+    ):
+        lines.append(f"{title}:")
+        result = store.query(sparql_prefixes(store.manifest.get("base_iri", "")) + sparql)
+        lines += [f"  {int(r['n'].value):>7}  {r['k'].value}" for r in result]
+    return "\n".join(lines) + "\n"
