@@ -14,7 +14,7 @@ from rdflib.namespace import RDF
 from kg.checks import check_curated
 from kg.datafiles import CuratedData, load_curated
 from kg.derive import derived_graph
-from kg.errors import ValidationError
+from kg.errors import Problem, ValidationError
 from kg.iris import IriMinter
 from kg.rdf import RdfMapper
 from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir, validate_graph
@@ -28,6 +28,22 @@ class BuiltGraphs:
     graphs: dict[str, Graph]
     data: CuratedData
     minter: IriMinter
+
+    def origin(self, iri: str) -> tuple[str, str | None]:
+        """The data file and record an IRI was made from, for error messages."""
+        for entity_id, entity in self.data.entities.items():
+            if iri == str(self.minter.entity(entity.KIND, entity_id)):
+                return self.data.entity_files[entity_id], entity_id
+        for source_id, facts in self.data.facts.items():
+            file = self.data.fact_files[source_id]
+            if iri == str(self.minter.source(source_id)):
+                return file, "source"
+            for claim in facts.claims:
+                for made in (self.minter.claim(source_id, claim.id),
+                             self.minter.assessment(source_id, claim.id)):
+                    if iri == str(made) or iri.startswith(f"{made}/"):
+                        return file, claim.id
+        return iri, None
 
     def data_graph(self) -> Graph:
         """Everything but the ontology, merged: what the shapes validate."""
@@ -98,6 +114,7 @@ def build(
     location: Path | None = None,
     base: str | None = None,
     publish: bool = True,
+    shapes_dir: Path | None = None,
 ) -> BuildSummary:
     """The whole build; nothing is published unless every check passes."""
     started = time.perf_counter()
@@ -110,11 +127,13 @@ def build(
 
     built = build_graphs(data_dir, seeds, base)
     t = lap("load+map", started)
-    report = validate_graph(built.data_graph(), built.graphs[str(built.minter.graph("ontology"))])
+    shapes = load_turtle_dir(shapes_dir) if shapes_dir else None
+    ontology = built.graphs[str(built.minter.graph("ontology"))]
+    report = validate_graph(built.data_graph(), ontology, shapes)
     t = lap("shacl", t)
     if not report.conforms:
-        raise ValidationError(report.text, report.violations)
-    serialised = {name: g.serialize(format="nt", encoding="utf-8") for name, g in built.graphs.items()}
+        raise ValidationError(shape_problems(built, report))
+    serialised = {n: g.serialize(format="nt", encoding="utf-8") for n, g in built.graphs.items()}
     version = dataset_version(serialised)
     summary = BuildSummary(
         version=version,
@@ -139,6 +158,17 @@ def build(
     summary.seconds = time.perf_counter() - started
     summary.phases = phases
     return summary
+
+
+def shape_problems(built: BuiltGraphs, report: ShapeReport) -> list[Problem]:
+    """SHACL violations as problems naming the data file and record they come from."""
+    problems = []
+    for result in report.results:
+        if result.severity == "Violation":
+            file, record = built.origin(result.focus)
+            where = f"{result.path}: " if result.path else ""
+            problems.append(Problem(file, record, f"{where}{result.message} (shape violation)"))
+    return problems
 
 
 def count_entities(built: BuiltGraphs) -> dict[str, int]:

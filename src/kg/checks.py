@@ -22,7 +22,8 @@ def _check_reference(
             candidates = [i for i, e in data.entities.items() if e.KIND in kinds]
             close = difflib.get_close_matches(ref, candidates, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(Problem(file, label, f"{field}: unknown {'/'.join(kinds)} {ref!r}{hint}"))
+            kind = "/".join(kinds)
+            problems.append(Problem(file, label, f"{field}: unknown {kind} {ref!r}{hint}"))
         elif target.KIND not in kinds:
             problems.append(
                 Problem(file, label, f"{field}: {ref!r} is a {target.KIND}, expected "

@@ -44,17 +44,21 @@ def fail(error: KgError) -> None:
 @DATA_OPTION
 @SEEDS_OPTION
 def validate(data_dir: Path | None, seeds: Path | None) -> None:
-    """Check the curated data: schema, references, quotes (no store is written)."""
-    from kg.checks import check_curated
-    from kg.datafiles import load_curated
+    """Check data and shapes exactly as `kg build` does, without writing the store."""
+    from kg.build import build as run_build
 
     try:
-        data = load_curated(data_dir)
-        offsets = check_curated(data, seeds)
+        summary = run_build(data_dir, seeds, publish=False)
     except KgError as error:
         fail(error)
-    claims = sum(len(f.claims) for f in data.facts.values())
-    click.echo(f"ok: {len(data.entities)} entities, {claims} claims, {len(offsets)} quotes verified")
+    for result in summary.shapes.results:
+        if result.severity != "Violation":
+            click.echo(f"{result.severity.lower()}: {result.focus} {result.path or ''}: "
+                       f"{result.message}", err=True)
+    claims = ", ".join(f"{n} {k}" for k, n in sorted(summary.claims.items()))
+    shapes = summary.shapes
+    click.echo(f"ok: {sum(summary.entities.values())} entities; claims: {claims}; "
+               f"SHACL: {shapes.violations} violations, {shapes.warnings} warnings")
 
 
 @main.command()

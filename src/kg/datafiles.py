@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from kg.errors import DataError, Problem
 from kg.records import ENTITY_MODELS, REGISTRY_FILES, Entity, FactFile
 from kg.sources import PROJECT_ROOT
 
-DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_DATA_DIR = Path(os.environ.get("KG_DATA_DIR") or PROJECT_ROOT / "data")
 
 
 @dataclass
@@ -27,7 +28,7 @@ class CuratedData:
     fact_files: dict[str, str] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Entity]:
-        return [e for e in self.entities.values() if e.KIND == kind]
+        return [e for e in self.entities.values() if kind == e.KIND]
 
 
 def _relative(path: Path, data_dir: Path) -> str:

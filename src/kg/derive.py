@@ -63,13 +63,13 @@ def compare(target: TargetClaim, result: MeasurementClaim) -> str:
         case ">=" | ">":
             if value > goal:
                 return "exceeded"
-            if value == goal and (target.comparator == ">=" and not below or above):
+            if value == goal and ((target.comparator == ">=" and not below) or above):
                 return "met"
             return "not-met"
         case "<=" | "<":
             if value < goal:
                 return "exceeded"
-            if value == goal and (target.comparator == "<=" and not above or below):
+            if value == goal and ((target.comparator == "<=" and not above) or below):
                 return "met"
             return "not-met"
     return "met" if value == goal and not (above or below) else "not-met"
@@ -100,7 +100,8 @@ def assess_targets(data: CuratedData) -> list[Assessment]:
     for source_id, facts in sorted(data.facts.items()):
         for claim in facts.claims:
             if isinstance(claim, TargetClaim):
-                out.append(assess(source_id, claim, results.get((claim.indicator, claim.place), [])))
+                found = results.get((claim.indicator, claim.place), [])
+                out.append(assess(source_id, claim, found))
     return out
 
 

@@ -33,7 +33,7 @@ class DataError(KgError):
 class ValidationError(KgError):
     """The RDF failed its SHACL shapes; nothing was published."""
 
-    def __init__(self, report: str, violations: int) -> None:
-        self.report = report
-        self.violations = violations
-        super().__init__(f"SHACL: {violations} violation(s)\n{report}")
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"SHACL: {len(problems)} violation(s); nothing was published\n{lines}")

@@ -30,8 +30,8 @@ from kg.records import (
     Programme,
     Region,
     StatementClaim,
-    Task,
     TargetClaim,
+    Task,
     Unit,
 )
 

@@ -146,7 +146,7 @@ class Region(Entity):
 class Facility(Entity):
     KIND = "facility"
     EN_REQUIRED = False
-    REFS = {"region": ("region",), "operator": ORG_KINDS + ("facility",)}
+    REFS = {"region": ("region",), "operator": (*ORG_KINDS, "facility")}
     type: Literal[
         "hospital",
         "clinic",
@@ -292,7 +292,7 @@ class Claim(Record):
 class PostClaim(Claim):
     """A person holds a post (role in an organisation), as a source dates it."""
 
-    REFS = {"person": ("person",), "organization": ORG_KINDS + ("facility",), "role": ("role",)}
+    REFS = {"person": ("person",), "organization": (*ORG_KINDS, "facility"), "role": ("role",)}
     kind: Literal["post"]
     person: Slug
     organization: Slug
