@@ -41,7 +41,7 @@ def drop_indicator(content: object) -> None:
 
 
 def unknown_indicator(content: object) -> None:
-    claim(content, "t-childcare-places-per-1000")["indicator"] = "childcare-place"
+    claim(content, "t-childcare-places-per-1000")["indicator"] = "childcare-places-per-100"
 
 
 def wrong_type(content: object) -> None:
@@ -59,7 +59,7 @@ def bad_quote(content: object) -> None:
 BAD_FACTS = [
     (drop_indicator, "t-childcare-places-per-1000", "indicator: Field required"),
     (unknown_indicator, "t-childcare-places-per-1000",
-     "unknown indicator 'childcare-place' (did you mean 'childcare-places-per-1000'?)"),
+     "unknown indicator 'childcare-places-per-100' (did you mean 'childcare-places-per-1000'?)"),
     (wrong_type, "t-childcare-places-per-1000", "not a quantity"),
     (duplicate_claim, "p-jiao-yahui", "duplicate claim id"),
     (bad_quote, "p-jiao-yahui", "evidence quote not found verbatim"),

@@ -204,14 +204,6 @@ def _inside(expr: Expression, spans: Iterable[tuple[int, int]]) -> bool:
     return any(s <= expr.start and expr.end <= e for s, e in spans)
 
 
-@dataclass(frozen=True)
-class IgnoreEntry:
-    """A verbatim snippet of a source whose expressions need no claim, and why."""
-
-    text: str
-    reason: str
-
-
 @dataclass
 class SourceCoverage:
     """The coverage of one source's expressions by its claims and ignore list."""
@@ -266,8 +258,15 @@ def _relative(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
-def load_ignores(path: Path, name: str, problems: list[Problem]) -> list[IgnoreEntry]:
-    """The entries of one ignore list; shape errors are added to problems."""
+def load_ignores(
+    path: Path, name: str, text: str, source_file: str, problems: list[Problem]
+) -> list[tuple[int, int]]:
+    """Spans of every occurrence of every entry of one ignore list in the source text.
+
+    Problems (added to `problems`, in entry order): a file that is not a list of
+    {text, reason}, an entry without a reason, an entry whose text is not in the
+    source, an entry that contains no expression (nothing to ignore).
+    """
     if not path.is_file():
         return []
     try:
@@ -280,42 +279,30 @@ def load_ignores(path: Path, name: str, problems: list[Problem]) -> list[IgnoreE
     if not isinstance(raw, list):
         problems.append(Problem(name, None, "expected a list of {text, reason} entries"))
         return []
-    entries = []
+    expressions = scan_expressions(text)
+    spans: list[tuple[int, int]] = []
     for index, item in enumerate(raw):
         label = f"#{index + 1}"
         if not isinstance(item, dict):
             problems.append(Problem(name, label, "expected a mapping with 'text' and 'reason'"))
             continue
-        if extra := sorted(set(item) - {"text", "reason"}):
-            problems.append(Problem(name, label, f"unknown field(s): {', '.join(map(str, extra))}"))
-        text, reason = item.get("text"), item.get("reason")
-        if not isinstance(text, str) or not text:
+        if extra := sorted(map(str, set(item) - {"text", "reason"})):
+            problems.append(Problem(name, label, f"unknown field(s): {', '.join(extra)}"))
+        snippet, reason = item.get("text"), item.get("reason")
+        if not isinstance(snippet, str) or not snippet:
             problems.append(Problem(name, label, "'text' must be a non-empty string"))
             continue
         if not isinstance(reason, str) or not reason.strip():
-            problems.append(Problem(name, label, f"no 'reason' given for {text!r}"))
-            continue
-        entries.append(IgnoreEntry(text, reason))
-    return entries
-
-
-def check_ignores(
-    entries: list[IgnoreEntry], text: str, source_file: str, name: str, problems: list[Problem]
-) -> list[tuple[int, int]]:
-    """Spans of every occurrence of every entry; an entry not in the source is a problem."""
-    spans: list[tuple[int, int]] = []
-    expressions = scan_expressions(text)
-    for index, entry in enumerate(entries):
-        found = occurrences(text, entry.text)
-        label = f"#{index + 1}"
+            problems.append(Problem(name, label, f"no 'reason' given for {snippet!r}"))
+        found = occurrences(text, snippet)
         if not found:
             problems.append(
-                Problem(name, label, f"text not found verbatim in {source_file}: {entry.text!r}")
+                Problem(name, label, f"text not found verbatim in {source_file}: {snippet!r}")
             )
         elif not any(_inside(e, found) for e in expressions):
             problems.append(
                 Problem(name, label, f"ignores no number, date or title (nothing to ignore): "
-                        f"{entry.text!r}")
+                        f"{snippet!r}")
             )
         spans.extend(found)
     return spans
@@ -326,7 +313,7 @@ def compute_coverage(
 ) -> list[SourceCoverage]:
     """Coverage of the given sources (default: every fact file); DataError on bad input."""
     from kg.checks import check_curated
-    from kg.datafiles import DEFAULT_DATA_DIR, load_curated
+    from kg.datafiles import load_curated
     from kg.sources import read_source_text, seeds_dir
 
     data = load_curated(data_dir)
@@ -335,11 +322,11 @@ def compute_coverage(
     unknown = [s for s in wanted if s not in data.facts]
     if unknown:
         known = ", ".join(sorted(data.facts)) or "none"
-        raise DataError([Problem("--source", s, f"unknown source id (known: {known})")
+        raise DataError([Problem("--source", None, f"unknown source id {s!r} (known: {known})")
                          for s in unknown])
     offsets = check_curated(data, seeds)
     seeds = seeds_dir(seeds)
-    ignore_dir = Path(data_dir or DEFAULT_DATA_DIR) / "coverage"
+    ignore_dir = data_dir / "coverage"
 
     problems: list[Problem] = []
     for path in sorted(ignore_dir.glob("*.yaml")):
@@ -355,8 +342,7 @@ def compute_coverage(
             quote_spans.extend(occurrences(text, quote))
         path = ignore_dir / f"{source_id}.yaml"
         name = _relative(path, data_dir)
-        entries = load_ignores(path, name, problems)
-        ignore_spans = check_ignores(entries, text, facts.source.file, name, problems)
+        ignore_spans = load_ignores(path, name, text, facts.source.file, problems)
         reports.append(classify(source_id, facts.source.file, text, quote_spans, ignore_spans))
     if problems:
         raise DataError(problems)

@@ -89,5 +89,9 @@ class IriMinter:
         """Named graph IRI: 'ontology', 'entities', 'derived' or 'source/<id>'."""
         return URIRef(f"{self.base}graph/{name}")
 
+    def scheme(self, name: str) -> URIRef:
+        """A SKOS concept scheme of the data, e.g. 'indicators'."""
+        return URIRef(f"{self.base}scheme/{name}")
+
     def dataset(self) -> URIRef:
         return URIRef(f"{self.base}dataset")

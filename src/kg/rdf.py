@@ -24,6 +24,7 @@ from kg.records import (
     Indicator,
     MeasurementClaim,
     MentionClaim,
+    Outlet,
     Person,
     Policy,
     PostClaim,
@@ -182,7 +183,7 @@ class RdfMapper:
 
     @property
     def indicator_scheme(self) -> URIRef:
-        return URIRef(f"{self.iri.base}scheme/indicators")
+        return self.iri.scheme("indicators")
 
     def entity_class(self, entity: Entity) -> URIRef:
         match entity:
@@ -224,6 +225,8 @@ class RdfMapper:
                 link(ORG.subOrganizationOf, [entity.parent])
             case Department():
                 link(ORG.unitOf, [entity.parent])
+            case Outlet():
+                link(SCHEMA.location, [entity.region])
             case Person():
                 g.add((s, HKG.pinyin, Literal(entity.pinyin_name, lang=PINYIN)))
             case Region():
@@ -243,8 +246,7 @@ class RdfMapper:
                 g.add((s, SCHEMA.startDate, date_literal(entity.start)))
                 if entity.end:
                     g.add((s, SCHEMA.endDate, date_literal(entity.end)))
-                if entity.date_inferred:
-                    g.add((s, HKG.dateInferred, Literal(True)))
+                g.add((s, HKG.dateInferred, Literal(entity.date_inferred)))
                 link(SCHEMA.location, [entity.place])
                 link(SCHEMA.organizer, entity.organizer)
             case Unit():
@@ -289,7 +291,7 @@ class RdfMapper:
         g.add((s, RDFS.label, Literal(src.title_en, lang="en")))
         g.add((s, DCTERMS.title, Literal(src.title_zh, lang="zh")))
         g.add((s, DCTERMS.issued, date_literal(src.published)))
-        g.add((s, DCTERMS.language, Literal("zh")))
+        g.add((s, DCTERMS.language, Literal("zh", datatype=XSD.language)))
         if src.outlet:
             g.add((s, SCHEMA.publisher, self.ref(src.outlet)))
         g.add((s, HKG.fileName, Literal(src.file)))

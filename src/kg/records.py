@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from kg.iris import is_slug, person_slug, pinyin_of
 from kg.quantities import parse_quantity
@@ -318,6 +318,15 @@ class TargetClaim(Claim):
     value: Quantity
     unit: Slug | None = None
     comparator: Literal["=", ">=", ">", "<=", "<"] = ">="
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yes_no_targets_are_equalities(cls, raw: Any) -> Any:
+        """A yes/no target ('all hospitals ...') can only be met by equality."""
+        if isinstance(raw, dict) and isinstance(raw.get("value"), bool):
+            if raw.setdefault("comparator", "=") != "=":
+                raise ValueError("comparator: a yes/no target takes comparator '='")
+        return raw
     deadline: PartialDate | None = None
     announced_by: list[Slug] = Field(min_length=1)
     event: Slug | None = None
@@ -343,7 +352,7 @@ class MeasurementClaim(Claim):
     indicator: Slug
     task: Slug | None = None
     value: Quantity
-    value_max: Quantity | None = None
+    value_max: Annotated[Decimal, BeforeValidator(_quantity)] | None = None
     unit: Slug | None = None
     qualifiers: list[Literal[QUALIFIERS]] = []  # type: ignore[valid-type]
     place: Slug = "cn"
