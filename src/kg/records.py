@@ -323,9 +323,9 @@ class TargetClaim(Claim):
     @classmethod
     def _yes_no_targets_are_equalities(cls, raw: Any) -> Any:
         """A yes/no target ('all hospitals ...') can only be met by equality."""
-        if isinstance(raw, dict) and isinstance(raw.get("value"), bool):
-            if raw.setdefault("comparator", "=") != "=":
-                raise ValueError("comparator: a yes/no target takes comparator '='")
+        yes_no = isinstance(raw, dict) and isinstance(raw.get("value"), bool)
+        if yes_no and raw.setdefault("comparator", "=") != "=":
+            raise ValueError("comparator: a yes/no target takes comparator '='")
         return raw
     deadline: PartialDate | None = None
     announced_by: list[Slug] = Field(min_length=1)
