@@ -306,3 +306,17 @@ def test_owl_rl_closure_infers_the_standard_terms(world_closure: Graph) -> None:
     assert (target, PROV.wasAttributedTo, KGD["agency/nhc"]) in closure
     assert (target, PROV.wasGeneratedBy, KGD["event/nhc-press-conference-2025-01"]) in closure
     assert (KGD["region/hubei"], RDF.type, HKG.Region) in closure
+
+
+def test_built_graph_is_consistent_under_owl_rl(
+    ontology: Graph, built_store: tuple[Path, object]
+) -> None:
+    """The whole published graph, not only the fixtures, has no OWL 2 RL inconsistency."""
+    from kg.formats import GRAPH_FORMATS
+    from kg.store import EmbeddedStore
+
+    graph = Graph().parse(
+        data=EmbeddedStore.open(built_store[0]).dump(GRAPH_FORMATS["nt"]), format="nt"
+    )
+    assert len(graph) > 5000
+    assert inconsistencies(owl_rl_closure(graph)) == []
