@@ -1,0 +1,67 @@
+"""Questions across the five sources, asked through the saved-query catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.catalogue import Catalogue, load_catalogue
+from kg.store import EmbeddedStore
+
+KGD = "https://w3id.org/cn-health-kg/"
+
+
+@pytest.fixture(scope="module")
+def ask(built_store: tuple[Path, object]):
+    """Run a saved query by name with text parameters; rows as {variable: value}."""
+    store = EmbeddedStore.open(built_store[0])
+    catalogue: Catalogue = load_catalogue(base=store.manifest["base_iri"])
+
+    def run(name: str, **params: str) -> list[dict[str, str]]:
+        saved = catalogue[name]
+        result = store.query(saved.sparql_with_prefixes(catalogue.prefixes),
+                             substitutions=saved.bind(params, catalogue.prefixes))
+        names = [v.value for v in result.variables]
+        return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+
+    return run
+
+
+def test_provinces_compare_on_one_indicator(ask) -> None:
+    rows = ask("province-comparison",
+               indicator=f"{KGD}indicator/all-public-general-hospitals-paediatrics")
+    provinces = {r["province"].rsplit("/", 1)[-1]: r["value"] for r in rows}
+    assert provinces == {"jiangsu": "true", "qinghai": "true"}
+    counts = ask("province-comparison",
+                 indicator=f"{KGD}indicator/public-general-hospitals-with-paediatrics")
+    assert {(r["province"].rsplit("/", 1)[-1], r["value"]) for r in counts} == {("qinghai", "59")}
+
+
+def test_corroborated_figures_come_from_two_or_more_sources(ask) -> None:
+    rows = ask("corroborated-figures")
+    found = {(r["indicator"].rsplit("/", 1)[-1], r["value"]): int(r["sources"]) for r in rows}
+    assert found[("childcare-places-per-1000", "4.73")] >= 2
+    assert found[("public-general-hospitals-with-paediatrics", "4845")] >= 2
+    assert all(n >= 2 for n in found.values())
+
+
+def test_conflicting_figures_sit_side_by_side(ask) -> None:
+    rows = ask("conflicting-figures")
+    assert rows, "the sources disagree on some figures"
+    for row in rows:
+        assert row["value1"] != row["value2"]
+        assert row["quote1"] and row["quote2"]
+
+
+def test_every_task_has_target_result_and_assessment(ask) -> None:
+    rows = ask("task-scorecard", year="2025")
+    by_task: dict[str, set[str]] = {}
+    for row in rows:
+        by_task.setdefault(row["number"], set()).add(row["status"].rsplit("#", 1)[-1])
+    assert sorted(by_task, key=int) == [str(n) for n in range(1, 9)]
+    for number, statuses in by_task.items():
+        assert statuses & {"Met", "Exceeded"}, f"task {number}: {statuses}"
+    childcare = [r for r in rows if r["number"] == "4"]
+    assert {(r["targetValue"], r.get("resultValue")) for r in childcare} >= {
+        ("4.5", "4.73"), ("660000", "890000")}
