@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from kg.build import BuildSummary, build
 from kg.datafiles import DEFAULT_DATA_DIR
@@ -34,3 +36,15 @@ def seeds() -> Path:
     folder = seeds_dir()
     assert folder.is_dir(), f"source articles not found at {folder}"
     return folder
+
+
+@pytest.fixture(scope="session")
+def service_client(built_store: tuple[Path, BuildSummary]) -> Iterator[TestClient]:
+    """The service over the built graph, in process (two query workers), for the session."""
+    from kg.service.app import create_app
+    from kg.service.context import ServiceConfig
+    from kg.service.dataset import DatasetSource
+
+    app = create_app(ServiceConfig(source=DatasetSource(location=built_store[0]), workers=2))
+    with TestClient(app) as client:
+        yield client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,10 @@ from click.testing import CliRunner
 from kg.build import build
 from kg.cli import main
 from kg.datafiles import DEFAULT_DATA_DIR
+from kg.errors import DataError
 from kg.store import EmbeddedStore
+
+PROJECT_QUERIES = Path(__file__).resolve().parents[1] / "queries"
 
 
 def snapshot(location: Path) -> tuple[Path, str]:
@@ -155,3 +159,16 @@ def test_successful_build_switches_release_and_reports(good_location: Path) -> N
     after, _ = snapshot(good_location)
     assert after != before
     assert EmbeddedStore.open(good_location).version in output
+
+
+def test_broken_saved_query_fails_the_build(good_location: Path, tmp_path: Path) -> None:
+    """A saved query that does not parse must fail the build, never vanish from the API."""
+    queries = tmp_path / "queries"
+    shutil.copytree(PROJECT_QUERIES, queries)
+    (queries / "broken-question.rq").write_text(
+        "#+ title:\n#+   zh: 坏查询\n#+   en: Broken\n"
+        "SELECT ?s WHERE { ?s ?p }\n", encoding="utf-8")
+    before = snapshot(good_location)
+    with pytest.raises(DataError, match=r"broken-question\.rq"):
+        build(location=good_location, queries_dir=queries)
+    assert snapshot(good_location) == before

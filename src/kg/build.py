@@ -11,6 +11,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from kg.catalogue import load_catalogue
 from kg.checks import check_curated
 from kg.datafiles import CuratedData, load_curated
 from kg.derive import derived_graph
@@ -115,8 +116,13 @@ def build(
     base: str | None = None,
     publish: bool = True,
     shapes_dir: Path | None = None,
+    queries_dir: Path | None = None,
 ) -> BuildSummary:
-    """The whole build; nothing is published unless every check passes."""
+    """The whole build; nothing is published unless every check passes.
+
+    Checks, in order: data files (schema, references, quotes), SHACL shapes, and the
+    saved queries (a query that fails to parse must fail the build, not vanish).
+    """
     started = time.perf_counter()
     phases: dict[str, float] = {}
 
@@ -133,6 +139,8 @@ def build(
     t = lap("shacl", t)
     if not report.conforms:
         raise ValidationError(shape_problems(built, report))
+    load_catalogue(queries_dir, base=built.minter.base)
+    t = lap("queries", t)
     serialised = {n: g.serialize(format="nt", encoding="utf-8") for n, g in built.graphs.items()}
     version = dataset_version(serialised)
     summary = BuildSummary(

@@ -146,5 +146,64 @@ def coverage(sources: tuple[str, ...], as_json: bool, data_dir: Path | None,
         fail(error)
 
 
+@main.command()
+@LOCATION_OPTION
+@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, exists=True,
+              path_type=Path), metavar="FILE",
+              help="Serve these RDF files (ttl nt nq trig jsonld rdf) in memory instead of the "
+                   "built store; repeatable, and more files may follow as arguments.")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port.")
+@click.option("--base-url", default=None,
+              help="Public URL of this server; data IRIs are served below it "
+                   "(default: the URL each request was sent to).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Time limit of one query, in seconds (then 503).")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Query worker processes (default: CPU count, at least 2).")
+@click.option("--max-rows", default=50_000, show_default=True, type=click.IntRange(min=1),
+              help="Most solutions or triples per answer (more are cut, X-KG-Truncated: true).")
+@click.option("--union-default-graph/--no-union-default-graph", default=None,
+              help="Query the union of all graphs as the default graph "
+                   "(default: on for the built store, off for --data files).")
+def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...], host: str,
+          port: int, base_url: str | None, timeout: float, workers: int | None, max_rows: int,
+          union_default_graph: bool | None) -> None:
+    """Serve the graph over HTTP: /sparql, /api/queries, entity pages, /downloads."""
+    import os
+
+    from kg.catalogue import project_prefixes
+    from kg.service.dataset import DatasetSource
+    from kg.service.executor import QueryExecutor
+
+    paths = (*data, *files)
+    if files and not data:
+        raise click.UsageError("files to serve go after --data")
+    source = DatasetSource(location=location, files=paths, union_default_graph=union_default_graph)
+    workers = workers or max(2, os.cpu_count() or 2)
+    try:
+        # the query workers load the dataset while this process imports the web stack
+        executor = QueryExecutor(source, workers=workers, timeout=timeout,
+                                 prefixes=project_prefixes(source.base_iri()))
+    except KgError as error:
+        fail(error)
+    executor.launch()
+
+    import uvicorn
+
+    from kg.service.app import create_app
+    from kg.service.context import ServiceConfig
+
+    config = ServiceConfig(source=source, base_url=base_url, timeout=timeout, max_rows=max_rows,
+                           workers=workers)
+    try:
+        app = create_app(config, executor)
+    except KgError as error:
+        executor.terminate()
+        fail(error)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
 if __name__ == "__main__":
     main()

@@ -17,17 +17,27 @@ class GraphFormat:
     oxigraph: RdfFormat
     rdflib: str
     quads: bool
+    aliases: tuple[str, ...] = ()
+    """Other media types clients send for this format (served as `media_type`)."""
+    names: tuple[str, ...] = ()
+    """Other names accepted for it in a `format` parameter."""
 
 
 GRAPH_FORMATS: dict[str, GraphFormat] = {
     f.name: f
     for f in (
-        GraphFormat("ttl", "text/turtle", "ttl", RdfFormat.TURTLE, "turtle", False),
-        GraphFormat("nt", "application/n-triples", "nt", RdfFormat.N_TRIPLES, "nt", False),
-        GraphFormat("nq", "application/n-quads", "nq", RdfFormat.N_QUADS, "nquads", True),
-        GraphFormat("trig", "application/trig", "trig", RdfFormat.TRIG, "trig", True),
-        GraphFormat("jsonld", "application/ld+json", "jsonld", RdfFormat.JSON_LD, "json-ld", True),
-        GraphFormat("xml", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, "xml", False),
+        GraphFormat("ttl", "text/turtle", "ttl", RdfFormat.TURTLE, "turtle", False,
+                    ("application/x-turtle",), ("turtle",)),
+        GraphFormat("nt", "application/n-triples", "nt", RdfFormat.N_TRIPLES, "nt", False,
+                    ("text/plain",), ("ntriples", "n-triples")),
+        GraphFormat("nq", "application/n-quads", "nq", RdfFormat.N_QUADS, "nquads", True,
+                    ("text/x-nquads",), ("nquads", "n-quads")),
+        GraphFormat("trig", "application/trig", "trig", RdfFormat.TRIG, "trig", True,
+                    ("application/x-trig",)),
+        GraphFormat("jsonld", "application/ld+json", "jsonld", RdfFormat.JSON_LD, "json-ld", True,
+                    ("application/json",), ("json-ld", "json")),
+        GraphFormat("xml", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, "xml", False,
+                    ("application/xml", "text/xml"), ("rdf", "rdfxml", "rdf-xml")),
     )
 }
 
@@ -39,17 +49,25 @@ class ResultsFormat:
     name: str
     media_type: str
     oxigraph: QueryResultsFormat
+    aliases: tuple[str, ...] = ()
+    """Other media types clients send for this format (served as `media_type`)."""
 
 
 RESULTS_FORMATS: dict[str, ResultsFormat] = {
     f.name: f
     for f in (
-        ResultsFormat("json", "application/sparql-results+json", QueryResultsFormat.JSON),
-        ResultsFormat("xml", "application/sparql-results+xml", QueryResultsFormat.XML),
+        ResultsFormat("json", "application/sparql-results+json", QueryResultsFormat.JSON,
+                      ("application/json",)),
+        ResultsFormat("xml", "application/sparql-results+xml", QueryResultsFormat.XML,
+                      ("application/xml", "text/xml")),
         ResultsFormat("csv", "text/csv", QueryResultsFormat.CSV),
         ResultsFormat("tsv", "text/tab-separated-values", QueryResultsFormat.TSV),
     )
 }
+
+
+#: Web pages (linked-data views, result tables, forms).
+HTML_MEDIA_TYPE = "text/html"
 
 
 def graph_format_for_path(path: str) -> GraphFormat:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from pathlib import Path
 
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
@@ -53,12 +54,21 @@ def format_result(result: QueryResult, fmt: str) -> str:
     assert isinstance(result, QuerySolutions)
     names = [v.value for v in result.variables]
     rows = [[_cell(solution[n]) for n in names] for solution in result]
-    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
-    lines = [" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
+    widths = [max([_width(n), *(_width(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    lines = [" | ".join(_pad(n, w) for n, w in zip(names, widths, strict=True))]
     lines.append("-+-".join("-" * w for w in widths))
-    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines += [" | ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _cell(term: object) -> str:

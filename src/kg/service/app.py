@@ -1,0 +1,78 @@
+"""The FastAPI application: `create_app(config)` wires the routes to one ServiceContext."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+
+from kg.service import pages, queries, sparql
+from kg.service.context import ServiceConfig, ServiceContext
+from kg.service.executor import QueryExecutor
+from kg.service.httpcache import ConditionalGetMiddleware
+from kg.service.problems import HttpProblem, problem_response
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+DESCRIPTION = """\
+Open knowledge graph of China's 2025 health-policy facts: who announced which
+target, what was reported, and the source quote behind every claim.
+
+* **`/sparql`** — the SPARQL 1.1 Protocol (read-only; no SERVICE or remote graphs).
+* **`/api/queries`** — the saved questions; each is an operation below.
+* **Entity IRIs** dereference here (HTML, Turtle, JSON-LD, N-Triples by Accept);
+  **`/downloads`** has the whole graph in six formats, described by **`/void`**.
+"""
+
+
+def query_string_without_format(params: Mapping[str, str]) -> str:
+    """The current query string minus `format`, ready for another `format=` (page links)."""
+    kept = [(k, v) for k, v in getattr(params, "multi_items", params.items)() if k != "format"]
+    return urlencode(kept) + "&" if kept else ""
+
+
+def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> FastAPI:
+    """A ready application over the dataset of `config`; its query workers start with the
+    app, unless an executor whose workers are already loading is passed in."""
+    context = ServiceContext(config, executor)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await context.executor.start()
+        try:
+            yield
+        finally:
+            await context.executor.close()
+
+    app = FastAPI(
+        title="China health-policy knowledge graph",
+        summary="SPARQL endpoint, saved questions and linked-data pages",
+        description=DESCRIPTION,
+        version=context.version,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    app.state.templates.env.globals["context"] = context
+    app.state.templates.env.filters["urlencode_without_format"] = query_string_without_format
+
+    @app.exception_handler(HttpProblem)
+    async def answer_problem(request: Request, problem: HttpProblem) -> Response:
+        return problem_response(problem)
+
+    app.include_router(sparql.router)
+    app.include_router(queries.build_router(context))
+    app.include_router(pages.router)
+    app.add_middleware(ConditionalGetMiddleware, validators=context.validators)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+        expose_headers=["ETag", "Last-Modified", "X-KG-Truncated", "X-KG-Row-Limit"],
+        max_age=86400,
+    )
+    return app

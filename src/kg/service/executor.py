@@ -1,0 +1,302 @@
+"""Time-limited query execution in a warm pool of worker processes.
+
+pyoxigraph cannot interrupt a query, so every query runs in a worker process
+(`kg.service.worker`) holding its own copy of the dataset. The server talks to
+each worker over a socket pair read by the event loop (no thread hop per
+request; frames as multiprocessing.Connection writes them: a 4-byte length,
+then a pickle). A query that outlives its deadline gets its worker killed,
+which frees the CPU at once, and a fresh worker takes its place while the
+others keep answering.
+
+The one exception: a job that already ran in a worker in under CHEAP_SECONDS
+(a point lookup, a small join) runs in the server process from then on. The
+dataset never changes while it is served, so the same job costs the same
+again, and for such jobs the round trip to a worker would cost more than the
+query itself. Every job's first run is in a worker, under the time limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import pickle
+import socket
+import struct
+import subprocess
+import sys
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.service.dataset import DatasetSource
+from kg.service.worker import Answer, QueryJob, WorkerSetup, run_job
+from kg.store import EmbeddedStore
+
+log = logging.getLogger("kg.service")
+
+#: A job that ran in a worker faster than this runs in the server process afterwards.
+CHEAP_SECONDS = 0.002
+CHEAP_JOBS = 4096
+
+
+class QueryTimeout(Exception):
+    """The query did not finish within the time limit and was stopped."""
+
+
+class QuerySyntaxError(Exception):
+    """Oxigraph could not parse the query; the message gives line and column."""
+
+
+class QueryFailed(Exception):
+    """The query could not be run (a worker error, or no worker can start)."""
+
+
+class NotAcceptableError(Exception):
+    """The client accepts no format for this kind of result."""
+
+
+class QueryUnsupported(Exception):
+    """Oxigraph parsed the query but cannot evaluate it."""
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen[bytes]
+    sock: socket.socket
+    writer: asyncio.StreamWriter | None = None
+    reading: asyncio.Task[None] | None = None
+    ready: bool = False
+    pending: asyncio.Future[tuple[str, Any]] | None = field(default=None, repr=False)
+
+
+def frame(message: object) -> bytes:
+    """A message as multiprocessing.Connection frames it (the worker reads it with recv)."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) > 0x7FFFFFFF:
+        return struct.pack("!i", -1) + struct.pack("!Q", len(data)) + data
+    return struct.pack("!i", len(data)) + data
+
+
+async def read_frame(reader: asyncio.StreamReader) -> object:
+    (size,) = struct.unpack("!i", await reader.readexactly(4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", await reader.readexactly(8))
+    return pickle.loads(await reader.readexactly(size))
+
+
+def job_key(job: QueryJob) -> tuple[object, ...]:
+    """Everything that decides what a job computes (its substitutions as N-Triples terms)."""
+    substitutions = tuple(sorted((k, str(v)) for k, v in (job.substitutions or {}).items()))
+    return (job.sparql, job.results_format, job.graph_format, job.default_graphs,
+            job.named_graphs, job.query_dataset, job.union_default_graph, substitutions,
+            job.base_iri, job.use_prefixes, job.max_rows)
+
+
+class QueryExecutor:
+    """A fixed number of warm workers; `run` sends a job to an idle one under a deadline."""
+
+    def __init__(self, source: DatasetSource, *, workers: int, timeout: float,
+                 prefixes: Mapping[str, str] | None = None) -> None:
+        self.source = source
+        self.local: EmbeddedStore | None = None
+        """The server's own copy of the dataset, for jobs known to be cheap (if set)."""
+        self._cheap: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        self.size = max(1, workers)
+        self.timeout = timeout
+        self.setup = WorkerSetup(source, dict(prefixes or {}))
+        self._workers: list[_Worker] = []
+        self._idle: deque[_Worker] = deque()
+        self._waiters: deque[asyncio.Future[_Worker]] = deque()
+        self._broken: str | None = None
+        self._closing = False
+        self.killed = 0
+
+    # ------------------------------------------------------------ lifecycle
+
+    def launch(self) -> None:
+        """Start the worker processes now (no event loop needed), so that they load the
+        dataset while the server is still importing and setting up."""
+        while len(self._workers) < self.size:
+            self._launch_one()
+
+    async def start(self) -> None:
+        """Read from the workers (launching them if needed); requests that arrive before
+        they are ready wait for them."""
+        self.launch()
+        for worker in self._workers:
+            self._watch(worker)
+
+    def terminate(self) -> None:
+        """Kill the workers without an event loop (when the server fails to start)."""
+        self._closing = True
+        for worker in self._workers:
+            with contextlib.suppress(OSError):
+                worker.process.kill()
+            worker.process.wait()
+            worker.sock.close()
+        self._workers.clear()
+
+    async def close(self) -> None:
+        self._closing = True
+        for worker in list(self._workers):
+            self._discard(worker, kill=True)
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_exception(QueryFailed("the service is shutting down"))
+
+    def known_cheap(self, job: QueryJob) -> bool:
+        """True if the job already ran in a worker quickly enough to run here from now on."""
+        return job_key(job) in self._cheap
+
+    @property
+    def worker_pids(self) -> list[int]:
+        return [w.process.pid for w in self._workers]
+
+    # ------------------------------------------------------------ running
+
+    async def run(self, job: QueryJob, timeout: float | None = None) -> Answer:
+        """The answer to a job, or QueryTimeout / QuerySyntaxError / QueryFailed / ..."""
+        limit = self.timeout if timeout is None else timeout
+        key = job_key(job)
+        if self.local is not None and key in self._cheap:
+            try:
+                return run_job(self.local, job, self.setup.prefixes)
+            except Exception:  # e.g. not acceptable: let a worker give the full answer
+                self._cheap.pop(key, None)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        try:
+            async with asyncio.timeout_at(deadline):
+                worker = await self._acquire()
+        except TimeoutError:
+            raise QueryTimeout(
+                f"no query worker became free within the {limit:g} s time limit"
+            ) from None
+        future: asyncio.Future[tuple[str, Any]] = loop.create_future()
+        worker.pending = future
+        try:
+            assert worker.writer is not None  # a ready worker is being read
+            worker.writer.write(frame(job))
+            async with asyncio.timeout_at(deadline):
+                status, payload = await future
+        except TimeoutError:
+            self._discard(worker, kill=True)
+            self.killed += 1
+            raise QueryTimeout(
+                f"the query ran longer than the {limit:g} s time limit and was stopped"
+            ) from None
+        except BaseException:
+            # cancelled (client gone) or the worker died: nobody wants this answer any more
+            self._discard(worker, kill=True)
+            raise
+        self._release(worker)
+        if status == "ok":
+            answer, seconds = payload
+            if seconds < min(CHEAP_SECONDS, limit / 100):
+                self._cheap[key] = None
+                if len(self._cheap) > CHEAP_JOBS:
+                    self._cheap.popitem(last=False)
+            return answer  # type: ignore[no-any-return]
+        if status == "syntax":
+            raise QuerySyntaxError(payload)
+        if status == "not-acceptable":
+            raise NotAcceptableError(payload)
+        if status == "unsupported":
+            raise QueryUnsupported(payload)
+        raise QueryFailed(payload)
+
+    async def _acquire(self) -> _Worker:
+        if self._broken:
+            raise QueryFailed(self._broken)
+        if self._idle:
+            return self._idle.popleft()
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        return await waiter
+
+    def _release(self, worker: _Worker) -> None:
+        if worker not in self._workers:
+            return
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    # ------------------------------------------------------------ processes
+
+    def _launch_one(self) -> _Worker:
+        ours, theirs = socket.socketpair()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.service.worker", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        ours.sendall(frame(self.setup))  # still blocking: the worker reads it when it is up
+        worker = _Worker(process, ours)
+        self._workers.append(worker)
+        return worker
+
+    def _watch(self, worker: _Worker) -> None:
+        """Read the worker's messages (ready, answers, failure) on the event loop."""
+        worker.reading = asyncio.get_running_loop().create_task(self._read(worker))
+
+    def _spawn(self) -> None:
+        """Start and watch one worker; it joins the idle pool when it reports ready."""
+        self._watch(self._launch_one())
+
+    async def _read(self, worker: _Worker) -> None:
+        reader, worker.writer = await asyncio.open_connection(sock=worker.sock)
+        try:
+            while True:
+                status, payload = await read_frame(reader)  # type: ignore[misc]
+                self._on_message(worker, status, payload)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            self._on_death(worker)
+
+    def _on_message(self, worker: _Worker, status: str, payload: Any) -> None:
+        if status == "ready":
+            worker.ready = True
+            self._release(worker)
+        elif status == "failed":
+            self._broken = f"the query workers cannot open the dataset: {payload}"
+            log.error(self._broken)
+            self._discard(worker, kill=True, respawn=False)
+            for waiter in self._waiters:
+                if not waiter.done():
+                    waiter.set_exception(QueryFailed(self._broken))
+        else:
+            future, worker.pending = worker.pending, None
+            if future is not None and not future.done():
+                future.set_result((status, payload))
+
+    def _on_death(self, worker: _Worker) -> None:
+        future = worker.pending
+        self._discard(worker, kill=True)
+        if future is not None and not future.done():
+            future.set_exception(QueryFailed("the query worker stopped unexpectedly"))
+
+    def _discard(self, worker: _Worker, *, kill: bool, respawn: bool = True) -> None:
+        """Forget a worker (killing it), and start a replacement unless shutting down."""
+        if worker not in self._workers:
+            return
+        self._workers.remove(worker)
+        with contextlib.suppress(ValueError):
+            self._idle.remove(worker)
+        if worker.reading is not None and worker.reading is not asyncio.current_task():
+            worker.reading.cancel()
+        if worker.writer is not None:
+            worker.writer.close()
+        else:
+            worker.sock.close()
+        if kill:
+            with contextlib.suppress(OSError):
+                worker.process.kill()
+        # reap it off the event loop, so no zombie is left behind
+        threading.Thread(target=worker.process.wait, daemon=True).start()
+        if respawn and not self._closing and not self._broken:
+            self._spawn()

@@ -1,0 +1,68 @@
+"""HTTP validators tied to the dataset version: ETag, Last-Modified and 304.
+
+A pure ASGI middleware (no per-request task or body copy): every successful
+read response carries `ETag: W/"<dataset version>"` and `Last-Modified: <build
+time>`, and a GET or HEAD whose If-None-Match (or, without it, If-Modified-Since)
+still matches is answered 304 before any query runs. The tag is weak because
+one version is served in several formats, each a different byte sequence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class DatasetValidators:
+    """ETag and Last-Modified of one dataset version, and the 304 decision."""
+
+    def __init__(self, version: str, last_modified: datetime) -> None:
+        self.etag = f'W/"{version}"'
+        self.last_modified = last_modified
+        self.last_modified_header = format_datetime(last_modified, usegmt=True)
+
+    def not_modified(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        if if_none_match is not None:
+            tags = {t.strip() for t in if_none_match.split(",")}
+            return "*" in tags or self.etag in tags or self.etag[2:] in tags
+        if if_modified_since:
+            try:
+                since = parsedate_to_datetime(if_modified_since)
+            except (TypeError, ValueError):
+                return False
+            return since.tzinfo is not None and self.last_modified <= since
+        return False
+
+
+class ConditionalGetMiddleware:
+    def __init__(self, app: ASGIApp, validators: DatasetValidators) -> None:
+        self.app = app
+        self.validators = validators
+        self.headers = [
+            (b"etag", validators.etag.encode()),
+            (b"last-modified", validators.last_modified_header.encode()),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in ("GET", "HEAD"):
+            headers = dict(scope["headers"])
+            inm, ims = headers.get(b"if-none-match"), headers.get(b"if-modified-since")
+            if (inm is not None or ims is not None) and self.validators.not_modified(
+                    inm.decode("latin-1") if inm is not None else None,
+                    ims.decode("latin-1") if ims is not None else None):
+                await send({"type": "http.response.start", "status": 304,
+                            "headers": [*self.headers, (b"vary", b"Accept")]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+
+        async def send_with_validators(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                message["headers"] = [*message.get("headers", ()), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_validators)

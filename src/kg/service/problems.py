@@ -1,0 +1,39 @@
+"""Errors for people, over HTTP: RFC 9457 problem documents with a plain message."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.responses import Response
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+class HttpProblem(Exception):
+    """An error a route raises to answer with a problem document."""
+
+    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+        self.headers: dict[str, str] = extra.pop("headers", None) or {}
+
+
+def problem_response(problem: HttpProblem) -> Response:
+    body = {"status": problem.status, "title": problem.title, "detail": problem.detail,
+            **problem.extra}
+    return Response(json.dumps(body, ensure_ascii=False).encode(), status_code=problem.status,
+                    media_type=PROBLEM_MEDIA_TYPE, headers=problem.headers)
+
+
+def syntax_problem(message: str, what: str = "query") -> HttpProblem:
+    """400 for a text Oxigraph cannot parse, with its message and the line and column."""
+    extra: dict[str, Any] = {}
+    if match := _POSITION.search(message):
+        extra = {"line": int(match.group(1)), "column": int(match.group(2))}
+    return HttpProblem(400, f"malformed {what}", message, **extra)

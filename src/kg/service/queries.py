@@ -1,0 +1,312 @@
+"""`/api/queries`: the saved-query catalogue, each question its own OpenAPI operation.
+
+The routes are generated from the `.rq` headers (kg.catalogue): one GET operation
+per question, with typed, documented parameters and examples. Values are parsed
+into RDF terms per declared type (422 naming the parameter otherwise) and bound
+by Oxigraph's substitutions. Answers are JSON, CSV, TSV, XML or an HTML table by
+negotiation, and cached by (dataset version, query, bound values, format).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pyoxigraph import NamedNode
+from starlette.responses import Response
+
+from kg.catalogue import Catalogue, Parameter, ParameterError, SavedQuery, catalogue_graph
+from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS
+from kg.service.context import ServiceContext, get_context
+from kg.service.negotiation import (
+    GRAPH_OFFERS,
+    HTML_OFFER,
+    RESULTS_OFFERS,
+    Offer,
+    UnknownFormat,
+    choose,
+)
+from kg.service.pages import render, term_view
+from kg.service.problems import HttpProblem
+from kg.service.sparql import answer_response, execute
+from kg.service.worker import Answer, QueryJob
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "iri": {"type": "string", "format": "uri"},
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "date": {"type": "string", "format": "date"},
+    "language": {"type": "string", "pattern": "^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"},
+}
+#: What a saved SELECT or ASK answers in: SPARQL results first, then a web page.
+TABLE_OFFERS = (*RESULTS_OFFERS[:4], HTML_OFFER, *RESULTS_OFFERS[4:])
+LIST_OFFERS = (Offer("application/json", "json"), HTML_OFFER, *GRAPH_OFFERS)
+TAG = "Saved queries"
+
+
+def build_router(context: ServiceContext) -> APIRouter:
+    """The catalogue list, one operation per saved query, and a 404 for unknown names."""
+    router = APIRouter(tags=[TAG])
+    router.add_api_route("/api/queries", list_queries, methods=["GET"],
+                         summary="The saved questions (JSON, Turtle/RDF or HTML)",
+                         response_class=Response,
+                         responses={200: {"content": {"application/json": {},
+                                                      "text/turtle": {}, "text/html": {}}}})
+    for query in context.catalogue.values():
+        router.add_api_route(
+            f"/api/queries/{query.name}", saved_query_endpoint(query), methods=["GET"],
+            operation_id=query.name.replace("-", "_"), summary=query.title.get("en", query.name),
+            description=operation_description(query), response_class=Response,
+            openapi_extra={"parameters": openapi_parameters(query, context)},
+            responses={
+                200: {"description": "The answer (X-KG-Truncated says if the row limit cut it)",
+                      "content": {m: {} for m in answer_media_types(query)}},
+                406: {"description": "No acceptable format"},
+                422: {"description": "A parameter value is invalid (the message names it)"},
+                503: {"description": "The query ran out of time"},
+            },
+        )
+    router.add_api_route("/api/queries/{name}", unknown_query, methods=["GET"],
+                         include_in_schema=False)
+    return router
+
+
+def operation_description(query: SavedQuery) -> str:
+    parts = [query.description.get("en", "")]
+    if "zh" in query.title or "zh" in query.description:
+        parts.append(f"{query.title.get('zh', '')}：{query.description.get('zh', '')}".strip("："))
+    if query.tags:
+        parts.append("Tags: " + ", ".join(query.tags))
+    parts.append(f"```sparql\n{query.body.strip()}\n```")
+    return "\n\n".join(p for p in parts if p)
+
+
+def openapi_parameters(query: SavedQuery, context: ServiceContext) -> list[dict[str, Any]]:
+    """OpenAPI parameters from the header: typed schemas, defaults and examples."""
+    params = []
+    for p in query.params:
+        schema = dict(SCHEMAS[p.type])
+        if p.default is not None:
+            schema["default"] = _typed(p, p.default, context)
+        entry: dict[str, Any] = {"name": p.name, "in": "query", "required": p.required,
+                                 "schema": schema, "description": parameter_help(p)}
+        if p.example is not None:
+            entry["example"] = _typed(p, p.example, context)
+        params.append(entry)
+    params.append({"name": "format", "in": "query", "required": False,
+                   "schema": {"type": "string", "enum": sorted(
+                       {o.format for o in offers_for(query)})},
+                   "description": "Answer format; overrides the Accept header."})
+    return params
+
+
+def parameter_help(p: Parameter) -> str:
+    text = p.description or ""
+    if p.type == "iri" and p.classes:
+        text += f" An IRI of a {' or '.join(p.classes)}."
+    return text.strip()
+
+
+def _typed(p: Parameter, value: str, context: ServiceContext) -> Any:
+    if p.type == "integer":
+        return int(value)
+    if p.type == "decimal":
+        return float(value)
+    if p.type == "iri":
+        return p.parse(value, context.prefixes).value  # type: ignore[union-attr]
+    return value
+
+
+def offers_for(query: SavedQuery) -> tuple[Offer, ...]:
+    return GRAPH_OFFERS if query.form == "CONSTRUCT" else TABLE_OFFERS
+
+
+def answer_media_types(query: SavedQuery) -> list[str]:
+    if query.form == "CONSTRUCT":
+        return [f.media_type for f in GRAPH_FORMATS.values()]
+    return [*(f.media_type for f in RESULTS_FORMATS.values()), HTML_MEDIA_TYPE]
+
+
+def saved_query_endpoint(query: SavedQuery) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        return await answer_saved_query(request, get_context(request), query)
+
+    run.__name__ = query.name.replace("-", "_")
+    run.__doc__ = query.title.get("en")
+    return run
+
+
+async def unknown_query(name: str, request: Request) -> Response:
+    known = ", ".join(get_context(request).catalogue)
+    raise HttpProblem(404, "no such saved query",
+                      f"there is no saved query named {name!r}; the catalogue has: {known}")
+
+
+# ---------------------------------------------------------------- running one
+
+async def answer_saved_query(request: Request, context: ServiceContext,
+                             query: SavedQuery) -> Response:
+    values = single_values(request)
+    fmt = values.pop("format", None)
+    try:
+        offer = choose(request.headers.get("accept"), fmt, offers_for(query))
+    except UnknownFormat as exc:
+        raise HttpProblem(400, "unknown format", str(exc)) from exc
+    if offer is None:
+        raise HttpProblem(406, "not acceptable", "offered: " + ", ".join(
+            dict.fromkeys(o.media_type for o in offers_for(query))))
+    try:
+        bound = bind_parameters(query, values, context, request)
+    except ParameterError as exc:
+        if offer.format == "html":
+            if not values:  # a first visit: show the empty form, not an error
+                return render(request, "query.html", query_page(request, context, query, values))
+            return render(request, "query.html", query_page(request, context, query, values,
+                                                            error=str(exc)), status_code=422)
+        raise HttpProblem(422, "invalid parameter", str(exc), parameter=exc.name) from exc
+    wanted = "json" if offer.format == "html" else offer.format
+    answer, hit = await cached_answer(context, query, bound, wanted)
+    if offer.format == "html":
+        page = query_page(request, context, query, values, answer=answer)
+        response = render(request, "query.html", page)
+    else:
+        response = answer_response(answer, context.config.max_rows)
+    response.headers["X-KG-Cache"] = "hit" if hit else "miss"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def single_values(request: Request) -> dict[str, str]:
+    """Query-string values, one per name (a repeated name is a mistake worth a 422)."""
+    values: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name in values:
+            raise HttpProblem(422, "invalid parameter",
+                              f"parameter '{name}': given more than once", parameter=name)
+        values[name] = value
+    return values
+
+
+def bind_parameters(query: SavedQuery, values: Mapping[str, str], context: ServiceContext,
+                    request: Request) -> dict[str, Any]:
+    """Terms for the values; IRIs addressed on this server are mapped back to data IRIs,
+    and an IRI parameter with a class must name an instance of it in this dataset."""
+    bound = query.bind(values, context.prefixes)
+    for name, term in bound.items():
+        param = query.param(name)
+        if param is None or param.type != "iri":
+            continue
+        iri = context.data_iri(term.value, request)
+        bound[name] = term = NamedNode(iri)
+        if param.classes and not is_instance(context, iri, param.classes):
+            raise ParameterError(name, f"<{iri}> is not a {' or '.join(param.classes)} "
+                                       "in this dataset")
+    return bound
+
+
+def is_instance(context: ServiceContext, iri: str, classes: tuple[str, ...]) -> bool:
+    """True if the resource has a type that is (a subclass of) one of the classes."""
+    return context.memo.remember(("instance", iri, *classes),
+                                 lambda: _has_type(context, iri, classes))
+
+
+def _has_type(context: ServiceContext, iri: str, classes: tuple[str, ...]) -> bool:
+    store = context.store.store
+    seen: set[str] = set()
+    frontier = [q.object.value for q in store.quads_for_pattern(
+        NamedNode(iri), NamedNode(RDF_TYPE), None, None)]
+    while frontier:
+        cls = frontier.pop()
+        if cls in classes:
+            return True
+        if cls not in seen:
+            seen.add(cls)
+            frontier += [q.object.value for q in store.quads_for_pattern(
+                NamedNode(cls), NamedNode(SUBCLASS_OF), None, None)
+                if isinstance(q.object, NamedNode)]
+    return False
+
+
+async def cached_answer(context: ServiceContext, query: SavedQuery, bound: Mapping[str, Any],
+                        fmt: str) -> tuple[Answer, bool]:
+    key = (context.version, query.name,
+           tuple(sorted((k, str(v)) for k, v in bound.items())), fmt)
+    answer = context.cache.get(key)
+    if answer is not None:
+        return answer, True
+    job = QueryJob(
+        sparql=query.text,
+        results_format=fmt if query.form != "CONSTRUCT" else None,
+        graph_format=fmt if query.form == "CONSTRUCT" else None,
+        union_default_graph=context.config.source.union,
+        substitutions=dict(bound),
+        max_rows=context.config.max_rows,
+        use_prefixes=True,
+    )
+    answer = await execute(context, job)
+    context.cache.put(key, answer)
+    return answer, False
+
+
+def query_page(request: Request, context: ServiceContext, query: SavedQuery,
+               values: Mapping[str, str], *, answer: Answer | None = None,
+               error: str | None = None) -> dict[str, Any]:
+    """What the HTML page of a saved query shows: its form, and the table if run."""
+    table = None
+    if answer is not None:
+        data = json.loads(answer.body)
+        columns = data["head"].get("vars", [])
+        rows = [[term_view(b.get(c), request, context) for c in columns]
+                for b in data.get("results", {}).get("bindings", [])]
+        table = {"columns": columns, "rows": rows, "truncated": answer.truncated,
+                 "boolean": data.get("boolean")}
+    return {"query": query, "values": values, "table": table, "error": error,
+            "title": query.title.get("en", query.name)}
+
+
+# ---------------------------------------------------------------- the list
+
+async def list_queries(request: Request) -> Response:
+    context = get_context(request)
+    try:
+        offer = choose(request.headers.get("accept"), request.query_params.get("format"),
+                       LIST_OFFERS)
+    except UnknownFormat as exc:
+        raise HttpProblem(400, "unknown format", str(exc)) from exc
+    if offer is None:
+        raise HttpProblem(406, "not acceptable", "the catalogue is JSON, RDF or HTML")
+    headers = {"Vary": "Accept"}
+    if offer.format == "html":
+        return render(request, "queries.html", {"catalogue": context.catalogue,
+                                                "title": "Saved questions"}, headers=headers)
+    if offer.media_type == "application/json":
+        body = json.dumps(catalogue_json(context.catalogue, context, request),
+                          ensure_ascii=False, indent=1).encode()
+        return Response(body, media_type="application/json", headers=headers)
+    fmt = GRAPH_FORMATS[offer.format]
+    endpoint = context.endpoint_url(request)
+    body = context.memo.remember(("catalogue", endpoint, fmt.name), lambda: catalogue_graph(
+        context.catalogue, endpoint).serialize(format=fmt.rdflib, encoding="utf-8"))
+    return Response(body, media_type=fmt.media_type, headers=headers)
+
+
+def catalogue_json(catalogue: Catalogue, context: ServiceContext, request: Request) -> dict[
+        str, Any]:
+    base = context.public_base(request)
+    return {"queries": [{
+        "name": q.name,
+        "url": f"{base}api/queries/{q.name}",
+        "title": dict(q.title),
+        "description": dict(q.description),
+        "tags": list(q.tags),
+        "form": q.form,
+        "params": [{"name": p.name, "type": p.type, "class": list(p.classes),
+                    "required": p.required, "default": p.default, "example": p.example,
+                    "description": p.description} for p in q.params],
+        "sparql": q.sparql_with_prefixes(catalogue.prefixes),
+    } for q in catalogue.values()]}

@@ -1,0 +1,356 @@
+"""`/sparql`: the SPARQL 1.1 Protocol, read-only and offline.
+
+GET with ``query=``, POST form-encoded, POST ``application/sparql-query``;
+``default-graph-uri`` / ``named-graph-uri`` (and Oxigraph's ``union-default-graph``);
+results negotiated by Accept (or ``format=``); a service description on a GET
+without a query. Updates are refused (403), SERVICE and graphs outside the
+dataset too (400), and each query runs under the time limit in a worker.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, Namespace
+from starlette.responses import Response
+
+from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
+from kg.inspection import UnsafeQuery, check_graphs, check_query_safety, inspect_query
+from kg.service.context import ServiceContext, get_context
+from kg.service.executor import (
+    NotAcceptableError,
+    QueryFailed,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryUnsupported,
+)
+from kg.service.negotiation import (
+    GRAPH_OFFERS,
+    HTML_OFFER,
+    RESULTS_OFFERS,
+    Offer,
+    UnknownFormat,
+    choose,
+)
+from kg.service.pages import render
+from kg.service.problems import HttpProblem, syntax_problem
+from kg.service.worker import Answer, QueryJob
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+SD_FORMAT_TERMS = {
+    "json": FORMATS.SPARQL_Results_JSON, "xml": FORMATS.SPARQL_Results_XML,
+    "csv": FORMATS.SPARQL_Results_CSV, "tsv": FORMATS.SPARQL_Results_TSV,
+    "ttl": FORMATS.Turtle, "nt": FORMATS["N-Triples"], "nq": FORMATS["N-Quads"],
+    "trig": FORMATS.TriG, "jsonld": FORMATS["JSON-LD"], "rdfxml": FORMATS.RDF_XML,
+}
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
+
+router = APIRouter(tags=["SPARQL"])
+
+PROTOCOL_PARAMETERS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "A SPARQL 1.1 query. Without it, GET returns the service description.",
+     "example": "SELECT ?s ?label WHERE { ?s rdfs:label ?label } LIMIT 10"},
+    {"name": "default-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+     "description": "Graphs merged into the default graph (must be graphs of this dataset)."},
+    {"name": "named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+     "description": "Graphs available to GRAPH (must be graphs of this dataset)."},
+    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Overrides Accept: json, xml, csv, tsv for SELECT/ASK; ttl, nt, nq, "
+                    "trig, jsonld, xml for CONSTRUCT/DESCRIBE."},
+]
+RESPONSES = {
+    200: {"description": "Results (SELECT/ASK) or a graph (CONSTRUCT/DESCRIBE); header "
+                         "X-KG-Truncated tells whether the row limit cut the answer.",
+          "content": {m: {} for m in (*(f.media_type for f in RESULTS_FORMATS.values()),
+                                      *(f.media_type for f in GRAPH_FORMATS.values()))}},
+    400: {"description": "Malformed query (message, line, column), SERVICE, or graphs "
+                         "outside the dataset."},
+    403: {"description": "An update: this endpoint is read-only."},
+    406: {"description": "No acceptable format for this kind of result."},
+    413: {"description": "Request body larger than the limit."},
+    415: {"description": "POST body of a media type the protocol does not define."},
+    503: {"description": "The query ran out of time and was stopped."},
+}
+
+
+@router.get("/sparql", openapi_extra={"parameters": PROTOCOL_PARAMETERS}, responses=RESPONSES,
+            summary="SPARQL query (GET), or the service description without a query")
+@router.get("/sparql/", include_in_schema=False)
+async def sparql_get(request: Request) -> Response:
+    context = get_context(request)
+    params = request.query_params
+    if "update" in params:
+        raise HttpProblem(403, "read-only", READ_ONLY, policy="read-only")
+    queries = params.getlist("query")
+    if not queries:
+        return service_description_response(request, context)
+    if len(queries) > 1:
+        raise HttpProblem(400, "bad request", "more than one 'query' parameter")
+    return await run_protocol_query(
+        request, context, queries[0],
+        params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
+        params.get("format"), "union-default-graph" in params,
+    )
+
+
+@router.post("/sparql", responses=RESPONSES, summary="SPARQL query (POST form or direct)",
+             openapi_extra={
+                 "parameters": PROTOCOL_PARAMETERS[1:],
+                 "requestBody": {"required": True, "content": {
+                     QUERY_TYPE: {"schema": {"type": "string"}},
+                     FORM_TYPE: {"schema": {"type": "object", "properties": {
+                         "query": {"type": "string"},
+                         "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                         "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                     }, "required": ["query"]}},
+                 }},
+             })
+@router.post("/sparql/", include_in_schema=False)
+async def sparql_post(request: Request) -> Response:
+    context = get_context(request)
+    media_type, charset = content_type(request.headers.get("content-type"))
+    if media_type == UPDATE_TYPE:
+        raise HttpProblem(403, "read-only", READ_ONLY, policy="read-only")
+    if charset not in (None, "utf-8", "utf8"):
+        raise HttpProblem(415, "unsupported charset",
+                          f"the body must be UTF-8, not {charset}")
+    body = await read_body(request, context.config.max_request_bytes)
+    url = request.query_params
+    if media_type == FORM_TYPE:
+        try:
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
+                            errors="strict")
+        except UnicodeDecodeError as exc:
+            raise HttpProblem(400, "bad request", f"the form body is not UTF-8: {exc}") from exc
+        if "update" in form:
+            raise HttpProblem(403, "read-only", READ_ONLY, policy="read-only")
+        queries = form.get("query", [])
+        if "query" in url:
+            queries = [*queries, *url.getlist("query")]
+        if len(queries) != 1:
+            raise HttpProblem(400, "bad request",
+                              "a form POST needs exactly one 'query' parameter in its body")
+        default = [*form.get("default-graph-uri", []), *url.getlist("default-graph-uri")]
+        named = [*form.get("named-graph-uri", []), *url.getlist("named-graph-uri")]
+        fmt = (form.get("format") or [None])[0] or url.get("format")
+        union = "union-default-graph" in form or "union-default-graph" in url
+        return await run_protocol_query(request, context, queries[0], default, named, fmt, union)
+    if media_type == QUERY_TYPE:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HttpProblem(400, "bad request", f"the query is not UTF-8: {exc}") from exc
+        if "query" in url:
+            raise HttpProblem(400, "bad request",
+                              "a direct POST carries the query in its body, not in the URL")
+        return await run_protocol_query(
+            request, context, text, url.getlist("default-graph-uri"),
+            url.getlist("named-graph-uri"), url.get("format"), "union-default-graph" in url,
+        )
+    raise HttpProblem(
+        415, "unsupported media type",
+        f"POST a query as {QUERY_TYPE} or {FORM_TYPE}, not {media_type or 'without a type'}",
+    )
+
+
+def content_type(header: str | None) -> tuple[str, str | None]:
+    """The media type and charset of a Content-Type header (lower case)."""
+    if not header:
+        return "", None
+    media, *params = (p.strip() for p in header.split(";"))
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) more than `limit` bytes without reading them all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def too_large(limit: int) -> HttpProblem:
+    return HttpProblem(413, "request too large", f"the request body exceeds {limit} bytes")
+
+
+async def run_protocol_query(
+    request: Request, context: ServiceContext, text: str, default_graphs: list[str],
+    named_graphs: list[str], fmt: str | None, union: bool,
+) -> Response:
+    """Check, run and answer one protocol query."""
+    if len(text.encode()) > context.config.max_request_bytes:
+        raise too_large(context.config.max_request_bytes)
+    endpoint = context.endpoint_url(request)
+    prefixes = tuple(context.prefixes.items()) if context.predeclare_prefixes else ()
+    shape = inspect_query(text, endpoint, prefixes)
+    try:
+        if shape.is_update:
+            raise HttpProblem(403, "read-only", READ_ONLY, policy="read-only")
+        check_query_safety(shape, context.graphs)
+        check_graphs([*default_graphs, *named_graphs], context.graphs,
+                     "default-graph-uri / named-graph-uri")
+    except UnsafeQuery as exc:
+        raise HttpProblem(400, "query not allowed", str(exc), policy=exc.policy) from exc
+    results, graph = choose_formats(request, fmt, shape.form)
+    protocol_dataset = bool(default_graphs or named_graphs)
+    max_rows = context.config.max_rows
+    job = QueryJob(
+        sparql=text,
+        results_format=results.format if results else None,
+        graph_format=graph.format if graph else None,
+        default_graphs=tuple(default_graphs) if protocol_dataset else None,
+        named_graphs=tuple(named_graphs) if protocol_dataset else None,
+        query_dataset=bool(shape.from_graphs),
+        union_default_graph=union or context.config.source.union,
+        base_iri=endpoint,
+        max_rows=None if shape.limit is not None and shape.limit <= max_rows else max_rows,
+        use_prefixes=context.predeclare_prefixes,
+    )
+    answer = await execute(context, job)
+    return answer_response(answer, max_rows)
+
+
+def choose_formats(request: Request, fmt: str | None, form: str | None) -> tuple[
+        Offer | None, Offer | None]:
+    """The results offer and the graph offer the client accepts (either may be None).
+
+    When the query form is known only its own kind is negotiated, so a `format`
+    meant for one kind is not rejected by the other kind's names.
+    """
+    accept = request.headers.get("accept")
+    try:
+        results = choose(accept, fmt, RESULTS_OFFERS) if form not in ("CONSTRUCT",
+                                                                      "DESCRIBE") else None
+        graph = choose(accept, fmt, GRAPH_OFFERS) if form not in ("SELECT", "ASK") else None
+    except UnknownFormat as exc:
+        raise HttpProblem(400, "unknown format", str(exc)) from exc
+    if results is None and graph is None:
+        raise not_acceptable(form)
+    return results, graph
+
+
+def not_acceptable(form: str | None) -> HttpProblem:
+    offers = GRAPH_OFFERS if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_OFFERS
+    types = ", ".join(dict.fromkeys(o.media_type for o in offers))
+    return HttpProblem(406, "not acceptable",
+                       f"no acceptable format for {form or 'this'} results; offered: {types}")
+
+
+async def execute(context: ServiceContext, job: QueryJob) -> Answer:
+    """Run a job in the worker pool, turning its failures into HTTP problems."""
+    try:
+        return await context.executor.run(job)
+    except QuerySyntaxError as exc:
+        raise syntax_problem(str(exc)) from exc
+    except QueryUnsupported as exc:
+        raise HttpProblem(400, "query not supported", str(exc)) from exc
+    except QueryTimeout as exc:
+        raise HttpProblem(503, "query timed out", str(exc),
+                          headers={"Retry-After": "1"}) from exc
+    except NotAcceptableError as exc:
+        raise not_acceptable("CONSTRUCT" if str(exc) == "graph" else "SELECT") from exc
+    except QueryFailed as exc:
+        raise HttpProblem(500, "query failed", str(exc)) from exc
+
+
+def answer_response(answer: Answer, max_rows: int) -> Response:
+    headers = {"Vary": "Accept"}
+    if answer.kind != "boolean":
+        headers["X-KG-Truncated"] = "true" if answer.truncated else "false"
+        headers["X-KG-Row-Limit"] = str(max_rows)
+    return Response(answer.body, media_type=answer.media_type, headers=headers)
+
+
+# ---------------------------------------------------------------- service description
+
+SERVICE_DESCRIPTION_OFFERS = (*GRAPH_OFFERS[:6], HTML_OFFER, *GRAPH_OFFERS[6:])
+
+
+def service_description_response(request: Request, context: ServiceContext) -> Response:
+    """The SPARQL Service Description (RDF by Accept), or a query form for browsers."""
+    try:
+        offer = choose(request.headers.get("accept"), request.query_params.get("format"),
+                       SERVICE_DESCRIPTION_OFFERS)
+    except UnknownFormat as exc:
+        raise HttpProblem(400, "unknown format", str(exc)) from exc
+    if offer is None:
+        raise HttpProblem(406, "not acceptable", "the service description is RDF or HTML")
+    endpoint = context.endpoint_url(request)
+    if offer.format == "html":
+        return render(request, "sparql.html", {
+            "title": "SPARQL endpoint", "endpoint": endpoint, "limits": limits_text(context),
+        }, headers={"Vary": "Accept"})
+    fmt = GRAPH_FORMATS[offer.format]
+    body = _description_bytes(context, endpoint, fmt.rdflib)
+    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
+
+
+def limits_text(context: ServiceContext) -> str:
+    c = context.config
+    return (f"Read-only; no SERVICE and no remote graphs. Each query may run {c.timeout:g} s "
+            f"(then 503); answers carry at most {c.max_rows} solutions or triples (header "
+            f"X-KG-Truncated: true when cut); request bodies at most {c.max_request_bytes} "
+            "bytes (else 413).")
+
+
+def _description_bytes(context: ServiceContext, endpoint: str, rdflib_format: str) -> bytes:
+    return context.memo.remember(
+        ("service-description", endpoint, rdflib_format),
+        lambda: service_description(context, endpoint).serialize(format=rdflib_format,
+                                                                 encoding="utf-8"))
+
+
+def service_description(context: ServiceContext, endpoint: str) -> Graph:
+    """sd:Service with its formats, features, limits and the dataset's graphs."""
+    g = Graph()
+    g.bind("sd", SD)
+    g.bind("formats", FORMATS)
+    g.bind("void", VOID)
+    g.bind("dcterms", DCTERMS)
+    service = URIRef(endpoint)
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    for term in SD_FORMAT_TERMS.values():
+        g.add((service, SD.resultFormat, term))
+    if context.config.source.union:
+        g.add((service, SD.feature, SD.UnionDefaultGraph))
+    g.add((service, RDFS.comment, Literal(limits_text(context), lang="en")))
+    dataset = BNode()
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    sizes = context.store.graph_sizes()
+    total = sum(sizes.values()) if context.config.source.union else sizes.get("", 0)
+    g.add((default, VOID.triples, Literal(total)))
+    for name in sorted(context.graphs):
+        named, graph = BNode(), BNode()
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name)))
+        g.add((named, SD.graph, graph))
+        g.add((graph, RDF.type, SD.Graph))
+        g.add((graph, VOID.triples, Literal(sizes.get(name, 0))))
+    return g
