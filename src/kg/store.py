@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,7 +59,15 @@ class GraphStore(Protocol):
         substitutions: Mapping[str, Any] | None = None,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        union_default_graph: bool = True,
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult: ...
+
+    def quads(self, subject: Any = None, predicate: Any = None, object: Any = None,
+              graph: Any = None) -> Iterator[Quad]: ...
+
+    def named_graphs(self) -> list[str]: ...
 
     def dump(self, fmt: GraphFormat) -> bytes: ...
 
@@ -115,18 +123,35 @@ class EmbeddedStore:
         substitutions: Mapping[str, Any] | None = None,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        union_default_graph: bool = True,
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query; without explicit graphs the default graph is the union."""
-        kwargs: dict[str, Any] = {}
+        """Run a SPARQL query (raises SyntaxError with the parser's message).
+
+        Explicit graphs (the protocol's default-graph-uri / named-graph-uri) replace
+        the dataset; otherwise the default graph is the union of all graphs unless
+        `union_default_graph` is false (then it is the store's own default graph).
+        """
+        kwargs: dict[str, Any] = {"base_iri": base_iri}
+        if prefixes:
+            kwargs["prefixes"] = dict(prefixes)
         if substitutions:
             kwargs["substitutions"] = {Variable(k): v for k, v in substitutions.items()}
-        if default_graphs is not None:
-            kwargs["default_graph"] = [NamedNode(g) for g in default_graphs]
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
-        if default_graphs is None and named_graphs is None:
+        if default_graphs is not None or named_graphs is not None:
+            kwargs["default_graph"] = [NamedNode(g) for g in default_graphs or ()]
+            kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs or ()]
+        elif union_default_graph:
             kwargs["use_default_graph_as_union"] = True
         return self.store.query(sparql, **kwargs)
+
+    def quads(self, subject: Any = None, predicate: Any = None, object: Any = None,
+              graph: Any = None) -> Iterator[Quad]:
+        """Quads matching a pattern (None matches anything) in any graph."""
+        return self.store.quads_for_pattern(subject, predicate, object, graph)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
 
     def dump(self, fmt: GraphFormat) -> bytes:
         """The whole dataset; triple formats get the union of all graphs."""

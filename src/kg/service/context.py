@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import Request
-from pyoxigraph import NamedNode
 
 from kg.catalogue import Catalogue, load_catalogue, project_prefixes
 from kg.service.dataset import DatasetSource, data_base_iri
@@ -87,9 +86,7 @@ class ServiceContext:
         self.version = self.store.version
         self.validators = DatasetValidators(self.version, config.source.last_modified())
         self.data_base = data_base_iri(self.store)
-        self.graphs = frozenset(
-            g.value for g in self.store.store.named_graphs() if isinstance(g, NamedNode)
-        )
+        self.graphs = frozenset(self.store.named_graphs())
         self.prefixes = project_prefixes(self.data_base)
         # Predeclared prefixes suit the project graph; files are served as they are, so a
         # query that forgets a PREFIX fails there as it would on any other endpoint.

@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from starlette.requests import Request
+
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS
+from kg.service.problems import HttpProblem
 
 
 class UnknownFormat(ValueError):
@@ -132,3 +135,18 @@ def media_type_of(offer: Offer) -> str:
     if offer in RESULTS_OFFERS:
         return RESULTS_FORMATS[offer.format].media_type
     return GRAPH_FORMATS[offer.format].media_type
+
+
+def negotiate_request(request: Request, offers: Sequence[Offer]) -> Offer:
+    """The offer a request prefers (its `format` parameter, else Accept).
+
+    An unknown `format` is a 400; an Accept nothing on offer satisfies is a 406.
+    """
+    try:
+        offer = choose(request.headers.get("accept"), request.query_params.get("format"), offers)
+    except UnknownFormat as exc:
+        raise HttpProblem(400, "unknown format", str(exc)) from exc
+    if offer is None:
+        types = ", ".join(dict.fromkeys(o.media_type for o in offers))
+        raise HttpProblem(406, "not acceptable", f"offered: {types}")
+    return offer

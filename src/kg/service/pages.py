@@ -25,7 +25,7 @@ from kg.catalogue import query_iri
 from kg.formats import GRAPH_FORMATS, GraphFormat
 from kg.namespaces import HKG, bind_prefixes
 from kg.service.context import ServiceContext, get_context
-from kg.service.negotiation import GRAPH_OFFERS, HTML_OFFER, Offer, UnknownFormat, choose
+from kg.service.negotiation import GRAPH_OFFERS, HTML_OFFER, Offer, negotiate_request
 from kg.service.problems import HttpProblem
 
 router = APIRouter()
@@ -97,10 +97,10 @@ class Labels:
     def of(self, iri: str) -> dict[str, str]:
         if iri not in self.cache:
             names: dict[str, str] = {}
-            store = self.context.store.store
+            store = self.context.store
             node = NamedNode(iri)
             for prop in (RDFS_LABEL, PINYIN):
-                for quad in store.quads_for_pattern(node, prop, None, None):
+                for quad in store.quads(node, prop, None, None):
                     obj = quad.object
                     if isinstance(obj, Literal):
                         key = "pinyin" if prop == PINYIN else (obj.language or "").split("-")[0]
@@ -115,7 +115,7 @@ class Labels:
 
 def triples_about(context: ServiceContext, node: NamedNode | BlankNode) -> list[Quad]:
     """All statements with this subject, in every graph."""
-    return list(context.store.store.quads_for_pattern(node, None, None, None))
+    return list(context.store.quads(node, None, None, None))
 
 
 def concise_description(context: ServiceContext, iri: str) -> list[Quad]:
@@ -133,7 +133,7 @@ def concise_description(context: ServiceContext, iri: str) -> list[Quad]:
                 pending.append(quad.object)
     linked = {q.object for q in out if isinstance(q.object, NamedNode)}
     for target in sorted(linked, key=lambda n: n.value):
-        out += context.store.store.quads_for_pattern(target, RDFS_LABEL, None, None)
+        out += context.store.quads(target, RDFS_LABEL, None, None)
     return out
 
 
@@ -146,20 +146,20 @@ def serialise(quads: Iterable[Quad], fmt: GraphFormat, context: ServiceContext) 
 
 
 def is_claim(context: ServiceContext, iri: str) -> bool:
-    store = context.store.store
-    types = [q.object for q in store.quads_for_pattern(NamedNode(iri), RDF_TYPE, None, None)]
+    store = context.store
+    types = [q.object for q in store.quads(NamedNode(iri), RDF_TYPE, None, None)]
     return any(NamedNode(CLAIM) == sup.object for t in types
-               for sup in store.quads_for_pattern(t, SUBCLASS_OF, None, None))  # type: ignore[arg-type]
+               for sup in store.quads(t, SUBCLASS_OF, None, None))  # type: ignore[arg-type]
 
 
 def evidence_of(context: ServiceContext, claim: NamedNode) -> tuple[str | None, str | None]:
     """The quote and the source article of a claim."""
-    store = context.store.store
+    store = context.store
     quote = None
-    for ev in store.quads_for_pattern(claim, EVIDENCE, None, None):
-        for exact in store.quads_for_pattern(ev.object, EXACT, None, None):  # type: ignore[arg-type]
+    for ev in store.quads(claim, EVIDENCE, None, None):
+        for exact in store.quads(ev.object, EXACT, None, None):  # type: ignore[arg-type]
             quote = exact.object.value
-    source = next((q.object.value for q in store.quads_for_pattern(claim, DERIVED_FROM, None,
+    source = next((q.object.value for q in store.quads(claim, DERIVED_FROM, None,
                                                                      None)), None)
     return quote, source
 
@@ -167,14 +167,7 @@ def evidence_of(context: ServiceContext, claim: NamedNode) -> tuple[str | None, 
 # ---------------------------------------------------------------- routes
 
 def negotiate_page(request: Request, offers: tuple[Offer, ...] = PAGE_OFFERS) -> Offer:
-    try:
-        offer = choose(request.headers.get("accept"), request.query_params.get("format"), offers)
-    except UnknownFormat as exc:
-        raise HttpProblem(400, "unknown format", str(exc)) from exc
-    if offer is None:
-        types = ", ".join(dict.fromkeys(o.media_type for o in offers))
-        raise HttpProblem(406, "not acceptable", f"offered: {types}")
-    return offer
+    return negotiate_request(request, offers)
 
 
 @router.get("/", include_in_schema=False)
@@ -242,9 +235,9 @@ async def dereference(path: str, request: Request) -> Response:
         return void_response(request, context, GRAPH_FORMATS[negotiate_page(
             request, GRAPH_OFFERS).format])
     node = NamedNode(iri)
-    store = context.store.store
-    known = next(iter(store.quads_for_pattern(node, None, None, None)), None) or next(
-        iter(store.quads_for_pattern(None, None, node, None)), None)
+    store = context.store
+    known = next(iter(store.quads(node, None, None, None)), None) or next(
+        iter(store.quads(None, None, node, None)), None)
     offer = negotiate_page(request)
     if known is None:
         detail = f"<{iri}> is not a resource of this dataset"
@@ -263,7 +256,7 @@ async def dereference(path: str, request: Request) -> Response:
 def entity_page(request: Request, context: ServiceContext, iri: str) -> dict[str, Any]:
     """Everything the HTML page of a resource shows."""
     labels = Labels(context)
-    store = context.store.store
+    store = context.store
     node = NamedNode(iri)
 
     def link(term: Any) -> dict[str, Any] | None:
@@ -279,10 +272,10 @@ def entity_page(request: Request, context: ServiceContext, iri: str) -> dict[str
     outgoing = sorted(
         ({"predicate": predicate(q.predicate), "object": link(q.object),
           "graph": compact(q.graph_name.value, context) if isinstance(q.graph_name, NamedNode)
-          else None} for q in store.quads_for_pattern(node, None, None, None)),
+          else None} for q in store.quads(node, None, None, None)),
         key=lambda r: (r["predicate"]["text"] != "rdf:type", r["predicate"]["text"],
                        r["object"]["text"]))
-    incoming_quads = list(store.quads_for_pattern(None, None, node, None))
+    incoming_quads = list(store.quads(None, None, node, None))
     claims, incoming = [], []
     for q in incoming_quads[:MAX_INCOMING]:
         subject = q.subject
@@ -294,7 +287,7 @@ def entity_page(request: Request, context: ServiceContext, iri: str) -> dict[str
             incoming.append({"subject": link(subject), "predicate": predicate(q.predicate)})
     quote, source = evidence_of(context, node) if is_claim(context, iri) else (None, None)
     names = labels.of(iri)
-    types = [link(q.object) for q in store.quads_for_pattern(node, RDF_TYPE, None, None)]
+    types = [link(q.object) for q in store.quads(node, RDF_TYPE, None, None)]
     return {
         "title": labels.best(iri) or compact(iri, context), "iri": iri, "names": names,
         "types": types, "outgoing": outgoing, "incoming": incoming, "claims": claims,
@@ -325,8 +318,8 @@ def saved_query_resource(request: Request, context: ServiceContext, name: str) -
 def graph_resource(request: Request, context: ServiceContext, iri: str) -> Response:
     """A named graph: its content in an RDF format, or a short page about it."""
     offer = negotiate_page(request)
-    store = context.store.store
-    quads = list(store.quads_for_pattern(None, None, None, NamedNode(iri)))
+    store = context.store
+    quads = list(store.quads(None, None, None, NamedNode(iri)))
     if offer.format != "html":
         fmt = GRAPH_FORMATS[offer.format]
         return Response(serialise(quads, fmt, context), media_type=fmt.media_type,

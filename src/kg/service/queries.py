@@ -25,8 +25,7 @@ from kg.service.negotiation import (
     HTML_OFFER,
     RESULTS_OFFERS,
     Offer,
-    UnknownFormat,
-    choose,
+    negotiate_request,
 )
 from kg.service.pages import render, term_view
 from kg.service.problems import HttpProblem
@@ -152,14 +151,8 @@ async def unknown_query(name: str, request: Request) -> Response:
 async def answer_saved_query(request: Request, context: ServiceContext,
                              query: SavedQuery) -> Response:
     values = single_values(request)
-    fmt = values.pop("format", None)
-    try:
-        offer = choose(request.headers.get("accept"), fmt, offers_for(query))
-    except UnknownFormat as exc:
-        raise HttpProblem(400, "unknown format", str(exc)) from exc
-    if offer is None:
-        raise HttpProblem(406, "not acceptable", "offered: " + ", ".join(
-            dict.fromkeys(o.media_type for o in offers_for(query))))
+    values.pop("format", None)
+    offer = negotiate_request(request, offers_for(query))
     try:
         bound = bind_parameters(query, values, context, request)
     except ParameterError as exc:
@@ -216,9 +209,9 @@ def is_instance(context: ServiceContext, iri: str, classes: tuple[str, ...]) -> 
 
 
 def _has_type(context: ServiceContext, iri: str, classes: tuple[str, ...]) -> bool:
-    store = context.store.store
+    store = context.store
     seen: set[str] = set()
-    frontier = [q.object.value for q in store.quads_for_pattern(
+    frontier = [q.object.value for q in store.quads(
         NamedNode(iri), NamedNode(RDF_TYPE), None, None)]
     while frontier:
         cls = frontier.pop()
@@ -226,7 +219,7 @@ def _has_type(context: ServiceContext, iri: str, classes: tuple[str, ...]) -> bo
             return True
         if cls not in seen:
             seen.add(cls)
-            frontier += [q.object.value for q in store.quads_for_pattern(
+            frontier += [q.object.value for q in store.quads(
                 NamedNode(cls), NamedNode(SUBCLASS_OF), None, None)
                 if isinstance(q.object, NamedNode)]
     return False
@@ -273,13 +266,7 @@ def query_page(request: Request, context: ServiceContext, query: SavedQuery,
 
 async def list_queries(request: Request) -> Response:
     context = get_context(request)
-    try:
-        offer = choose(request.headers.get("accept"), request.query_params.get("format"),
-                       LIST_OFFERS)
-    except UnknownFormat as exc:
-        raise HttpProblem(400, "unknown format", str(exc)) from exc
-    if offer is None:
-        raise HttpProblem(406, "not acceptable", "the catalogue is JSON, RDF or HTML")
+    offer = negotiate_request(request, LIST_OFFERS)
     headers = {"Vary": "Accept"}
     if offer.format == "html":
         return render(request, "queries.html", {"catalogue": context.catalogue,

@@ -33,6 +33,7 @@ from kg.service.negotiation import (
     Offer,
     UnknownFormat,
     choose,
+    negotiate_request,
 )
 from kg.service.pages import render
 from kg.service.problems import HttpProblem, syntax_problem
@@ -288,13 +289,7 @@ SERVICE_DESCRIPTION_OFFERS = (*GRAPH_OFFERS[:6], HTML_OFFER, *GRAPH_OFFERS[6:])
 
 def service_description_response(request: Request, context: ServiceContext) -> Response:
     """The SPARQL Service Description (RDF by Accept), or a query form for browsers."""
-    try:
-        offer = choose(request.headers.get("accept"), request.query_params.get("format"),
-                       SERVICE_DESCRIPTION_OFFERS)
-    except UnknownFormat as exc:
-        raise HttpProblem(400, "unknown format", str(exc)) from exc
-    if offer is None:
-        raise HttpProblem(406, "not acceptable", "the service description is RDF or HTML")
+    offer = negotiate_request(request, SERVICE_DESCRIPTION_OFFERS)
     endpoint = context.endpoint_url(request)
     if offer.format == "html":
         return render(request, "sparql.html", {

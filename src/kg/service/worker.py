@@ -20,13 +20,11 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from pyoxigraph import (
-    NamedNode,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
-    Variable,
     parse,
     parse_query_results,
     serialize,
@@ -92,20 +90,17 @@ def run_job(store: EmbeddedStore, job: QueryJob, prefixes: Mapping[str, str]) ->
     """Run a query and serialise its answer with Oxigraph (capped at job.max_rows)."""
 
     def execute() -> QueryResult:
-        kwargs: dict[str, Any] = {"base_iri": job.base_iri}
-        if job.use_prefixes and prefixes:
-            kwargs["prefixes"] = prefixes
-        if job.substitutions:
-            kwargs["substitutions"] = {Variable(k): v for k, v in job.substitutions.items()}
-        if job.default_graphs is not None or job.named_graphs is not None:
-            # a dataset given by the protocol replaces the query's FROM clauses entirely
-            kwargs["default_graph"] = [NamedNode(g) for g in job.default_graphs or ()]
-            kwargs["named_graphs"] = [NamedNode(g) for g in job.named_graphs or ()]
-        elif job.union_default_graph and not job.query_dataset:
-            kwargs["use_default_graph_as_union"] = True
-        # Called on the pyoxigraph store itself: EmbeddedStore.query always makes the default
-        # graph the union, and files (--data) are served with their own default graph.
-        return store.store.query(job.sparql, **kwargs)
+        # A dataset given by the protocol replaces the query's FROM clauses entirely; files
+        # served with --data keep their own default graph unless the union is asked for.
+        return store.query(
+            job.sparql,
+            base_iri=job.base_iri,
+            prefixes=prefixes if job.use_prefixes else None,
+            substitutions=job.substitutions,
+            default_graphs=None if job.default_graphs is None else list(job.default_graphs),
+            named_graphs=None if job.named_graphs is None else list(job.named_graphs),
+            union_default_graph=job.union_default_graph and not job.query_dataset,
+        )
 
     try:
         result = execute()
