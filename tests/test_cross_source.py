@@ -58,7 +58,8 @@ def test_conflicting_figures_sit_side_by_side(ask) -> None:
     pairs = {(r["claim1"].split("/claim/")[1], r["claim2"].split("/claim/")[1]): r["differs"]
              for r in rows}
     # 23 briefings at the December press conference against a feature's "9 episodes so far"
-    assert pairs[("001/m-seasonal-health-briefings", "003/m-seasonal-briefings-episodes")] == "value"
+    briefings = ("001/m-seasonal-health-briefings", "003/m-seasonal-briefings-episodes")
+    assert pairs[briefings] == "value"
     # "近666万" (nearly) against "666万" childcare places
     assert pairs[("000/m-childcare-places-total-2025", "001/m-childcare-places-total")] == (
         "qualifier")
