@@ -15,13 +15,12 @@ from kg.catalogue import (
     ParameterError,
     catalogue_graph,
     load_catalogue,
-    project_prefixes,
 )
 from kg.errors import DataError
-from kg.namespaces import SH
+from kg.namespaces import SH, prefix_map
 
 BASE = "https://w3id.org/cn-health-kg/"
-PREFIXES = project_prefixes(BASE)
+PREFIXES = prefix_map(BASE)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 GOOD = """#+ title: {zh: 人员, en: People}
 #+ description: Everyone with a name.

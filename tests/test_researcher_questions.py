@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.namespaces import sparql_prefixes
+from kg.namespaces import prefix_map
 from kg.store import EmbeddedStore
 
 
 def select(location: Path, query: str) -> list[dict[str, str]]:
     store = EmbeddedStore.open(location)
-    result = store.query(sparql_prefixes(store.manifest["base_iri"]) + query)
+    result = store.query(query, prefixes=prefix_map(store.manifest["base_iri"]))
     return [{v.value: s[v.value].value for v in result.variables if s[v.value] is not None}
             for s in result]
 

@@ -37,7 +37,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg.errors import DataError, Problem
 from kg.inspection import inspect_query, tokenize
-from kg.namespaces import PREFIXES, SCHEMA, SH, base_iri, bind_prefixes
+from kg.namespaces import SCHEMA, SH, base_iri, bind_prefixes, prefix_map
 from kg.sources import PROJECT_ROOT
 
 DEFAULT_QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -64,11 +64,6 @@ class ParameterError(ValueError):
     def __init__(self, name: str, message: str) -> None:
         super().__init__(f"parameter '{name}': {message}")
         self.name = name
-
-
-def project_prefixes(base: str) -> dict[str, str]:
-    """Prefixes every saved query may use without declaring them (kgd: is the data base)."""
-    return {**{p: str(ns) for p, ns in PREFIXES.items()}, "kgd": base}
 
 
 def expand_curie(value: str, prefixes: Mapping[str, str]) -> str:
@@ -182,7 +177,7 @@ class Catalogue(Mapping[str, SavedQuery]):
     def __init__(self, queries: list[SavedQuery], base: str) -> None:
         self._queries = {q.name: q for q in queries}
         self.base = base
-        self.prefixes = project_prefixes(base)
+        self.prefixes = prefix_map(base)
 
     def __getitem__(self, name: str) -> SavedQuery:
         return self._queries[name]
@@ -198,7 +193,7 @@ def load_catalogue(queries_dir: Path | None = None, base: str | None = None) -> 
     """Read and check every saved query (raises DataError listing each broken file)."""
     folder = Path(queries_dir or DEFAULT_QUERIES_DIR)
     base = base_iri(base)
-    prefixes = project_prefixes(base)
+    prefixes = prefix_map(base)
     problems: list[Problem] = []
     queries = []
     for path in sorted(folder.glob("*.rq")):

@@ -174,7 +174,7 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
     """Serve the graph over HTTP: /sparql, /api/queries, entity pages, /downloads."""
     import os
 
-    from kg.catalogue import project_prefixes
+    from kg.namespaces import prefix_map
     from kg.service.dataset import DatasetSource
     from kg.service.executor import QueryExecutor
 
@@ -186,7 +186,7 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
     try:
         # the query workers load the dataset while this process imports the web stack
         executor = QueryExecutor(source, workers=workers, timeout=timeout,
-                                 prefixes=project_prefixes(source.base_iri()))
+                                 prefixes=prefix_map(source.base_iri()))
     except KgError as error:
         fail(error)
     executor.launch()

@@ -58,8 +58,6 @@ def bind_prefixes(manager: NamespaceManager, base: str) -> None:
     manager.bind("kgd", Namespace(base), override=True, replace=True)
 
 
-def sparql_prefixes(base: str) -> str:
-    """PREFIX declarations for every project prefix, for saved queries and the CLI."""
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()]
-    lines.append(f"PREFIX kgd: <{base}>")
-    return "\n".join(lines) + "\n"
+def prefix_map(base: str) -> dict[str, str]:
+    """Every prefix a query may use undeclared (`kgd:` is the data base), as name -> IRI."""
+    return {**{p: str(ns) for p, ns in PREFIXES.items()}, "kgd": base}

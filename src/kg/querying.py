@@ -10,7 +10,7 @@ from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
 
 from kg.errors import KgError
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
-from kg.namespaces import base_iri, sparql_prefixes
+from kg.namespaces import base_iri, prefix_map
 from kg.store import EmbeddedStore, QueryResult
 
 
@@ -34,7 +34,7 @@ def run_query(text: str, location: Path | None = None) -> QueryResult:
     store = EmbeddedStore.open(location)
     base = store.manifest.get("base_iri") or base_iri()
     try:
-        return store.query(sparql_prefixes(base) + text)
+        return store.query(text, prefixes=prefix_map(base))
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from exc
 
@@ -90,6 +90,6 @@ def store_stats(location: Path | None = None) -> str:
          "hkg:Claim } GROUP BY ?k ORDER BY ?k"),
     ):
         lines.append(f"{title}:")
-        result = store.query(sparql_prefixes(store.manifest.get("base_iri", "")) + sparql)
+        result = store.query(sparql, prefixes=prefix_map(store.manifest.get("base_iri", "")))
         lines += [f"  {int(r['n'].value):>7}  {r['k'].value}" for r in result]
     return "\n".join(lines) + "\n"

@@ -40,13 +40,9 @@ def _partial_date(value: Any) -> str:
     return text
 
 
-def _quantity(value: Any) -> Decimal | bool:
-    return parse_quantity(value)
-
-
 Slug = Annotated[str, BeforeValidator(_slug)]
 PartialDate = Annotated[str, BeforeValidator(_partial_date)]
-Quantity = Annotated[Decimal | bool, BeforeValidator(_quantity)]
+Quantity = Annotated[Decimal | bool, BeforeValidator(parse_quantity)]
 
 
 class Record(BaseModel):
@@ -352,7 +348,7 @@ class MeasurementClaim(Claim):
     indicator: Slug
     task: Slug | None = None
     value: Quantity
-    value_max: Annotated[Decimal, BeforeValidator(_quantity)] | None = None
+    value_max: Annotated[Decimal, BeforeValidator(parse_quantity)] | None = None
     unit: Slug | None = None
     qualifiers: list[Literal[QUALIFIERS]] = []  # type: ignore[valid-type]
     place: Slug = "cn"

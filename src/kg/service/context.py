@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 
-from kg.catalogue import Catalogue, load_catalogue, project_prefixes
+from kg.catalogue import Catalogue, load_catalogue
+from kg.namespaces import prefix_map
 from kg.service.dataset import DatasetSource, data_base_iri
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import DatasetValidators
@@ -87,7 +88,7 @@ class ServiceContext:
         self.validators = DatasetValidators(self.version, config.source.last_modified())
         self.data_base = data_base_iri(self.store)
         self.graphs = frozenset(self.store.named_graphs())
-        self.prefixes = project_prefixes(self.data_base)
+        self.prefixes = prefix_map(self.data_base)
         # Predeclared prefixes suit the project graph; files are served as they are, so a
         # query that forgets a PREFIX fails there as it would on any other endpoint.
         self.predeclare_prefixes = not config.source.files
