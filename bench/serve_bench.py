@@ -40,9 +40,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from sparql_tokens import tokenize
 
 from kg.catalogue import load_catalogue
-from kg.inspection import tokenize
 
 PROJECT = Path(__file__).resolve().parents[1]
 OUTPUT = PROJECT / "var" / "bench" / "latest.json"

@@ -74,8 +74,8 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     (GOOD.replace("type: string", "type: integer"), "example: parameter 'name'"),
     (GOOD.replace("type: string", "type: string, class: hkg:Person"), "only iri parameters"),
     (GOOD.replace("?name }", "?name FILTER(BOUND(?name)) }"), "use COALESCE(?name"),
-    (GOOD.replace("SELECT ?person ?name WHERE", "SELECT * WHERE { SERVICE <http://x.org/> {}}"
-                  " SELECT ?person ?name WHERE"), "SERVICE"),
+    (GOOD.replace("WHERE { ?person", "WHERE { SERVICE <http://x.org/> { ?a ?b ?c } ?person"),
+     "SERVICE"),
     ("SELECT * WHERE { ?s ?p ?o }\n", "no '#+ ' header"),
     (GOOD.replace("#+ tags:", "#+ tagz:"), "unknown header key 'tagz'"),
 ])

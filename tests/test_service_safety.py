@@ -187,16 +187,15 @@ def test_slow_query_is_stopped_with_503_while_others_are_answered(
     slow = threading.Thread(target=run_slow)
     slow.start()
     time.sleep(0.3)
-    started = time.monotonic()
     quick = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
     assert quick.status_code == 200
     assert quick.json()["results"]["bindings"][0]["n"]["value"] == "200"
-    assert time.monotonic() - started < 0.5
-    slow.join(timeout=10)
+    assert slow.is_alive(), "the quick query waited for the slow one"
+    slow.join(timeout=30)
     response = outcome["response"]
     assert response.status_code == 503  # type: ignore[attr-defined]
+    assert response.headers["retry-after"]  # type: ignore[attr-defined]
     assert "time limit" in response.json()["detail"]  # type: ignore[attr-defined]
-    assert 0.9 < outcome["seconds"] < 2.5  # type: ignore[operator]
     killed = pids_before - set(context.executor.worker_pids)
     assert len(killed) == 1 and context.executor.killed == 1
     assert _gone(killed.pop(), within=3.0), "the stopped worker is still using a process"
@@ -214,25 +213,20 @@ def _gone(pid: int, within: float) -> bool:
     return False
 
 
-def test_only_jobs_proven_cheap_in_a_worker_run_in_the_server(
+def test_no_query_runs_in_the_server_process(
         slow_app: tuple[TestClient, ServiceContext]) -> None:
-    from kg.service.worker import QueryJob
+    """Every client query is parsed and evaluated in a sandboxed worker, repeats too."""
+    from kg.service.sandbox import is_sandboxed
 
     client, context = slow_app
     query = "SELECT ?o WHERE { <http://ex.org/s7> ?p ?o }"
-    job = QueryJob(sparql=query, results_format="json", graph_format=None,
-                   union_default_graph=False, base_iri="http://testserver/sparql",
-                   use_prefixes=False, max_rows=context.config.max_rows)
-    assert not context.executor.known_cheap(job)
-    first = client.get("/sparql", params={"query": query})
-    assert context.executor.known_cheap(job)
-    again = client.get("/sparql", params={"query": query})
-    assert first.content == again.content
-    assert again.json()["results"]["bindings"] == [{"o": {"type": "literal", "value": "7"}}]
-    slow = QueryJob(sparql=CROSS_JOIN, results_format="json", graph_format=None,
-                    union_default_graph=False, base_iri="http://testserver/sparql",
-                    use_prefixes=False, max_rows=context.config.max_rows)
-    assert not context.executor.known_cheap(slow)
+    for _ in range(3):
+        assert client.get("/sparql", params={"query": query}).json()["results"]["bindings"] == [
+            {"o": {"type": "literal", "value": "7"}}]
+    assert not hasattr(context.executor, "local")
+    assert context.executor.ready_pids
+    assert all(is_sandboxed(pid) for pid in context.executor.ready_pids)
+    assert not is_sandboxed()
 
 
 def test_query_oxigraph_cannot_evaluate_is_400(service_client: TestClient) -> None:

@@ -36,8 +36,9 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg.errors import DataError, Problem
-from kg.inspection import inspect_query, tokenize
+from kg.inspection import QueryShape, bare_variable, grammar_nodes, inspect_query, parse_tree
 from kg.namespaces import SCHEMA, SH, base_iri, bind_prefixes, prefix_map
+from kg.query_errors import QueryError
 from kg.sources import PROJECT_ROOT
 
 DEFAULT_QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -243,14 +244,20 @@ def read_saved_query(path: Path, prefixes: Mapping[str, str]) -> SavedQuery:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         errors.append("tags: expected a list of words")
         tags = []
-    shape = inspect_query(text, None, tuple(prefixes.items()))
-    variables = {t.text[1:] for t in tokenize(text) if t.kind == "var"}
+    try:
+        shape: QueryShape | None = inspect_query(text, None, prefixes)
+    except QueryError as exc:
+        errors.append(f"the query does not parse: {exc}")
+        shape = None
+    variables = set(shape.variables) if shape else set()
     params = tuple(_parameter(item, i, variables, prefixes, errors)
                    for i, item in enumerate(header.get("params") or []))
     names = [p.name for p in params]
     errors += [f"parameter {n!r} is declared twice" for n in sorted(set(names))
                if names.count(n) > 1]
-    if shape.uses_service or shape.is_update or shape.form not in _EXECUTABLE_TYPES:
+    if shape is None:
+        raise _QueryFileError(errors)
+    if shape.uses_service or shape.form not in _EXECUTABLE_TYPES:
         errors.append("a saved query must be a SELECT, ASK or CONSTRUCT query without SERVICE")
     errors += _substitution_pitfalls(text, [p.name for p in params])
     try:
@@ -261,7 +268,7 @@ def read_saved_query(path: Path, prefixes: Mapping[str, str]) -> SavedQuery:
         errors += _binding_problems(text, params, prefixes)
     if errors:
         raise _QueryFileError(errors)
-    return SavedQuery(name, path, text, shape.form or "SELECT", title, description,
+    return SavedQuery(name, path, text, shape.form, title, description,
                       tuple(tags), params, shape.prefixes_used)
 
 
@@ -271,16 +278,17 @@ def _substitution_pitfalls(text: str, names: list[str]) -> list[str]:
     A substituted variable is replaced in patterns and expressions, but BOUND(?x)
     stays false and BIND(?x AS ?y) leaves ?y unbound; COALESCE(?x, ...) works.
     """
-    tokens = [t.text.upper() if t.kind == "word" else t.text for t in tokenize(text)]
     problems = []
-    for i in range(len(tokens) - 3):
-        window = tokens[i:i + 4]
-        if (window[0] in ("BOUND", "BIND") and window[1] == "(" and window[2][1:] in names
-                and (window[0] == "BOUND" or window[3] == "AS")):
-            problems.append(
-                f"{window[0]}({window[2]}...) does not see a bound parameter; "
-                f"use COALESCE({window[2]}, ...) instead"
-            )
+    for node in grammar_nodes(parse_tree(text)):
+        if node.name == "Builtin_BOUND":
+            variable, use = str(node["arg"]), "BOUND"
+        elif node.name == "Bind":
+            variable, use = bare_variable(node["expr"]) or "", "BIND"
+        else:
+            continue
+        if variable in names:
+            problems.append(f"{use}(?{variable}...) does not see a bound parameter; "
+                            f"use COALESCE(?{variable}, ...) instead")
     return problems
 
 

@@ -1,190 +1,253 @@
-"""What a SPARQL request asks for, read from its tokens before anything runs.
+"""What a SPARQL request asks for, read from a real parse before anything runs.
 
-pyoxigraph exposes no query algebra, and a regular expression over the raw text
-is fooled by comments, strings and IRIs. So this module lexes the text the way
-the SPARQL grammar does (comments, IRIs, strings, variables, prefixed names and
-language tags are single tokens) and only then looks at keywords: the query form,
-SERVICE (which would make Oxigraph fetch a remote endpoint), the FROM / FROM NAMED
-graphs, and the top-level LIMIT. Oxigraph parses the text again when it runs it;
-a text this lexer cannot make sense of is left to that parser to reject.
+The service's policy (read-only, no SERVICE, no graph outside the dataset) is
+decided from the parse tree and algebra of rdflib's SPARQL 1.1 parser, a
+conformant grammar, never from scanning the text: comments, strings and IRIs are
+whatever the grammar says they are. Text that parser cannot read is refused
+(fail closed), and the query workers cannot open a network socket in any case
+(`kg.service.sandbox`), so a disagreement between this parser and Oxigraph's
+still reaches nothing.
+
+Before any parser runs, `check_size` bounds the text's length and bracket
+nesting, so that no parser (ours or the engine's) recurses without limit.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from urllib.parse import urljoin
+from typing import Any, TypeVar
 
-QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Variable
 
-_PN_CHARS_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040-"
-_TOKEN_RE = re.compile(
-    rf"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-  | (?P<string>'''(?:'{{0,2}}(?:[^'\\]|\\.))*'''
-              | \"\"\"(?:"{{0,2}}(?:[^"\\]|\\.))*\"\"\"
-              | '(?:[^'\\\r\n]|\\.)*'
-              | "(?:[^"\\\r\n]|\\.)*")
-  | (?P<var>[?$][{_PN_CHARS}]+)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<pname>(?:[{_PN_CHARS_BASE}][{_PN_CHARS}.]*)?:(?:[{_PN_CHARS}:.%]|\\.)*)
-  | (?P<bnode>_:[{_PN_CHARS}.]*)
-  | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<punct>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+from kg.query_errors import QueryRefused, QuerySyntaxError, QueryTooComplex
 
+QUERY_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT",
+               "DescribeQuery": "DESCRIBE", "AskQuery": "ASK"}
+#: Deepest bracket nesting ({ ( [ counted together) a query may have.
+MAX_NESTING = 100
+#: Most group patterns ({) a query may have: each is a node the evaluator recurses into.
+MAX_GROUPS = 2_000
+_OPENING = re.compile(r"[{(\[]")
+_BRACKETS = re.compile(r"[{}()\[\]]")
+#: The parser recurses a dozen frames per nesting level; it runs on a thread with room for it.
+_PARSER_STACK_BYTES = 256 * 1024 * 1024
+_PARSER_RECURSION = 200_000
 
-class UnsafeQuery(Exception):
-    """The request asks for something this read-only, offline service never does.
-
-    `policy` names the rule ('read-only', 'service' or 'remote-graph') so that clients
-    (and test harnesses) can tell a refusal on purpose from an error.
-    """
-
-    def __init__(self, message: str, policy: str) -> None:
-        super().__init__(message)
-        self.policy = policy
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: str
-    text: str
-    start: int
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class QueryShape:
     """What the service needs to know about a query before running it."""
 
-    form: str | None
-    """SELECT, CONSTRUCT, DESCRIBE or ASK; None when the text has no query form."""
-    is_update: bool
+    form: str
+    """SELECT, CONSTRUCT, DESCRIBE or ASK."""
     uses_service: bool
     from_graphs: tuple[str, ...]
     """IRIs of every FROM and FROM NAMED clause, resolved against BASE and prefixes."""
     limit: int | None
     """The top-level LIMIT, if any (a subquery's LIMIT is not counted)."""
     prefixes_used: frozenset[str]
+    variables: frozenset[str]
 
     @property
     def returns_graph(self) -> bool:
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
 
-def tokenize(text: str) -> list[Token]:
-    """The significant tokens of a SPARQL text (no whitespace, no comments)."""
-    tokens = []
-    for match in _TOKEN_RE.finditer(text):
-        kind = match.lastgroup or "punct"
-        if kind not in ("space", "comment"):
-            tokens.append(Token(kind, match.group(), match.start()))
-    return tokens
+def check_size(text: str, max_chars: int | None = None) -> None:
+    """Refuse a text too long or too deeply nested for any parser (QueryTooComplex).
+
+    Brackets are counted wherever they stand, in strings and comments too: the
+    count can only be higher than the grammar's, so a query within it is safe.
+    """
+    if max_chars is not None and len(text) > max_chars:
+        raise QueryTooComplex(f"the query has {len(text)} characters; the limit is {max_chars}",
+                              limit="characters")
+    groups = text.count("{")
+    if groups > MAX_GROUPS:
+        raise QueryTooComplex(
+            f"the query has {groups} group patterns ({{ … }}); the limit is {MAX_GROUPS}",
+            limit="groups")
+    if len(_OPENING.findall(text)) <= MAX_NESTING:
+        return
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(text):
+        depth += 1 if bracket in "{([" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise QueryTooComplex(
+            f"the query nests brackets {deepest} deep; the limit is {MAX_NESTING}",
+            limit="nesting")
 
 
-@lru_cache(maxsize=4096)
-def inspect_query(
-    text: str, base_iri: str | None = None, prefixes: tuple[tuple[str, str], ...] = ()
-) -> QueryShape:
-    """The shape of a query or update text; cached, since clients repeat their queries."""
-    tokens = tokenize(text)
-    declared = dict(prefixes)
-    base = base_iri
-    form: str | None = None
-    is_update = False
-    uses_service = False
-    graphs: list[str] = []
-    limit: int | None = None
-    used: set[str] = set()
-    depth = 0
-    declarations: set[int] = set()
-    for i, token in enumerate(tokens):
-        if token.kind == "pname":
-            if i not in declarations:
-                used.add(token.text.split(":", 1)[0])
-            continue
-        if token.kind == "punct":
-            depth += {"{": 1, "}": -1}.get(token.text, 0)
-            continue
-        if token.kind != "word":
-            continue
-        word = token.text.upper()
-        following = tokens[i + 1] if i + 1 < len(tokens) else None
-        if word == "BASE" and following is not None and following.kind == "iri":
-            base = _resolve(following.text[1:-1], base)
-        elif word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
-            declarations.add(i + 1)
-            declared[tokens[i + 1].text.split(":", 1)[0]] = _resolve(tokens[i + 2].text[1:-1], base)
-        elif word in QUERY_FORMS and form is None and not is_update:
-            form = word
-        elif word in UPDATE_KEYWORDS and form is None and depth == 0:
-            is_update = True
-        elif word == "SERVICE":
-            uses_service = True
-        elif word == "FROM" and following is not None:
-            named = following.kind == "word" and following.text.upper() == "NAMED"
-            target = tokens[i + 2] if named and i + 2 < len(tokens) else following
-            graphs.append(_term_iri(target, declared, base))
-        elif (word == "LIMIT" and depth == 0 and following is not None
-              and following.kind == "number" and following.text.isdigit()):
-            limit = int(following.text)
-    return QueryShape(form, is_update, uses_service, tuple(graphs), limit, frozenset(used))
+def inspect_query(text: str, base_iri: str | None = None,
+                  prefixes: Mapping[str, str] | None = None) -> QueryShape:
+    """The shape of a query, from rdflib's parse and algebra.
+
+    Raises QueryRefused('read-only') for an update, QuerySyntaxError for text
+    that is neither a query nor an update by the SPARQL 1.1 grammar.
+    """
+    return _with_deep_stack(lambda: _inspect(text, base_iri, dict(prefixes or {})))
+
+
+def _inspect(text: str, base_iri: str | None, prefixes: dict[str, str]) -> QueryShape:
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as error:
+        if _is_update(text):
+            raise QueryRefused("this endpoint is read-only: SPARQL updates are not accepted",
+                               policy="read-only") from None
+        raise QuerySyntaxError(_parse_message(error), line=error.lineno,
+                               column=error.col) from None
+    # read the parse tree first: translating it to the algebra rewrites it in place
+    used = frozenset(_prefixes_used(tree))
+    uses_service = any(node.name == "ServiceGraphPattern" for node in grammar_nodes(tree))
+    variables = frozenset(str(v) for v in _walk(tree) if isinstance(v, Variable))
+    undeclared = sorted(used - set(prefixes) - set(_declared_prefixes(tree)))
+    if undeclared:
+        raise QuerySyntaxError(
+            f"undeclared prefix {', '.join(repr(p + ':') for p in undeclared)}"
+            " (declare it with PREFIX, or use a full IRI)")
+    try:
+        algebra = translateQuery(tree, base=base_iri, initNs=prefixes).algebra
+    except Exception as error:  # rdflib raises plain Exceptions for semantic errors
+        raise QuerySyntaxError(str(error)) from None
+    graphs = tuple(str(dict.get(clause, "default") or dict.get(clause, "named"))
+                   for clause in dict.get(algebra, "datasetClause") or ())
+    return QueryShape(form=QUERY_FORMS[algebra.name], uses_service=uses_service,
+                      from_graphs=graphs, limit=_top_limit(algebra), prefixes_used=used,
+                      variables=variables)
 
 
 def check_query_safety(shape: QueryShape, graphs: frozenset[str]) -> None:
-    """Refuse updates, SERVICE and FROM clauses that name graphs outside the dataset."""
-    if shape.is_update:
-        raise UnsafeQuery("this endpoint is read-only: SPARQL updates are not accepted",
-                          "read-only")
+    """Refuse SERVICE (any, with an IRI or a variable) and FROM graphs outside the dataset."""
     if shape.uses_service:
-        raise UnsafeQuery(
+        raise QueryRefused(
             "SERVICE is not allowed: this endpoint never sends requests to other servers",
-            "service",
-        )
+            policy="service")
     check_graphs(shape.from_graphs, graphs, "FROM")
 
 
-def check_graphs(requested: tuple[str, ...] | list[str], graphs: frozenset[str],
-                 where: str) -> None:
+def check_graphs(requested: Iterable[str], graphs: frozenset[str], where: str) -> None:
     """Every requested graph must be one of the dataset's named graphs (nothing is fetched)."""
     unknown = [g for g in requested if g not in graphs]
     if unknown:
-        raise UnsafeQuery(
+        raise QueryRefused(
             f"{where} names graph(s) not in this dataset: {', '.join(f'<{g}>' for g in unknown)};"
             " this endpoint never fetches remote data (see the service description for the"
             " graphs it has)",
-            "remote-graph",
-        )
+            policy="remote-graph")
 
 
-def _resolve(iri: str, base: str | None) -> str:
-    return urljoin(base, iri) if base and not _is_absolute(iri) else iri
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except ParseBaseException:
+        return False
+    return True
 
 
-def _is_absolute(iri: str) -> bool:
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri))
+def _parse_message(error: ParseBaseException) -> str:
+    found = error.line[max(0, error.col - 1):error.col + 19] if error.line else ""
+    return (f"error at {error.lineno}:{error.col}: the SPARQL grammar expects something else"
+            f" here{f' (found {found!r})' if found else ''}")
 
 
-def _term_iri(token: Token, prefixes: Mapping[str, str], base: str | None) -> str:
-    """The IRI a FROM clause names (an IRI reference or a prefixed name)."""
-    if token.kind == "iri":
-        return _resolve(token.text[1:-1], base)
-    if token.kind == "pname":
-        prefix, local = token.text.split(":", 1)
-        if prefix in prefixes:
-            return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
-    return token.text
+def grammar_nodes(tree: Any) -> Iterator[CompValue]:
+    """Every grammar node of a parse tree, depth first (iterative: trees may be deep)."""
+    return (item for item in _walk(tree) if isinstance(item, CompValue))
+
+
+def _walk(tree: Any) -> Iterator[Any]:
+    """Every item of a parse tree: grammar nodes, their values, and the terms at the leaves."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, ParseResults | list | tuple):  # (ParseResults passes as a Mapping)
+            stack.extend(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+
+
+def bare_variable(expression: Any) -> str | None:
+    """The variable an expression is, if it is nothing but one (through the grammar's
+    single-child wrappers), else None."""
+    while isinstance(expression, CompValue) and set(expression) - {"_vars"} == {"expr"}:
+        expression = expression["expr"]
+    return str(expression) if isinstance(expression, Variable) else None
+
+
+def parse_tree(text: str) -> Any:
+    """rdflib's parse tree of a query (raises QuerySyntaxError)."""
+
+    def parse() -> Any:
+        try:
+            return parseQuery(text)
+        except ParseBaseException as error:
+            raise QuerySyntaxError(_parse_message(error), line=error.lineno,
+                                   column=error.col) from None
+
+    return _with_deep_stack(parse)
+
+
+def _prefixes_used(tree: Any) -> Iterator[str]:
+    for node in grammar_nodes(tree):
+        if node.name == "pname" and "prefix" in node:
+            yield str(node["prefix"])
+        elif node.name == "pname":
+            yield ""
+
+
+def _declared_prefixes(tree: Any) -> Iterator[str]:
+    for node in grammar_nodes(tree):
+        if node.name == "PrefixDecl":
+            yield str(dict.get(node, "prefix") or "")
+
+
+def _top_limit(algebra: CompValue) -> int | None:
+    """The LIMIT of the outermost Slice (rdflib puts it directly under the query form).
+
+    (CompValue.get resolves variables; plain dict.get reads the node's own fields.)"""
+    node = dict.get(algebra, "p")
+    if isinstance(node, CompValue) and node.name == "Slice" and "length" in node:
+        return int(node["length"])
+    return None
+
+
+def _with_deep_stack(work: Callable[[], T]) -> T:
+    """Run work on a thread whose stack and recursion limit fit a query of MAX_NESTING."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as error:  # handed back to the caller's thread
+            outcome.append((False, error))
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _PARSER_RECURSION))
+    previous = threading.stack_size(_PARSER_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=run, name="sparql-parser")
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    sys.setrecursionlimit(limit)
+    ok, value = outcome[0]
+    if not ok:
+        if isinstance(value, RecursionError):
+            raise QueryTooComplex("the query is nested too deeply to parse",
+                                  limit="nesting") from None
+        raise value
+    return value  # type: ignore[no-any-return]

@@ -10,12 +10,14 @@ from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
 
 from kg.errors import KgError
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
+from kg.inspection import check_query_safety, check_size, inspect_query
 from kg.namespaces import base_iri, prefix_map
+from kg.query_errors import QuerySyntaxError
 from kg.store import EmbeddedStore, QueryResult
 
 
 class QueryError(KgError):
-    """A query that cannot be parsed or run."""
+    """A query file that cannot be read."""
 
 
 def read_query_text(argument: str) -> str:
@@ -30,13 +32,17 @@ def read_query_text(argument: str) -> str:
 
 
 def run_query(text: str, location: Path | None = None) -> QueryResult:
-    """Run a query with the project's prefixes predeclared."""
+    """Run a query with the project's prefixes predeclared, under the service's policy
+    (read-only, no SERVICE, no graph outside the store), checked from a real parse."""
     store = EmbeddedStore.open(location)
-    base = store.manifest.get("base_iri") or base_iri()
+    prefixes = prefix_map(store.manifest.get("base_iri") or base_iri())
+    check_size(text)
+    shape = inspect_query(text, None, prefixes)
+    check_query_safety(shape, frozenset(store.named_graphs()))
     try:
-        return store.query(text, prefixes=prefix_map(base))
+        return store.query(text, prefixes=prefixes, union_default_graph=not shape.from_graphs)
     except SyntaxError as exc:
-        raise QueryError(f"malformed query: {exc}") from exc
+        raise QuerySyntaxError(f"malformed query: {exc}") from exc
 
 
 def format_result(result: QueryResult, fmt: str) -> str:

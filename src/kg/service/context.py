@@ -94,8 +94,8 @@ class ServiceContext:
         self.predeclare_prefixes = not config.source.files
         self.catalogue: Catalogue = load_catalogue(config.queries_dir, self.data_base)
         self.executor = executor or QueryExecutor(
-            config.source, workers=config.workers, timeout=config.timeout, prefixes=self.prefixes)
-        self.executor.local = self.store
+            config.source, workers=config.workers, timeout=config.timeout, prefixes=self.prefixes,
+            max_query_chars=config.max_request_bytes)
         self.cache = ResultCache(config.cache_entries)
         self.memo = Memo()
 

@@ -1,18 +1,13 @@
 """Time-limited query execution in a warm pool of worker processes.
 
 pyoxigraph cannot interrupt a query, so every query runs in a worker process
-(`kg.service.worker`) holding its own copy of the dataset. The server talks to
-each worker over a socket pair read by the event loop (no thread hop per
-request; frames as multiprocessing.Connection writes them: a 4-byte length,
-then a pickle). A query that outlives its deadline gets its worker killed,
-which frees the CPU at once, and a fresh worker takes its place while the
-others keep answering.
-
-The one exception: a job that already ran in a worker in under CHEAP_SECONDS
-(a point lookup, a small join) runs in the server process from then on. The
-dataset never changes while it is served, so the same job costs the same
-again, and for such jobs the round trip to a worker would cost more than the
-query itself. Every job's first run is in a worker, under the time limit.
+(`kg.service.worker`) holding its own copy of the dataset, with no network. The
+server never parses or evaluates a client's text itself. It talks to each
+worker over a socket pair read by the event loop (no thread hop per request;
+frames as multiprocessing.Connection writes them: a 4-byte length, then a
+pickle). A query that outlives its deadline gets its worker killed, which frees
+the CPU at once, and a fresh worker takes its place while the others keep
+answering; a worker that dies is replaced the same way.
 """
 
 from __future__ import annotations
@@ -26,40 +21,18 @@ import struct
 import subprocess
 import sys
 import threading
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.query_errors import QueryError, QueryFailed, QueryTimeout
 from kg.service.dataset import DatasetSource
-from kg.service.worker import Answer, QueryJob, WorkerSetup, run_job
-from kg.store import EmbeddedStore
+from kg.service.worker import Answer, QueryJob, WorkerSetup
 
 log = logging.getLogger("kg.service")
-
-#: A job that ran in a worker faster than this runs in the server process afterwards.
-CHEAP_SECONDS = 0.002
-CHEAP_JOBS = 4096
-
-
-class QueryTimeout(Exception):
-    """The query did not finish within the time limit and was stopped."""
-
-
-class QuerySyntaxError(Exception):
-    """Oxigraph could not parse the query; the message gives line and column."""
-
-
-class QueryFailed(Exception):
-    """The query could not be run (a worker error, or no worker can start)."""
-
-
-class NotAcceptableError(Exception):
-    """The client accepts no format for this kind of result."""
-
-
-class QueryUnsupported(Exception):
-    """Oxigraph parsed the query but cannot evaluate it."""
+#: How long the workers may take to load the dataset before the server gives up starting.
+STARTUP_SECONDS = 300.0
 
 
 @dataclass(eq=False)
@@ -87,26 +60,16 @@ async def read_frame(reader: asyncio.StreamReader) -> object:
     return pickle.loads(await reader.readexactly(size))
 
 
-def job_key(job: QueryJob) -> tuple[object, ...]:
-    """Everything that decides what a job computes (its substitutions as N-Triples terms)."""
-    substitutions = tuple(sorted((k, str(v)) for k, v in (job.substitutions or {}).items()))
-    return (job.sparql, job.results_format, job.graph_format, job.default_graphs,
-            job.named_graphs, job.query_dataset, job.union_default_graph, substitutions,
-            job.base_iri, job.use_prefixes, job.max_rows)
-
-
 class QueryExecutor:
     """A fixed number of warm workers; `run` sends a job to an idle one under a deadline."""
 
     def __init__(self, source: DatasetSource, *, workers: int, timeout: float,
-                 prefixes: Mapping[str, str] | None = None) -> None:
+                 prefixes: Mapping[str, str] | None = None,
+                 max_query_chars: int | None = None) -> None:
         self.source = source
-        self.local: EmbeddedStore | None = None
-        """The server's own copy of the dataset, for jobs known to be cheap (if set)."""
-        self._cheap: OrderedDict[tuple[object, ...], None] = OrderedDict()
         self.size = max(1, workers)
         self.timeout = timeout
-        self.setup = WorkerSetup(source, dict(prefixes or {}))
+        self.setup = WorkerSetup(source, dict(prefixes or {}), max_query_chars)
         self._workers: list[_Worker] = []
         self._idle: deque[_Worker] = deque()
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
@@ -122,12 +85,21 @@ class QueryExecutor:
         while len(self._workers) < self.size:
             self._launch_one()
 
-    async def start(self) -> None:
-        """Read from the workers (launching them if needed); requests that arrive before
-        they are ready wait for them."""
+    async def start(self, ready_within: float = STARTUP_SECONDS) -> None:
+        """Read from the workers (launching them if needed) and wait until they are ready,
+        so that the server takes requests only when it can answer them (QueryFailed if the
+        workers cannot open the dataset)."""
         self.launch()
         for worker in self._workers:
             self._watch(worker)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + ready_within
+        while not self._broken and not all(w.ready for w in self._workers):
+            if loop.time() > deadline:
+                raise QueryFailed(f"the query workers were not ready within {ready_within:g} s")
+            await asyncio.sleep(0.02)
+        if self._broken:
+            raise QueryFailed(self._broken)
 
     def terminate(self) -> None:
         """Kill the workers without an event loop (when the server fails to start)."""
@@ -147,25 +119,20 @@ class QueryExecutor:
             if not waiter.done():
                 waiter.set_exception(QueryFailed("the service is shutting down"))
 
-    def known_cheap(self, job: QueryJob) -> bool:
-        """True if the job already ran in a worker quickly enough to run here from now on."""
-        return job_key(job) in self._cheap
-
     @property
     def worker_pids(self) -> list[int]:
         return [w.process.pid for w in self._workers]
 
+    @property
+    def ready_pids(self) -> list[int]:
+        """The workers that take jobs (each has forbidden itself the network first)."""
+        return [w.process.pid for w in self._workers if w.ready]
+
     # ------------------------------------------------------------ running
 
     async def run(self, job: QueryJob, timeout: float | None = None) -> Answer:
-        """The answer to a job, or QueryTimeout / QuerySyntaxError / QueryFailed / ..."""
+        """The answer to a job, or the QueryError that says why there is none."""
         limit = self.timeout if timeout is None else timeout
-        key = job_key(job)
-        if self.local is not None and key in self._cheap:
-            try:
-                return run_job(self.local, job, self.setup.prefixes)
-            except Exception:  # e.g. not acceptable: let a worker give the full answer
-                self._cheap.pop(key, None)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
         try:
@@ -194,19 +161,11 @@ class QueryExecutor:
             raise
         self._release(worker)
         if status == "ok":
-            answer, seconds = payload
-            if seconds < min(CHEAP_SECONDS, limit / 100):
-                self._cheap[key] = None
-                if len(self._cheap) > CHEAP_JOBS:
-                    self._cheap.popitem(last=False)
+            answer, _seconds = payload
             return answer  # type: ignore[no-any-return]
-        if status == "syntax":
-            raise QuerySyntaxError(payload)
-        if status == "not-acceptable":
-            raise NotAcceptableError(payload)
-        if status == "unsupported":
-            raise QueryUnsupported(payload)
-        raise QueryFailed(payload)
+        if isinstance(payload, QueryError):
+            raise payload
+        raise QueryFailed(f"unexpected reply from a query worker: {status}")
 
     async def _acquire(self) -> _Worker:
         if self._broken:
@@ -278,7 +237,8 @@ class QueryExecutor:
         future = worker.pending
         self._discard(worker, kill=True)
         if future is not None and not future.done():
-            future.set_exception(QueryFailed("the query worker stopped unexpectedly"))
+            future.set_exception(QueryFailed(
+                "the query worker stopped unexpectedly; it has been replaced, try again"))
 
     def _discard(self, worker: _Worker, *, kill: bool, respawn: bool = True) -> None:
         """Forget a worker (killing it), and start a replacement unless shutting down."""

@@ -8,6 +8,8 @@ from typing import Any
 
 from starlette.responses import Response
 
+from kg.query_errors import QueryError
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 
@@ -31,9 +33,9 @@ def problem_response(problem: HttpProblem) -> Response:
                     media_type=PROBLEM_MEDIA_TYPE, headers=problem.headers)
 
 
-def syntax_problem(message: str, what: str = "query") -> HttpProblem:
-    """400 for a text Oxigraph cannot parse, with its message and the line and column."""
-    extra: dict[str, Any] = {}
-    if match := _POSITION.search(message):
-        extra = {"line": int(match.group(1)), "column": int(match.group(2))}
-    return HttpProblem(400, f"malformed {what}", message, **extra)
+def query_problem(error: QueryError) -> HttpProblem:
+    """The one mapping from a query error to its HTTP answer (status, title, extras)."""
+    extra = dict(error.extra)
+    if "line" not in extra and (match := _POSITION.search(error.message)):
+        extra.update(line=int(match.group(1)), column=int(match.group(2)))
+    return HttpProblem(error.status, error.title, error.message, headers=error.headers, **extra)

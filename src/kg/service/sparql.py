@@ -17,15 +17,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, Namespace
 from starlette.responses import Response
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
-from kg.inspection import UnsafeQuery, check_graphs, check_query_safety, inspect_query
+from kg.inspection import check_graphs
+from kg.query_errors import NotAcceptable, QueryError
 from kg.service.context import ServiceContext, get_context
-from kg.service.executor import (
-    NotAcceptableError,
-    QueryFailed,
-    QuerySyntaxError,
-    QueryTimeout,
-    QueryUnsupported,
-)
 from kg.service.negotiation import (
     GRAPH_OFFERS,
     HTML_OFFER,
@@ -36,7 +30,7 @@ from kg.service.negotiation import (
     negotiate_request,
 )
 from kg.service.pages import render
-from kg.service.problems import HttpProblem, syntax_problem
+from kg.service.problems import HttpProblem, query_problem
 from kg.service.worker import Answer, QueryJob
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -198,21 +192,15 @@ async def run_protocol_query(
     request: Request, context: ServiceContext, text: str, default_graphs: list[str],
     named_graphs: list[str], fmt: str | None, union: bool,
 ) -> Response:
-    """Check, run and answer one protocol query."""
+    """Run and answer one protocol query: the worker parses and checks it (kg.inspection)."""
     if len(text.encode()) > context.config.max_request_bytes:
         raise too_large(context.config.max_request_bytes)
-    endpoint = context.endpoint_url(request)
-    prefixes = tuple(context.prefixes.items()) if context.predeclare_prefixes else ()
-    shape = inspect_query(text, endpoint, prefixes)
     try:
-        if shape.is_update:
-            raise HttpProblem(403, "read-only", READ_ONLY, policy="read-only")
-        check_query_safety(shape, context.graphs)
         check_graphs([*default_graphs, *named_graphs], context.graphs,
                      "default-graph-uri / named-graph-uri")
-    except UnsafeQuery as exc:
-        raise HttpProblem(400, "query not allowed", str(exc), policy=exc.policy) from exc
-    results, graph = choose_formats(request, fmt, shape.form)
+    except QueryError as exc:
+        raise query_problem(exc) from exc
+    results, graph = choose_formats(request, fmt, None)
     protocol_dataset = bool(default_graphs or named_graphs)
     max_rows = context.config.max_rows
     job = QueryJob(
@@ -221,10 +209,9 @@ async def run_protocol_query(
         graph_format=graph.format if graph else None,
         default_graphs=tuple(default_graphs) if protocol_dataset else None,
         named_graphs=tuple(named_graphs) if protocol_dataset else None,
-        query_dataset=bool(shape.from_graphs),
         union_default_graph=union or context.config.source.union,
-        base_iri=endpoint,
-        max_rows=None if shape.limit is not None and shape.limit <= max_rows else max_rows,
+        base_iri=context.endpoint_url(request),
+        max_rows=max_rows,
         use_prefixes=context.predeclare_prefixes,
     )
     answer = await execute(context, job)
@@ -235,16 +222,26 @@ def choose_formats(request: Request, fmt: str | None, form: str | None) -> tuple
         Offer | None, Offer | None]:
     """The results offer and the graph offer the client accepts (either may be None).
 
-    When the query form is known only its own kind is negotiated, so a `format`
-    meant for one kind is not rejected by the other kind's names.
+    When the query form is known only its own kind is negotiated; when it is not
+    (the worker learns it from the parse), a `format` that names only one kind
+    leaves the other without a format, and one that names neither is refused.
     """
     accept = request.headers.get("accept")
-    try:
-        results = choose(accept, fmt, RESULTS_OFFERS) if form not in ("CONSTRUCT",
-                                                                      "DESCRIBE") else None
-        graph = choose(accept, fmt, GRAPH_OFFERS) if form not in ("SELECT", "ASK") else None
-    except UnknownFormat as exc:
-        raise HttpProblem(400, "unknown format", str(exc)) from exc
+    kinds = [RESULTS_OFFERS if form not in ("CONSTRUCT", "DESCRIBE") else None,
+             GRAPH_OFFERS if form not in ("SELECT", "ASK") else None]
+    chosen: list[Offer | None] = []
+    unknown: list[UnknownFormat] = []
+    for offers in kinds:
+        try:
+            chosen.append(choose(accept, fmt, offers) if offers else None)
+        except UnknownFormat as exc:
+            unknown.append(exc)
+            chosen.append(None)
+    if len(unknown) == sum(1 for offers in kinds if offers):
+        known = sorted({o.format for offers in kinds if offers for o in offers})
+        raise HttpProblem(400, "unknown format",
+                          f"unknown format {fmt!r}; use one of: {', '.join(known)}")
+    results, graph = chosen
     if results is None and graph is None:
         raise not_acceptable(form)
     return results, graph
@@ -261,17 +258,10 @@ async def execute(context: ServiceContext, job: QueryJob) -> Answer:
     """Run a job in the worker pool, turning its failures into HTTP problems."""
     try:
         return await context.executor.run(job)
-    except QuerySyntaxError as exc:
-        raise syntax_problem(str(exc)) from exc
-    except QueryUnsupported as exc:
-        raise HttpProblem(400, "query not supported", str(exc)) from exc
-    except QueryTimeout as exc:
-        raise HttpProblem(503, "query timed out", str(exc),
-                          headers={"Retry-After": "1"}) from exc
-    except NotAcceptableError as exc:
-        raise not_acceptable("CONSTRUCT" if str(exc) == "graph" else "SELECT") from exc
-    except QueryFailed as exc:
-        raise HttpProblem(500, "query failed", str(exc)) from exc
+    except NotAcceptable as exc:
+        raise not_acceptable("CONSTRUCT" if exc.message == "graph" else "SELECT") from exc
+    except QueryError as exc:
+        raise query_problem(exc) from exc
 
 
 def answer_response(answer: Answer, max_rows: int) -> Response:

@@ -1,19 +1,26 @@
 """A query worker process: its own copy of the dataset, one query at a time.
 
 Started by the executor as ``python -m kg.service.worker FD`` with one end of a
-socket pair; it reads a `WorkerSetup`, opens the dataset, says it is ready, then
-answers `QueryJob`s with serialised bytes until the socket closes. The server
-kills it when a query runs out of time, which is the only way to stop Oxigraph.
+socket pair; it first forbids itself the network (`kg.service.sandbox`), then
+reads a `WorkerSetup`, opens the dataset, says it is ready, and answers
+`QueryJob`s until the socket closes. Every check of a client's text happens
+here, off the server's event loop and under the time limit: size and nesting
+limits, the parse and the policy (`kg.inspection`), then Oxigraph runs it and
+its answer is serialised, cut at the row cap without evaluating further. The
+server kills the worker when a query runs out of time, the only way to stop
+Oxigraph.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import os
 import signal
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -25,25 +32,40 @@ from pyoxigraph import (
     QuerySolutions,
     QueryTriples,
     RdfFormat,
+    Store,
     parse,
     parse_query_results,
     serialize,
 )
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
+from kg.inspection import QueryShape, check_query_safety, check_size, inspect_query
+from kg.query_errors import (
+    NotAcceptable,
+    QueryError,
+    QueryFailed,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryUnsupported,
+)
 from kg.service.dataset import DatasetSource
+from kg.service.sandbox import SandboxError, forbid_network
 from kg.store import EmbeddedStore, QueryResult
 
 #: Fewest bytes one solution (or triple) can take in each format: a serialisation
 #: shorter than budget = max_rows x this cannot hold more than max_rows of them.
 MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1, "nt": 8, "nq": 8}
 DEFAULT_MIN_ROW_BYTES = 2
+#: Parsed shapes kept per worker (keyed by a digest of the text, so a few bytes each).
+SHAPE_CACHE_ENTRIES = 2048
+SHAPE_CACHE_MAX_TEXT = 65_536
 
 
 @dataclass(frozen=True, slots=True)
 class WorkerSetup:
     source: DatasetSource
     prefixes: Mapping[str, str]
+    max_query_chars: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +79,13 @@ class QueryJob:
     """Name in GRAPH_FORMATS for CONSTRUCT/DESCRIBE; None if the client accepts none."""
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    query_dataset: bool = False
-    """The query names its own dataset (FROM / FROM NAMED), which then applies."""
     union_default_graph: bool = True
     substitutions: Mapping[str, Any] | None = None
     base_iri: str | None = None
     use_prefixes: bool = True
     """Predeclare the project prefixes (off for `--data` files, served as they are)."""
     max_rows: int | None = None
-    """Cap on solutions or triples; None when the query's own LIMIT is lower."""
+    """Cap on solutions or triples (a query whose own LIMIT is lower is not counted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,48 +98,104 @@ class Answer:
     truncated: bool = False
 
 
-class Unsupported(Exception):
-    """Oxigraph parsed the query but cannot evaluate it (e.g. an unknown function)."""
+class Worker:
+    """What a worker holds between jobs: the dataset, its graph names, parsed shapes."""
+
+    def __init__(self, store: EmbeddedStore, setup: WorkerSetup) -> None:
+        self.store = store
+        self.prefixes = dict(setup.prefixes)
+        self.max_query_chars = setup.max_query_chars
+        self.graphs = frozenset(store.named_graphs())
+        self._shapes: OrderedDict[bytes, QueryShape] = OrderedDict()
+
+    def shape(self, job: QueryJob) -> QueryShape:
+        """The checked shape of the job's query (parsed once per distinct text)."""
+        check_size(job.sparql, self.max_query_chars)
+        key = hashlib.sha256(f"{job.base_iri}\n{job.use_prefixes}\n{job.sparql}".encode(
+            "utf-8", "surrogatepass")).digest()
+        shape = self._shapes.get(key)
+        if shape is None:
+            prefixes = self.prefixes if job.use_prefixes else None
+            try:
+                shape = inspect_query(job.sparql, job.base_iri, prefixes)
+            except QuerySyntaxError as error:
+                raise self._syntax_error(job, prefixes, error) from None
+            if len(job.sparql) <= SHAPE_CACHE_MAX_TEXT:
+                self._shapes[key] = shape
+                if len(self._shapes) > SHAPE_CACHE_ENTRIES:
+                    self._shapes.popitem(last=False)
+        else:
+            self._shapes.move_to_end(key)
+        check_query_safety(shape, self.graphs)
+        return shape
+
+    @staticmethod
+    def _syntax_error(job: QueryJob, prefixes: Mapping[str, str] | None,
+                      error: QuerySyntaxError) -> QueryError:
+        """Oxigraph's own message for a text the policy parser cannot read (its positions
+        are the ones users know); if Oxigraph can read it, the query is refused unchecked.
+
+        Oxigraph only parses here: an empty store, nothing iterated, no network."""
+        try:
+            Store().query(job.sparql, base_iri=job.base_iri, prefixes=prefixes)
+        except SyntaxError as engine_error:
+            return QuerySyntaxError(str(engine_error))
+        except Exception:  # parsed, then failed: the policy parser's word stands
+            return error
+        return QueryRefused(
+            f"this query cannot be checked, so it is not run: the SPARQL 1.1 parser that"
+            f" enforces this endpoint's policy cannot read it ({error.message})",
+            policy="unverifiable")
+
+    def answer(self, job: QueryJob) -> Answer:
+        """Check, run and serialise one job (raises a QueryError when it cannot)."""
+        shape = self.shape(job)
+        graph_format = job.graph_format if shape.returns_graph else None
+        results_format = None if shape.returns_graph else job.results_format
+        if graph_format is None and results_format is None:
+            raise NotAcceptable("graph" if shape.returns_graph else "results")
+        max_rows = job.max_rows
+        if max_rows is not None and shape.limit is not None and shape.limit <= max_rows:
+            max_rows = None
+        return run_job(self.store, job, self.prefixes, max_rows=max_rows,
+                       query_dataset=bool(shape.from_graphs))
 
 
-class NotAcceptable(Exception):
-    """The client accepts no format for this kind of result."""
-
-
-def run_job(store: EmbeddedStore, job: QueryJob, prefixes: Mapping[str, str]) -> Answer:
-    """Run a query and serialise its answer with Oxigraph (capped at job.max_rows)."""
+def run_job(store: EmbeddedStore, job: QueryJob, prefixes: Mapping[str, str], *,
+            max_rows: int | None, query_dataset: bool = False) -> Answer:
+    """Run a checked query and serialise its answer with Oxigraph, cut at max_rows."""
 
     def execute() -> QueryResult:
         # A dataset given by the protocol replaces the query's FROM clauses entirely; files
         # served with --data keep their own default graph unless the union is asked for.
-        return store.query(
-            job.sparql,
-            base_iri=job.base_iri,
-            prefixes=prefixes if job.use_prefixes else None,
-            substitutions=job.substitutions,
-            default_graphs=None if job.default_graphs is None else list(job.default_graphs),
-            named_graphs=None if job.named_graphs is None else list(job.named_graphs),
-            union_default_graph=job.union_default_graph and not job.query_dataset,
-        )
+        try:
+            return store.query(
+                job.sparql,
+                base_iri=job.base_iri,
+                prefixes=prefixes if job.use_prefixes else None,
+                substitutions=job.substitutions,
+                default_graphs=None if job.default_graphs is None else list(job.default_graphs),
+                named_graphs=None if job.named_graphs is None else list(job.named_graphs),
+                union_default_graph=job.union_default_graph and not query_dataset,
+            )
+        except SyntaxError as error:
+            raise QuerySyntaxError(str(error)) from None
 
-    try:
-        result = execute()
-    except RuntimeError as error:
-        raise Unsupported(str(error)) from error
+    result = execute()
     if isinstance(result, QueryBoolean):
         fmt = _results_format(job)
         return Answer("boolean", fmt, RESULTS_FORMATS[fmt].media_type,
                       result.serialize(format=RESULTS_FORMATS[fmt].oxigraph))
     if isinstance(result, QuerySolutions):
         fmt = _results_format(job)
-        body, truncated = _capped(result, execute, fmt, RESULTS_FORMATS[fmt].oxigraph, job.max_rows,
+        body, truncated = _capped(result, execute, fmt, RESULTS_FORMATS[fmt].oxigraph, max_rows,
                                   _solutions_exact)
         return Answer("solutions", fmt, RESULTS_FORMATS[fmt].media_type, body, truncated)
     assert isinstance(result, QueryTriples)
     if job.graph_format is None:
         raise NotAcceptable("graph")
     fmt = job.graph_format
-    body, truncated = _capped(result, execute, fmt, GRAPH_FORMATS[fmt].oxigraph, job.max_rows,
+    body, truncated = _capped(result, execute, fmt, GRAPH_FORMATS[fmt].oxigraph, max_rows,
                               _triples_exact)
     return Answer("graph", fmt, GRAPH_FORMATS[fmt].media_type, body, truncated)
 
@@ -176,25 +252,56 @@ def _capped(result: QueryResult, execute: Callable[[], QueryResult], fmt: str, o
     return exact(execute(), fmt, oxi, max_rows)
 
 
-def _first_lines(data: bytes, count: int) -> tuple[bytes, bool]:
-    """The first `count` lines of data, and whether any were left out."""
-    lines = data.split(b"\n", count)
-    if len(lines) <= count or lines[count] == b"":
-        return data, False
-    return b"\n".join(lines[:count]) + b"\n", True
+class _LineSink:
+    """A write target that stops the serialiser once it has `limit` complete lines.
+
+    Oxigraph evaluates lazily as it serialises, so raising here stops the query
+    itself: a capped answer costs cap + 1 rows of work, not the whole result."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.limit = limit
+        self.overflow = False
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        self.lines += data.count(b"\n")
+        if self.lines >= self.limit:
+            self.overflow = True
+            raise OSError("row limit reached")
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def first_lines(self, count: int) -> bytes:
+        return b"\n".join(b"".join(self.parts).split(b"\n", count)[:count]) + b"\n"
+
+
+def _first_rows(result: QueryResult, oxi: Any, rows: int, header: int) -> tuple[bytes, bool]:
+    """The first `rows` rows in a line-per-row format (after `header` lines), and whether
+    more were left out; evaluation stops at the row after them."""
+    sink = _LineSink(header + rows + 1)
+    try:
+        result.serialize(sink, format=oxi)  # type: ignore[union-attr]
+    except OSError:
+        if not sink.overflow:
+            raise
+    if not sink.overflow:
+        return b"".join(sink.parts), False
+    return sink.first_lines(header + rows), True
 
 
 def _solutions_exact(result: QueryResult, fmt: str, oxi: Any, max_rows: int) -> tuple[bytes, bool]:
-    tsv = result.serialize(format=QueryResultsFormat.TSV)  # type: ignore[union-attr]
-    tsv, truncated = _first_lines(tsv, max_rows + 1)  # + the header line
+    tsv, truncated = _first_rows(result, QueryResultsFormat.TSV, max_rows, header=1)
     if fmt == "tsv":
         return tsv, truncated
     return parse_query_results(tsv, format=QueryResultsFormat.TSV).serialize(format=oxi), truncated
 
 
 def _triples_exact(result: QueryResult, fmt: str, oxi: Any, max_rows: int) -> tuple[bytes, bool]:
-    nt = result.serialize(format=RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
-    nt, truncated = _first_lines(nt, max_rows)
+    nt, truncated = _first_rows(result, RdfFormat.N_TRIPLES, max_rows, header=0)
     if fmt == "nt":
         return nt, truncated
     return serialize(parse(nt, format=RdfFormat.N_TRIPLES), format=oxi) or b"", truncated
@@ -203,9 +310,9 @@ def _triples_exact(result: QueryResult, fmt: str, oxi: Any, max_rows: int) -> tu
 def serve(conn: Connection) -> None:
     """The worker's loop: set up, say ready, answer jobs until the server goes away."""
     setup: WorkerSetup = conn.recv()
-    prefixes = dict(setup.prefixes)
     try:
-        store = setup.source.open()
+        worker = Worker(setup.source.open(), setup)
+        inspect_query("ASK {}")  # builds the grammar now rather than on the first request
     except Exception as error:  # reported to the server, which stops respawning
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
@@ -215,18 +322,19 @@ def serve(conn: Connection) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
+        started = time.perf_counter()
         try:
-            started = time.perf_counter()
-            answer = run_job(store, job, prefixes)
-            reply: tuple[str, Any] = ("ok", (answer, time.perf_counter() - started))
-        except SyntaxError as error:
-            reply = ("syntax", str(error))
-        except NotAcceptable as error:
-            reply = ("not-acceptable", str(error))
-        except Unsupported as error:
-            reply = ("unsupported", str(error))
+            reply: tuple[str, Any] = ("ok", (worker.answer(job), time.perf_counter() - started))
+        except QueryError as error:
+            reply = ("error", error)
+        except PermissionError as error:  # the sandbox stopped what the policy let through
+            reply = ("error", QueryRefused(
+                f"the query tried to reach the network ({error}); this endpoint never does",
+                policy="network"))
+        except RuntimeError as error:  # Oxigraph: parsed, but cannot be evaluated
+            reply = ("error", QueryUnsupported(str(error)))
         except Exception as error:
-            reply = ("error", f"{type(error).__name__}: {error}")
+            reply = ("error", QueryFailed(f"{type(error).__name__}: {error}"))
         conn.send(reply)
 
 
@@ -240,7 +348,14 @@ def _die_with_parent() -> None:
 def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     _die_with_parent()
-    serve(Connection(int(argv[0])))
+    conn = Connection(int(argv[0]))
+    try:
+        forbid_network()  # before anything else runs: the dataset, then client queries
+    except SandboxError as error:
+        conn.recv()
+        conn.send(("failed", f"cannot forbid the network to query workers: {error}"))
+        return
+    serve(conn)
 
 
 if __name__ == "__main__":
