@@ -27,7 +27,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(*args: str, log: Path) -> Iterator[tuple[str, float]]:
+def serving(*args: str, log: Path, within: float = 120) -> Iterator[tuple[str, float]]:
     """Run `kg serve ARGS` until the block ends; yield its URL and how long it took to answer."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -39,7 +39,7 @@ def serving(*args: str, log: Path) -> Iterator[tuple[str, float]]:
         try:
             while True:
                 assert process.poll() is None, log.read_text()
-                assert time.monotonic() - started < 30, "the server never answered"
+                assert time.monotonic() - started < within, "the server never answered"
                 try:
                     if httpx.get(f"{url}/sparql", params={"query": "ASK {}"},
                                  timeout=2).status_code == 200:

@@ -98,7 +98,10 @@ class Parameter:
                 iri = expand_curie(value, prefixes)
                 if not _IRI_RE.match(iri):
                     raise ParameterError(self.name, f"{raw!r} is not an absolute IRI")
-                return NamedNode(iri)
+                try:  # the engine's own IRI rules
+                    return NamedNode(iri)
+                except ValueError as exc:
+                    raise ParameterError(self.name, f"{raw!r} is not a valid IRI: {exc}") from exc
             case "string":
                 return Literal(value)
             case "integer":

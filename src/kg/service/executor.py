@@ -15,11 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import pickle
 import socket
 import struct
-import subprocess
-import sys
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -28,16 +27,20 @@ from typing import Any
 
 from kg.query_errors import QueryError, QueryFailed, QueryTimeout
 from kg.service.dataset import DatasetSource
-from kg.service.worker import Answer, QueryJob, WorkerSetup
+from kg.service.worker import Answer, QueryJob, WorkerSetup, worker_main
 
 log = logging.getLogger("kg.service")
+#: Workers are forked by multiprocessing's fork server, which has imported the worker's
+#: modules once: a replacement for a killed worker is ready in milliseconds, not seconds.
+_FORKSERVER = multiprocessing.get_context("forkserver")
+_FORKSERVER.set_forkserver_preload(["kg.service.worker"])
 #: How long the workers may take to load the dataset before the server gives up starting.
 STARTUP_SECONDS = 300.0
 
 
 @dataclass(eq=False)
 class _Worker:
-    process: subprocess.Popen[bytes]
+    process: multiprocessing.process.BaseProcess
     sock: socket.socket
     writer: asyncio.StreamWriter | None = None
     reading: asyncio.Task[None] | None = None
@@ -107,7 +110,7 @@ class QueryExecutor:
         for worker in self._workers:
             with contextlib.suppress(OSError):
                 worker.process.kill()
-            worker.process.wait()
+            worker.process.join()
             worker.sock.close()
         self._workers.clear()
 
@@ -190,10 +193,9 @@ class QueryExecutor:
 
     def _launch_one(self) -> _Worker:
         ours, theirs = socket.socketpair()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg.service.worker", str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-        )
+        process = _FORKSERVER.Process(target=worker_main, args=(theirs,), daemon=True,
+                                      name="kg-query-worker")
+        process.start()
         theirs.close()
         ours.sendall(frame(self.setup))  # still blocking: the worker reads it when it is up
         worker = _Worker(process, ours)
@@ -257,6 +259,6 @@ class QueryExecutor:
             with contextlib.suppress(OSError):
                 worker.process.kill()
         # reap it off the event loop, so no zombie is left behind
-        threading.Thread(target=worker.process.wait, daemon=True).start()
+        threading.Thread(target=worker.process.join, daemon=True).start()
         if respawn and not self._closing and not self._broken:
             self._spawn()

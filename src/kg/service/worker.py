@@ -1,7 +1,7 @@
 """A query worker process: its own copy of the dataset, one query at a time.
 
-Started by the executor as ``python -m kg.service.worker FD`` with one end of a
-socket pair; it first forbids itself the network (`kg.service.sandbox`), then
+Forked by the executor's fork server with one end of a socket pair; it first
+forbids itself the network (`kg.service.sandbox`), then
 reads a `WorkerSetup`, opens the dataset, says it is ready, and answers
 `QueryJob`s until the socket closes. Every check of a client's text happens
 here, off the server's event loop and under the time limit: size and nesting
@@ -18,7 +18,7 @@ import ctypes
 import hashlib
 import os
 import signal
-import sys
+import socket
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -345,10 +345,11 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def main(argv: list[str]) -> None:
+def worker_main(sock: socket.socket) -> None:
+    """A worker's life, in a process forked by the executor's fork server."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     _die_with_parent()
-    conn = Connection(int(argv[0]))
+    conn = Connection(sock.detach())
     try:
         forbid_network()  # before anything else runs: the dataset, then client queries
     except SandboxError as error:
@@ -356,11 +357,3 @@ def main(argv: list[str]) -> None:
         conn.send(("failed", f"cannot forbid the network to query workers: {error}"))
         return
     serve(conn)
-
-
-if __name__ == "__main__":
-    # Run the imported module, not this __main__ copy, so that the answers pickle
-    # as kg.service.worker classes the server can load.
-    from kg.service import worker
-
-    worker.main(sys.argv[1:])
