@@ -277,6 +277,17 @@ class Source(Record):
     note: str | None = None
 
 
+class Attribution(Record):
+    """How a claim's actor (reporter, announcer, speaker) was attributed.
+
+    ``inferred: true`` says the text does not name the actor for this claim; the
+    curators inferred it, for the ``reason`` given.
+    """
+
+    inferred: bool
+    reason: str = Field(min_length=3)
+
+
 class Claim(Record):
     """One stated fact, with the verbatim clause that states it."""
 
@@ -328,6 +339,7 @@ class TargetClaim(Claim):
     event: Slug | None = None
     date: PartialDate | None = None
     place: Slug = "cn"
+    attribution: Attribution | None = None
 
 
 QUALIFIERS = ("about", "over", "at-least", "at-most", "under", "cumulative", "nearly")
@@ -358,6 +370,7 @@ class MeasurementClaim(Claim):
     reported_by: list[Slug] = []
     event: Slug | None = None
     date: PartialDate | None = None
+    attribution: Attribution | None = None
 
 
 class StatementClaim(Claim):
@@ -376,6 +389,7 @@ class StatementClaim(Claim):
     task: Slug | None = None
     event: Slug | None = None
     date: PartialDate | None = None
+    attribution: Attribution | None = None
 
 
 class MentionClaim(Claim):
