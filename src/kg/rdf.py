@@ -128,6 +128,7 @@ CLAIM_LINKS = {
     "event": HKG.atEvent,
     "place": HKG.place,
     "about": HKG.about,
+    "subject": HKG.subject,
     "person": ORG.member,
     "organization": ORG.organization,
     "role": ORG.role,
@@ -352,6 +353,8 @@ class RdfMapper:
                     g.add((s, HKG.valueMax, value_literal(claim.value_max)))
                 for qualifier in claim.qualifiers:
                     g.add((s, HKG.qualifier, QUALIFIER_TERMS[qualifier]))
+                if claim.figure:
+                    g.add((s, HKG.figureType, Literal(claim.figure)))
                 if claim.as_of:
                     g.add((s, HKG.asOf, date_literal(claim.as_of)))
                 if claim.period_start or claim.period_end:

@@ -355,6 +355,7 @@ class MeasurementClaim(Claim):
         "reported_by": ACTOR_KINDS,
         "event": ("event",),
         "place": PLACE_KINDS,
+        "subject": ("person", "facility", "event", "policy", "programme", "document"),
     }
     kind: Literal["measurement"]
     indicator: Slug
@@ -371,6 +372,10 @@ class MeasurementClaim(Claim):
     event: Slug | None = None
     date: PartialDate | None = None
     attribution: Attribution | None = None
+    #: not a reported result: a worked example, a hypothetical, an unlabelled chart figure
+    figure: Literal["example", "hypothetical", "chart"] | None = None
+    #: what the figure is of, when not a place: a person (an age), a programme, an event
+    subject: list[Slug] = []
 
 
 class StatementClaim(Claim):
