@@ -8,6 +8,7 @@ from pathlib import Path
 from kg.attribution import check_attributions
 from kg.datafiles import CuratedData
 from kg.errors import DataError, Problem
+from kg.indicator_units import check_indicator_units
 from kg.records import Record
 from kg.sources import find_quote, read_source_text, seeds_dir, sha256_of
 
@@ -97,6 +98,7 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     check_aliases(data, problems)
     offsets = check_sources(data, seeds_dir(seeds), problems)
     check_attributions(data, source_texts(data, seeds_dir(seeds)), problems)
+    check_indicator_units(data, problems)
     if problems:
         raise DataError(problems)
     return offsets

@@ -372,8 +372,9 @@ class MeasurementClaim(Claim):
     event: Slug | None = None
     date: PartialDate | None = None
     attribution: Attribution | None = None
-    #: not a reported result: a worked example, a hypothetical, an unlabelled chart figure
-    figure: Literal["example", "hypothetical", "chart"] | None = None
+    #: not a reported result: a worked example, a hypothetical, an unlabelled chart
+    #: figure, or an anecdote (one anonymous person's story)
+    figure: Literal["example", "hypothetical", "chart", "anecdote"] | None = None
     #: what the figure is of, when not a place: a person (an age), a programme, an event
     subject: list[Slug] = []
 
