@@ -35,5 +35,6 @@ def test_a_figure_in_another_unit_fails_naming_file_and_record(data_copy: Path) 
     with pytest.raises(DataError) as caught:
         check_curated(load_curated(data_copy))
     [problem] = caught.value.problems
-    assert (problem.file, problem.record) == ("data/facts/003.yaml", "m-seasonal-briefings-episodes")
+    where = (problem.file, problem.record)
+    assert where == ("data/facts/003.yaml", "m-seasonal-briefings-episodes")
     assert "'episode' differs from the unit 'session'" in problem.message
