@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.coverage import compute_coverage, occurrences, scan_expressions
+from kg.coverage import (
+    Holder,
+    classify,
+    compute_coverage,
+    occurrences,
+    scan_cues,
+    scan_expressions,
+)
 from kg.datafiles import DEFAULT_DATA_DIR
 from kg.errors import DataError
 from kg.sources import seeds_dir
@@ -232,3 +240,55 @@ def test_all_sources_fully_covered() -> None:
         for e in r.uncovered
     ]
     assert not missing, f"{len(missing)} uncovered expression(s):\n" + "\n".join(missing)
+
+
+# ---------------------------------------------------------------- typed values and cues
+
+
+def _strict(text: str, holders: list[Holder]) -> dict[str, list[str]]:
+    report = classify("900", "900.txt", text, [(h.start, h.end) for h in holders], [], holders)
+    return {
+        "covered": [e.text for e in report.covered],
+        "uncovered": [e.text for e in report.uncovered],
+    }
+
+
+def _quote(text: str, quote: str, values: tuple[str, ...] = (), names: tuple[str, ...] = ()
+           ) -> Holder:
+    start = text.index(quote)
+    return Holder(start, start + len(quote), frozenset(Decimal(v) for v in values), names)
+
+
+def test_a_number_inside_a_quote_is_uncovered_unless_a_claim_holds_it() -> None:
+    text = "假设某病种过去3年平均住院费用是9000元。"
+    quote = "过去3年平均住院费用是9000元"
+    assert _strict(text, [_quote(text, quote)])["uncovered"] == ["3", "9000"]
+    held = _strict(text, [_quote(text, quote, ("9000",)), _quote(text, quote, ("3",))])
+    assert held == {"covered": ["3", "9000"], "uncovered": []}
+
+
+def test_values_are_compared_after_normalising_multipliers_and_tenths() -> None:
+    text = "超九成居民；累计260余万人；覆盖1.8亿人。"
+    holders = [
+        _quote(text, "超九成居民", ("90",)),
+        _quote(text, "累计260余万人", ("2600000",)),
+        _quote(text, "覆盖1.8亿人", ("180000000",)),
+    ]
+    assert _strict(text, holders) == {"covered": ["九成", "260", "1.8亿"], "uncovered": []}
+
+
+def test_a_number_in_the_name_of_a_referenced_entity_is_covered() -> None:
+    text = "国家层面将开展第11批药品集采。"
+    holder = _quote(text, "国家层面将开展第11批药品集采", names=("第11批药品集采",))
+    assert _strict(text, [holder]) == {"covered": ["将", "11"], "uncovered": []}
+
+
+def test_cue_words_of_pledges_must_sit_in_a_quote() -> None:
+    text = "坚决守牢不发生规模性因病返贫致贫底线。各地要及时处理。这很重要，主要在基层。"
+    assert [e.text for e in scan_cues(text)] == ["不发生", "底线", "要"]
+    report = _strict(text, [_quote(text, "不发生规模性因病返贫致贫底线")])
+    assert report == {"covered": ["不发生", "底线"], "uncovered": ["要"]}
+
+
+def test_spaced_layout_does_not_make_zhongyao_a_cue() -> None:
+    assert scan_cues("深 化 医 改 的 重 要 内容") == []

@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from kg.attribution import check_attributions
 from kg.datafiles import CuratedData
 from kg.errors import DataError, Problem
+from kg.indicator_units import check_indicator_units
 from kg.records import Record
 from kg.sources import find_quote, read_source_text, seeds_dir, sha256_of
 
@@ -83,12 +85,20 @@ def check_sources(data: CuratedData, seeds: Path, problems: list[Problem]) -> Of
     return offsets
 
 
+def source_texts(data: CuratedData, seeds: Path) -> dict[str, str]:
+    """Text of every source whose file exists, by source id."""
+    paths = {sid: seeds / facts.source.file for sid, facts in data.facts.items()}
+    return {sid: read_source_text(path) for sid, path in paths.items() if path.is_file()}
+
+
 def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     """Run every cross-record check; return each quote's offsets or raise DataError."""
     problems: list[Problem] = []
     check_references(data, problems)
     check_aliases(data, problems)
     offsets = check_sources(data, seeds_dir(seeds), problems)
+    check_attributions(data, source_texts(data, seeds_dir(seeds)), problems)
+    check_indicator_units(data, problems)
     if problems:
         raise DataError(problems)
     return offsets

@@ -82,14 +82,34 @@ def build(data_dir: Path | None, seeds: Path | None, location: Path | None,
 @click.argument("sparql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
               default="table", show_default=True, help="Output format of SELECT/ASK results.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Parameter of a saved query (repeatable); others take their defaults.")
 @LOCATION_OPTION
-def query(sparql: str, fmt: str, location: Path | None) -> None:
-    """Run a SPARQL query (text, or a path to a .rq file) on the built store."""
-    from kg.querying import format_result, read_query_text, run_query
+def query(sparql: str, fmt: str, params: tuple[str, ...], location: Path | None) -> None:
+    """Run a SPARQL query (text, a .rq file, or a saved query's name) on the built store.
+
+    A saved query (`task-scorecard` or `queries/task-scorecard.rq`) runs with its
+    parameters: those given with --param, the others at their declared defaults.
+    """
+    from kg.querying import (
+        QueryError,
+        format_result,
+        parse_params,
+        read_query_text,
+        run_query,
+        run_saved_query,
+        saved_query_name,
+    )
 
     try:
-        text = read_query_text(sparql)
-        result = run_query(text, location)
+        values = parse_params(params)
+        name = saved_query_name(sparql)
+        if name is not None:
+            result = run_saved_query(name, values, location)
+        elif values:
+            raise QueryError(f"--param applies only to saved queries; {sparql!r} is not one")
+        else:
+            result = run_query(read_query_text(sparql), location)
         click.echo(format_result(result, fmt), nl=False)
     except KgError as error:
         fail(error)

@@ -1,11 +1,16 @@
-"""Coverage: which numbers, dates and 《titles》 in a source no claim's evidence quotes.
+"""Coverage: which numbers, dates, 《titles》 and pledges in a source no claim records.
 
 `scan_expressions` finds the fact-bearing expressions of a text (a pure function).
-An expression is *covered* when it lies inside an occurrence of one of the source's
-evidence quotes (or of its headline, ``title_zh``, which the graph records verbatim),
-*ignored* when it lies inside an occurrence of an entry of the
-source's ignore list (``data/coverage/NNN.yaml``: page furniture such as the price,
-address or phone lines), and *uncovered* otherwise.
+A date or title is *covered* when it lies inside an occurrence of one of the source's
+evidence quotes (or of its headline, ``title_zh``, which the graph records verbatim).
+A number (kinds ``number``, ``cn-number``, ``quoted``) is covered only when a claim
+whose quote contains it *holds its value* (as ``value`` or ``value_max``) or
+references an entity whose name contains it (``15分钟医疗圈``, ``第一版丙类药品目录``):
+a number that merely sits inside a quote is not. A *cue* of a target or pledge
+(要, 将, 确保, 力争, 底线, 不发生; see `scan_cues`) is covered when it lies inside a
+claim's quote. An expression is *ignored* when it lies inside an occurrence of an
+entry of the source's ignore list (``data/coverage/NNN.yaml``: page furniture such as
+the price, address or phone lines, each with its reason), and *uncovered* otherwise.
 
 Kinds of expression:
 
@@ -50,6 +55,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +193,69 @@ def scan_expressions(text: str) -> list[Expression]:
     return kept
 
 
+#: words that announce a target, a plan or a pledge; 要 and 将 only as verbs
+CUE_RE = re.compile(
+    r"确保|力争|底线|不发生"
+    r"|(?<![重主需必只纪摘首紧想])(?<![重主需必只纪摘首紧想]\s)要(?![素点闻害职])"
+    r"|将(?!心比心)"
+)
+NUMERIC_KINDS = ("number", "cn-number", "quoted")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_CN_UNIT_TAIL = re.compile(rf"[余多来几]?(?:{_UNIT})$")
+
+
+def scan_cues(text: str) -> list[Expression]:
+    """Every cue word of a target, plan or pledge in text (kind ``cue``), in order."""
+    return list(_matches(CUE_RE, "cue", text))
+
+
+_TAIL_MULT = re.compile(r"^\**\s?[余多]?\s?(万亿|亿|万|千|百)")
+
+
+def expression_values(expr: Expression, after: str = "") -> set[Decimal]:
+    """The values an expression states: both ends of a range, each of an enumeration.
+
+    九成 also yields 90 (a percentage); 第一 yields 1; 260 followed by 余万 (`after`,
+    the text after the expression) yields 2600000. Empty when nothing parses.
+    """
+    from kg.quantities import MULTIPLIERS
+
+    if expr.kind == "number" and (tail := _TAIL_MULT.match(after)):
+        factor = Decimal(MULTIPLIERS[tail[1]])
+        return {v * factor for v in expression_values(expr)}
+    from kg.quantities import chinese_integer, parse_quantity
+
+    text = re.sub(r"\s", "", expr.text).translate(_FULL_WIDTH).strip("“”‘’\"「」")
+    values: set[Decimal] = set()
+    if expr.kind == "cn-number":
+        text = text.removeprefix("第")
+        if "分之" in text:
+            return {parse_quantity(text)}  # type: ignore[arg-type]
+        tenths = text.endswith("成")
+        text = _CN_UNIT_TAIL.sub("", text)
+        for part in re.split(r"[、至到~～—-]", text):
+            try:
+                number = Decimal(chinese_integer(part))
+            except ValueError:
+                continue
+            values.add(number)
+            if tenths:
+                values.add(number * 10)
+        return values
+    for part in re.split(r"(?<=[0-9%‰万亿千百])[-–—~～至到]", text):
+        try:
+            value = parse_quantity(part.rstrip("%‰"))
+        except ValueError:
+            continue
+        if isinstance(value, Decimal):
+            values.add(value)
+    return values
+
+
+def _same(a: Decimal, b: Decimal) -> bool:
+    return a == b or (b != 0 and abs(a - b) / abs(b) < Decimal("0.0001"))
+
+
 # ---------------------------------------------------------------- coverage
 
 
@@ -231,24 +300,75 @@ class SourceCoverage:
         }
 
 
+@dataclass(frozen=True)
+class Holder:
+    """What one claim records at its quote's span: values, and names of what it references."""
+
+    start: int
+    end: int
+    values: frozenset[Decimal] = frozenset()
+    names: tuple[str, ...] = ()
+
+    def holds(self, expr: Expression, text: str = "") -> bool:
+        """True when this claim's quote contains expr and the claim records it."""
+        if not (self.start <= expr.start and expr.end <= self.end):
+            return False
+        stated = expression_values(expr, text[expr.end : expr.end + 4])
+        if any(_same(v, h) for v in stated for h in self.values):
+            return True
+        bare = re.sub(r"\s", "", expr.text).strip("“”‘’\"「」")
+        return any(bare in name for name in self.names)
+
+
 def classify(
     source_id: str,
     file: str,
     text: str,
     quote_spans: Iterable[tuple[int, int]],
     ignore_spans: Iterable[tuple[int, int]],
+    holders: Iterable[Holder] | None = None,
 ) -> SourceCoverage:
-    """Sort a text's expressions into covered (by a quote), ignored and uncovered."""
+    """Sort a text's expressions and cues into covered, ignored and uncovered.
+
+    With `holders`, a number is covered only by a claim that holds it; without,
+    by any quote containing it (the lenient rule, for texts without claims).
+    """
     quote_spans, ignore_spans = list(quote_spans), list(ignore_spans)
-    report = SourceCoverage(source_id, file, text, scan_expressions(text))
+    holder_list = None if holders is None else list(holders)
+    expressions = sorted([*scan_expressions(text), *scan_cues(text)])
+    report = SourceCoverage(source_id, file, text, expressions)
     for expr in report.expressions:
-        if _inside(expr, quote_spans):
+        if holder_list is not None and expr.kind in NUMERIC_KINDS:
+            covered = any(h.holds(expr, text) for h in holder_list)
+        else:
+            covered = _inside(expr, quote_spans)
+        if covered:
             report.covered.append(expr)
         elif _inside(expr, ignore_spans):
             report.ignored.append(expr)
         else:
             report.uncovered.append(expr)
     return report
+
+
+def claim_holders(data: Any, facts: Any, text: str, offsets: dict[Any, tuple[int, int]]
+                  ) -> list[Holder]:
+    """One holder per occurrence of each claim's quote, with the claim's values and names."""
+    holders = []
+    for claim in facts.claims:
+        values = {getattr(claim, f, None) for f in ("value", "value_max")}
+        numbers = frozenset(v for v in values if isinstance(v, Decimal))
+        names: list[str] = []
+        for field_name, ref, _kinds in claim.references():
+            entity = data.entities.get(ref)
+            if entity is not None:
+                names += [re.sub(r"\s", "", n) for n in (entity.name_zh, *entity.aliases_zh)]
+                number = getattr(entity, "number", None)
+                if field_name == "about" and isinstance(number, int):
+                    numbers |= {Decimal(number)}  # a task's number, where a claim names the task
+        spans = occurrences(text, claim.evidence) or [offsets[(facts.source.id, claim.id)]]
+        holders += [Holder(s, e, numbers, tuple(names)) for s, e in spans]
+    return holders
 
 
 def _relative(path: Path, data_dir: Path) -> str:
@@ -279,7 +399,7 @@ def load_ignores(
     if not isinstance(raw, list):
         problems.append(Problem(name, None, "expected a list of {text, reason} entries"))
         return []
-    expressions = scan_expressions(text)
+    expressions = [*scan_expressions(text), *scan_cues(text)]
     spans: list[tuple[int, int]] = []
     for index, item in enumerate(raw):
         label = f"#{index + 1}"
@@ -301,7 +421,7 @@ def load_ignores(
             )
         elif not any(_inside(e, found) for e in expressions):
             problems.append(
-                Problem(name, label, f"ignores no number, date or title (nothing to ignore): "
+                Problem(name, label, f"ignores no number, date, title or cue (nothing to ignore): "
                         f"{snippet!r}")
             )
         spans.extend(found)
@@ -343,7 +463,10 @@ def compute_coverage(
         path = ignore_dir / f"{source_id}.yaml"
         name = _relative(path, data_dir)
         ignore_spans = load_ignores(path, name, text, facts.source.file, problems)
-        reports.append(classify(source_id, facts.source.file, text, quote_spans, ignore_spans))
+        holders = claim_holders(data, facts, text, offsets)
+        reports.append(
+            classify(source_id, facts.source.file, text, quote_spans, ignore_spans, holders)
+        )
     if problems:
         raise DataError(problems)
     return reports

@@ -91,7 +91,7 @@ def assess_targets(data: CuratedData) -> list[Assessment]:
     results: dict[tuple[str, str], list[Result]] = {}
     for source_id, facts in data.facts.items():
         for claim in facts.claims:
-            if isinstance(claim, MeasurementClaim):
+            if isinstance(claim, MeasurementClaim) and claim.figure is None:
                 date = result_date(facts, claim, data)
                 results.setdefault((claim.indicator, claim.place), []).append(
                     Result(source_id, claim, date)

@@ -99,3 +99,42 @@ def store_stats(location: Path | None = None) -> str:
         result = store.query(sparql, prefixes=prefix_map(store.manifest.get("base_iri", "")))
         lines += [f"  {int(r['n'].value):>7}  {r['k'].value}" for r in result]
     return "\n".join(lines) + "\n"
+
+
+def saved_query_name(argument: str, queries_dir: Path | None = None) -> str | None:
+    """The saved query an argument names: `task-scorecard` or `queries/task-scorecard.rq`."""
+    from kg.catalogue import DEFAULT_QUERIES_DIR
+
+    folder = Path(queries_dir or DEFAULT_QUERIES_DIR)
+    if (folder / f"{argument}.rq").is_file():
+        return argument
+    path = Path(argument)
+    if path.suffix == ".rq" and path.is_file() and path.resolve().parent == folder.resolve():
+        return path.stem
+    return None
+
+
+def run_saved_query(name: str, params: dict[str, str], location: Path | None = None
+                    ) -> QueryResult:
+    """Run a saved query by name with its parameters, defaults filled in."""
+    from kg.catalogue import ParameterError, load_catalogue
+
+    store = EmbeddedStore.open(location)
+    catalogue = load_catalogue(base=store.manifest.get("base_iri") or base_iri())
+    saved = catalogue[name]
+    try:
+        bound = saved.bind(params, catalogue.prefixes)
+    except ParameterError as exc:
+        raise QueryError(f"{name}: {exc}") from exc
+    return store.query(saved.sparql_with_prefixes(catalogue.prefixes), substitutions=bound)
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`--param k=v` pairs as a mapping; a pair without '=' is an error naming it."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
+        params[key] = value
+    return params

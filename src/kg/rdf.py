@@ -128,6 +128,7 @@ CLAIM_LINKS = {
     "event": HKG.atEvent,
     "place": HKG.place,
     "about": HKG.about,
+    "subject": HKG.subject,
     "person": ORG.member,
     "organization": ORG.organization,
     "role": ORG.role,
@@ -334,6 +335,7 @@ class RdfMapper:
         for field, ref, _ in claim.references():
             g.add((s, CLAIM_LINKS[field], self.ref(ref)))
         self.add_evidence(g, s, source_id, claim)
+        self.add_attribution(g, s, claim)
         match claim:
             case PostClaim():
                 g.add((s, HKG.post, self.post_iri(claim)))
@@ -351,6 +353,8 @@ class RdfMapper:
                     g.add((s, HKG.valueMax, value_literal(claim.value_max)))
                 for qualifier in claim.qualifiers:
                     g.add((s, HKG.qualifier, QUALIFIER_TERMS[qualifier]))
+                if claim.figure:
+                    g.add((s, HKG.figureType, Literal(claim.figure)))
                 if claim.as_of:
                     g.add((s, HKG.asOf, date_literal(claim.as_of)))
                 if claim.period_start or claim.period_end:
@@ -359,6 +363,16 @@ class RdfMapper:
                 g.add((s, HKG.summary, Literal(claim.summary_en, lang="en")))
             case MentionClaim():
                 pass
+
+    def add_attribution(self, g: Graph, s: URIRef, claim: Claim) -> None:
+        """Whether the claim's reporter/announcer/speaker is stated or inferred (and why)."""
+        if not any(getattr(claim, f, None) for f in ("reported_by", "announced_by", "speaker")):
+            return
+        attribution = getattr(claim, "attribution", None)
+        inferred = bool(attribution and attribution.inferred)
+        g.add((s, HKG.attributionInferred, Literal(inferred)))
+        if attribution is not None:
+            g.add((s, HKG.attributionReason, Literal(attribution.reason, lang="en")))
 
     def add_quantity(self, g: Graph, s: URIRef, claim: TargetClaim | MeasurementClaim) -> None:
         g.add((s, HKG.value, value_literal(claim.value)))

@@ -277,6 +277,17 @@ class Source(Record):
     note: str | None = None
 
 
+class Attribution(Record):
+    """How a claim's actor (reporter, announcer, speaker) was attributed.
+
+    ``inferred: true`` says the text does not name the actor for this claim; the
+    curators inferred it, for the ``reason`` given.
+    """
+
+    inferred: bool
+    reason: str = Field(min_length=3)
+
+
 class Claim(Record):
     """One stated fact, with the verbatim clause that states it."""
 
@@ -328,6 +339,7 @@ class TargetClaim(Claim):
     event: Slug | None = None
     date: PartialDate | None = None
     place: Slug = "cn"
+    attribution: Attribution | None = None
 
 
 QUALIFIERS = ("about", "over", "at-least", "at-most", "under", "cumulative", "nearly")
@@ -343,6 +355,7 @@ class MeasurementClaim(Claim):
         "reported_by": ACTOR_KINDS,
         "event": ("event",),
         "place": PLACE_KINDS,
+        "subject": ("person", "facility", "event", "policy", "programme", "document"),
     }
     kind: Literal["measurement"]
     indicator: Slug
@@ -358,6 +371,12 @@ class MeasurementClaim(Claim):
     reported_by: list[Slug] = []
     event: Slug | None = None
     date: PartialDate | None = None
+    attribution: Attribution | None = None
+    #: not a reported result: a worked example, a hypothetical, an unlabelled chart
+    #: figure, or an anecdote (one anonymous person's story)
+    figure: Literal["example", "hypothetical", "chart", "anecdote"] | None = None
+    #: what the figure is of, when not a place: a person (an age), a programme, an event
+    subject: list[Slug] = []
 
 
 class StatementClaim(Claim):
@@ -376,6 +395,7 @@ class StatementClaim(Claim):
     task: Slug | None = None
     event: Slug | None = None
     date: PartialDate | None = None
+    attribution: Attribution | None = None
 
 
 class MentionClaim(Claim):
