@@ -19,8 +19,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Request
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from starlette.responses import Response
 
 from kg.service.context import ServiceContext, get_context
@@ -283,6 +281,9 @@ def cell(field: Field, text: str) -> Any:
 
 def workbook_bytes(tables: Sequence[tuple[Table, Sequence[Sequence[str]]]]) -> bytes:
     """One sheet per table (header row of field names), then a sheet describing the fields."""
+    from openpyxl import Workbook  # imported on first use: it costs ~0.3 s at start-up
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     bold = Font(bold=True)
