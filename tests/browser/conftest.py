@@ -69,8 +69,7 @@ def origin(built_store: tuple[Path, BuildSummary]) -> Iterator[str]:
                 process.wait()
 
 
-@pytest.fixture(scope="session")
-def driver() -> Iterator[Any]:
+def start_chromium(javascript: bool = True) -> Any:
     """Headless Chromium at 1280 px, logging console and network."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
@@ -88,9 +87,17 @@ def driver() -> Iterator[Any]:
                      "--disable-component-update", "--disable-sync", "--disable-default-apps",
                      "--disable-features=Translate,OptimizationHints,MediaRouter"):
         options.add_argument(argument)
+    if not javascript:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    browser = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                               options=options)
+    return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
+                            options=options)
+
+
+@pytest.fixture(scope="session")
+def driver() -> Iterator[Any]:
+    browser = start_chromium()
     try:
         yield browser
     finally:
@@ -164,3 +171,13 @@ class Browser:
 @pytest.fixture(scope="session")
 def browser(driver: Any, origin: str) -> Browser:
     return Browser(driver, origin)
+
+
+@pytest.fixture(scope="module")
+def browser_without_javascript(origin: str) -> Iterator[Browser]:
+    """A second Chromium with JavaScript switched off, for the pages' fallbacks."""
+    driver = start_chromium(javascript=False)
+    try:
+        yield Browser(driver, origin)
+    finally:
+        driver.quit()

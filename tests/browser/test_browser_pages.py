@@ -154,3 +154,30 @@ def test_chinese_renders_with_a_cjk_font(browser: Browser) -> None:
     assert "王海东" in browser.driver.find_element(By.TAG_NAME, "body").text
     result = browser.driver.execute_script(CJK_GLYPHS_DIFFER)
     assert result == {"distinct": True, "notBox": True, "inked": True}
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.name not in ("api-docs",)],
+                         ids=[p.name for p in PAGES if p.name not in ("api-docs",)])
+def test_page_reads_without_javascript(browser_without_javascript: Browser,
+                                       page: Page) -> None:
+    """Only the API docs need JavaScript; the editor falls back to a plain form."""
+    browser_without_javascript.open(page.path)
+    driver = browser_without_javascript.driver
+    heading = driver.find_element(By.TAG_NAME, "h1")
+    assert heading.is_displayed() and heading.text.strip()
+    assert browser_without_javascript.drain().errors == []
+
+
+def test_editor_without_javascript_is_a_plain_form_that_runs(
+        browser_without_javascript: Browser) -> None:
+    browser = browser_without_javascript
+    browser.open("/sparql")
+    assert not browser.driver.find_element(By.ID, "editor").is_displayed()
+    query = browser.driver.find_element(By.CSS_SELECTOR, "#plain-form textarea")
+    assert query.is_displayed()
+    query.clear()
+    query.send_keys("SELECT ?name WHERE { <https://w3id.org/cn-health-kg/person/wang-haidong> "
+                    "<http://www.w3.org/2000/01/rdf-schema#label> ?name }")
+    browser.driver.find_element(By.CSS_SELECTOR, "#plain-form button").click()
+    browser.wait_for(lambda d: "query=" in d.current_url)
+    assert "王海东" in browser.driver.find_element(By.TAG_NAME, "body").text
