@@ -181,3 +181,53 @@ def test_editor_without_javascript_is_a_plain_form_that_runs(
     browser.driver.find_element(By.CSS_SELECTOR, "#plain-form button").click()
     browser.wait_for(lambda d: "query=" in d.current_url)
     assert "王海东" in browser.driver.find_element(By.TAG_NAME, "body").text
+
+
+RESULT_STATE = """
+const yasr = window.kgYasgui.getTab().getYasr();
+if (!yasr || !yasr.results) return null;
+const error = yasr.results.getError();
+return error ? 'error: ' + error.text : 'rows: ' + (yasr.results.getBindings() || []).length;
+"""
+
+
+def test_every_saved_question_runs_as_an_example(browser: Browser) -> None:
+    """Each example, with its defaults bound by the editor, is a query the server runs."""
+    from selenium.webdriver.support.ui import Select
+
+    browser.open("/sparql", "#examples option:nth-child(2)")
+    menu = Select(browser.driver.find_element(By.ID, "examples"))
+    names = [o.get_attribute("value") for o in menu.options[1:]]
+    assert len(names) >= 10
+    outcomes = {}
+    for name in names:
+        menu.select_by_value(name)
+        browser.wait_for(lambda d, n=name: d.execute_script(
+            "return window.kgYasgui.getTab().getName()") == n)
+        run_button(browser).click()
+        outcomes[name] = browser.wait_for(lambda d: d.execute_script(RESULT_STATE))
+    assert [n for n, o in outcomes.items() if not o.startswith("rows: ")] == [], outcomes
+    assert browser.drain().errors == []
+
+
+def complete(browser: Browser, text: str) -> list[str]:
+    """Type `text` at the end of an empty editor, press Ctrl-Space, read the hints."""
+    browser.driver.execute_script("const y = window.kgYasgui.getTab().getYasqe();"
+                                  "y.setValue(''); y.focus();")
+    field = browser.driver.find_element(By.CSS_SELECTOR, ".CodeMirror textarea")
+    field.send_keys(text)
+    field.send_keys(Keys.CONTROL, " ")
+    hints = browser.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hint"))
+    return [h.text for h in hints]
+
+
+def test_editor_completes_prefixes_and_classes_from_this_endpoint(browser: Browser) -> None:
+    browser.open("/sparql", ".yasqe .CodeMirror")
+    prefixes = complete(browser, "PREFIX hk")
+    assert any(h.startswith("hkg: <https://w3id.org/cn-health-kg/ontology#>") for h in prefixes)
+    classes = complete(browser, "PREFIX hkg: <https://w3id.org/cn-health-kg/ontology#>\n"
+                                "SELECT * WHERE { ?s a hkg:Ta")
+    assert "hkg:Target" in classes
+    visit = browser.drain()
+    browser.screenshot("sparql-editor-completion")
+    assert visit.errors == [] and visit.off_host(browser.origin) == []

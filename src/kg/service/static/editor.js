@@ -195,7 +195,10 @@
 
   function bindingText(param, value) {
     if (param.type === "integer" || param.type === "decimal") return String(value);
-    if (param.type === "iri") return /^[a-z][a-z0-9]*:[^/]*$/i.test(value) ? value : `<${value}>`;
+    if (param.type === "iri") {
+      const [, prefix, local] = /^([A-Za-z][\w-]*):(.*)$/.exec(value) || [];
+      return prefix in prefixes ? `<${prefixes[prefix]}${local}>` : `<${value}>`;
+    }
     if (param.type === "date") return `"${value}"^^<http://www.w3.org/2001/XMLSchema#date>`;
     return JSON.stringify(String(value));
   }
