@@ -203,6 +203,13 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
         raise click.UsageError("files to serve go after --data")
     source = DatasetSource(location=location, files=paths, union_default_graph=union_default_graph)
     workers = workers or max(2, os.cpu_count() or 2)
+    from kg.service.listener import bind_listener, serve_on
+
+    try:
+        # before the workers load anything: a busy port fails at once
+        listener = bind_listener(host, port)
+    except KgError as error:
+        fail(error)
     try:
         # the query workers load the dataset while this process imports the web stack
         executor = QueryExecutor(source, workers=workers, timeout=timeout,
@@ -210,8 +217,6 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
     except KgError as error:
         fail(error)
     executor.launch()
-
-    import uvicorn
 
     from kg.service.app import create_app
     from kg.service.context import ServiceConfig
@@ -223,7 +228,7 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
     except KgError as error:
         executor.terminate()
         fail(error)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    serve_on(app, listener, base_url)
 
 if __name__ == "__main__":
     main()

@@ -12,11 +12,16 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
-from kg.service import pages, queries, sparql
+from kg.service import assets, pages, queries, sparql, tidy
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import ConditionalGetMiddleware
 from kg.service.problems import HttpProblem, problem_response
+from kg.service.security import (
+    SecurityHeadersMiddleware,
+    content_security_policy,
+    template_hashes,
+)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 DESCRIPTION = """\
@@ -55,6 +60,8 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
         description=DESCRIPTION,
         version=context.version,
         lifespan=lifespan,
+        docs_url=None,  # served offline by assets.router
+        redoc_url=None,
     )
     app.state.context = context
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -65,6 +72,9 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     async def answer_problem(request: Request, problem: HttpProblem) -> Response:
         return problem_response(problem)
 
+    assets.mount_static(app)
+    app.include_router(assets.router)
+    app.include_router(tidy.router)
     app.include_router(sparql.router)
     app.include_router(queries.build_router(context))
     app.include_router(pages.router)
@@ -75,4 +85,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
         expose_headers=["ETag", "Last-Modified", "X-KG-Truncated", "X-KG-Row-Limit"],
         max_age=86400,
     )
+    inline = template_hashes(TEMPLATES_DIR)
+    app.add_middleware(SecurityHeadersMiddleware, policy=content_security_policy(
+        inline["script"], inline["style"]))
     return app

@@ -46,7 +46,8 @@ class ConditionalGetMiddleware:
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # static files carry their own validators, which change without the dataset
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
         if scope["method"] in ("GET", "HEAD"):

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
 from kg.inspection import check_graphs
 from kg.query_errors import NotAcceptable, QueryError
+from kg.service.assets import YASGUI
 from kg.service.context import ServiceContext, get_context
 from kg.service.negotiation import (
     GRAPH_OFFERS,
@@ -31,6 +32,7 @@ from kg.service.negotiation import (
 )
 from kg.service.pages import render
 from kg.service.problems import HttpProblem, query_problem
+from kg.service.security import content_security_policy
 from kg.service.worker import Answer, QueryJob
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -275,6 +277,17 @@ def answer_response(answer: Answer, max_rows: int) -> Response:
 # ---------------------------------------------------------------- service description
 
 SERVICE_DESCRIPTION_OFFERS = (*GRAPH_OFFERS[:6], HTML_OFFER, *GRAPH_OFFERS[6:])
+EDITOR_EXAMPLE = """\
+PREFIX hkg: <https://w3id.org/cn-health-kg/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?target ?indicator ?value ?unit ?quote WHERE {
+  ?target a hkg:Target ; hkg:indicator ?indicator ; hkg:value ?value ;
+          hkg:unit ?unit ; hkg:evidence/oa:exact ?quote .
+}
+LIMIT 20"""
+# YASGUI's result table writes style attributes into its markup: this page alone allows
+# inline styles (never inline scripts).
+EDITOR_POLICY = content_security_policy(styles=["'unsafe-inline'"])
 
 
 def service_description_response(request: Request, context: ServiceContext) -> Response:
@@ -284,7 +297,8 @@ def service_description_response(request: Request, context: ServiceContext) -> R
     if offer.format == "html":
         return render(request, "sparql.html", {
             "title": "SPARQL endpoint", "endpoint": endpoint, "limits": limits_text(context),
-        }, headers={"Vary": "Accept"})
+            "example": EDITOR_EXAMPLE, "prefixes": context.prefixes, "yasgui": YASGUI,
+        }, headers={"Vary": "Accept", "Content-Security-Policy": EDITOR_POLICY})
     fmt = GRAPH_FORMATS[offer.format]
     body = _description_bytes(context, endpoint, fmt.rdflib)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})

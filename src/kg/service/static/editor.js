@@ -1,0 +1,242 @@
+// The SPARQL editor at /sparql: YASGUI (vendored) against this server only.
+// - completions come from this endpoint (classes, properties) and the project's prefixes,
+//   never from prefix.cc or Linked Open Vocabularies;
+// - the result table shows labels for IRIs and links them to this site's pages;
+// - the saved questions (/api/queries) are offered as examples;
+// - a server error is shown with its line and column, and the line is marked.
+"use strict";
+
+(function () {
+  const root = document.getElementById("editor");
+  if (!root || !window.Yasgui) return;
+  const Yasgui = window.Yasgui;
+  const Yasqe = Yasgui.Yasqe;
+  const Yasr = Yasgui.Yasr;
+  const endpoint = root.dataset.endpoint;
+  const site = root.dataset.site;
+  const dataBase = root.dataset.dataBase;
+  const prefixes = JSON.parse(root.dataset.prefixes);
+  const lang = (document.documentElement.lang || "en").startsWith("zh") ? "zh" : "en";
+  const PINYIN = prefixes.hkg + "pinyin";
+  const LABEL = "http://www.w3.org/2000/01/rdf-schema#label";
+  const labels = new Map();
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({
+      "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})[c]);
+  }
+
+  async function select(query) {
+    const response = await fetch(endpoint, {
+      method: "POST",
+      headers: {"Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json"},
+      body: new URLSearchParams({query}).toString(),
+    });
+    if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+    return (await response.json()).results.bindings;
+  }
+
+  // ------------------------------------------------------------ labels for the table
+
+  function rank(binding) {
+    const isPinyin = binding.p.value === PINYIN;
+    const tag = (binding.l["xml:lang"] || "").split("-")[0];
+    if (lang === "zh") return tag === "zh" ? 3 : isPinyin ? 1 : 2;
+    return tag === "en" ? 3 : isPinyin ? 2 : tag === "zh" ? 1 : 0;
+  }
+
+  async function loadLabels(results) {
+    const wanted = new Set();
+    for (const row of results.getBindings() || []) {
+      for (const term of Object.values(row)) {
+        if (term && term.type === "uri" && !labels.has(term.value)) wanted.add(term.value);
+      }
+    }
+    const iris = [...wanted];
+    for (let i = 0; i < iris.length; i += 200) {
+      const values = iris.slice(i, i + 200).map((iri) => `<${iri}>`).join(" ");
+      const rows = await select(`SELECT ?s ?p ?l WHERE { VALUES ?s { ${values} } ` +
+        `VALUES ?p { <${LABEL}> <${PINYIN}> } ?s ?p ?l }`);
+      const best = new Map();
+      for (const row of rows) {
+        const score = rank(row);
+        const seen = best.get(row.s.value);
+        if (!seen || score > seen.score) best.set(row.s.value, {score, text: row.l.value});
+      }
+      for (const [iri, found] of best) labels.set(iri, found.text);
+      for (const iri of iris.slice(i, i + 200)) if (!labels.has(iri)) labels.set(iri, null);
+    }
+  }
+
+  function localHref(iri) {
+    return iri.startsWith(dataBase) ? site + iri.slice(dataBase.length) : iri;
+  }
+
+  function compact(iri, known) {
+    let best = null;
+    for (const [prefix, namespace] of Object.entries(known || {})) {
+      if (iri.startsWith(namespace) && (!best || namespace.length > best[1].length)) {
+        best = [prefix, namespace];
+      }
+    }
+    return best ? `${best[0]}:${iri.slice(best[1].length)}` : iri;
+  }
+
+  class LabelledTable extends Yasr.plugins.table {
+    async draw(config) {
+      try {
+        if (this.yasr.results) await loadLabels(this.yasr.results);
+      } catch (error) {
+        console.warn("labels not loaded:", error);
+      }
+      return super.draw(config);
+    }
+
+    getUriLinkFromBinding(binding, known) {
+      const iri = binding.value;
+      const label = labels.get(iri);
+      const text = label || compact(iri, {...prefixes, ...known});
+      return `<a class="iri" href="${escapeHtml(localHref(iri))}" ` +
+        `title="${escapeHtml(iri)}">${escapeHtml(text)}</a>`;
+    }
+  }
+  Yasr.registerPlugin("table", LabelledTable);
+
+  // ------------------------------------------------------------ completions from here
+
+  function termCompleter(name, query) {
+    let terms = null;
+    return {
+      ...Yasqe.Autocompleters[name],
+      name,
+      get(yasqe, token) {
+        if (!terms) terms = select(query).then((rows) => rows.map((r) => r.t.value).sort());
+        const start = (token && token.autocompletionString) || "";
+        return terms.then((list) => list.filter((iri) => iri.startsWith(start)).slice(0, 100));
+      },
+    };
+  }
+  Yasqe.registerAutocompleter(termCompleter("class", "SELECT DISTINCT ?t WHERE { [] a ?t }"));
+  Yasqe.registerAutocompleter(
+    termCompleter("property", "SELECT DISTINCT ?t WHERE { [] ?t [] }"));
+  const bundledPrefixes = Yasqe.Autocompleters.prefixes;
+  Yasqe.registerAutocompleter({
+    ...bundledPrefixes,
+    persistenceId: "kg-prefixes",
+    get(yasqe) {
+      const own = Object.entries(prefixes).map(([p, ns]) => `${p}: <${ns}>`);
+      return bundledPrefixes.get(yasqe).then((list) => [...own, ...list]);
+    },
+  });
+
+  // ------------------------------------------------------------ errors with position
+
+  let yasgui = null;
+
+  function renderError(error) {
+    let problem;
+    try {
+      problem = JSON.parse(error.text);
+    } catch {
+      return undefined;
+    }
+    if (!problem || !problem.title) return undefined;
+    const box = document.createElement("div");
+    box.className = "kg-error";
+    const title = document.createElement("p");
+    title.className = "kg-error-title";
+    title.textContent = `${problem.status} ${problem.title}`;
+    box.appendChild(title);
+    if (problem.line) {
+      const where = document.createElement("p");
+      where.className = "kg-error-position";
+      where.textContent = `line ${problem.line}, column ${problem.column}`;
+      box.appendChild(where);
+      const yasqe = yasgui && yasgui.getTab().getYasqe();
+      if (yasqe) {
+        const line = problem.line - 1;
+        yasqe.addLineClass(line, "background", "kg-error-line");
+        const unmark = () => {
+          yasqe.removeLineClass(line, "background", "kg-error-line");
+          yasqe.off("change", unmark);
+        };
+        yasqe.on("change", unmark);
+        yasqe.setCursor({line, ch: Math.max(0, problem.column - 1)});
+      }
+    }
+    const detail = document.createElement("pre");
+    detail.className = "kg-error-detail";
+    detail.textContent = problem.detail;
+    box.appendChild(detail);
+    return Promise.resolve(box);
+  }
+  Yasr.defaults.errorRenderers = [renderError];
+
+  // ------------------------------------------------------------ the editor
+
+  const plain = document.getElementById("plain-form");
+  const example = plain.querySelector("textarea").value;
+  root.hidden = false;
+  plain.hidden = true;
+  yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: {endpoint, method: "POST",
+                    acceptHeaderSelect: "application/sparql-results+json",
+                    acceptHeaderGraph: "text/turtle"},
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: {getData: () => [{endpoint}], keys: []},
+    corsProxy: undefined,
+    yasqe: {value: example},
+    yasr: {prefixes, defaultPlugin: "table"},
+  });
+  window.kgYasgui = yasgui;
+
+  // ------------------------------------------------------------ saved questions as examples
+
+  function bindingText(param, value) {
+    if (param.type === "integer" || param.type === "decimal") return String(value);
+    if (param.type === "iri") {
+      const [, prefix, local] = /^([A-Za-z][\w-]*):(.*)$/.exec(value) || [];
+      return prefix in prefixes ? `<${prefixes[prefix]}${local}>` : `<${value}>`;
+    }
+    if (param.type === "date") return `"${value}"^^<http://www.w3.org/2001/XMLSchema#date>`;
+    return JSON.stringify(String(value));
+  }
+
+  function withValues(query) {
+    // Parameters with a default (or required ones with an example) are bound by a VALUES
+    // block at the start of the WHERE group, so the example runs as it is.
+    const bound = query.params
+      .map((p) => [p, p.default ?? (p.required ? p.example : null)])
+      .filter(([, value]) => value !== null && value !== undefined);
+    const text = query.sparql;
+    if (!bound.length) return text;
+    const where = /WHERE\s*\{/i.exec(text);
+    if (!where) return text;
+    const vars = bound.map(([p]) => `?${p.name}`).join(" ");
+    const row = bound.map(([p, v]) => bindingText(p, v)).join(" ");
+    const at = where.index + where[0].length;
+    return `${text.slice(0, at)}\n  VALUES (${vars}) { (${row}) }${text.slice(at)}`;
+  }
+
+  const menu = document.getElementById("examples");
+  fetch(root.dataset.queries, {headers: {Accept: "application/json"}})
+    .then((response) => response.json())
+    .then((catalogue) => {
+      const byName = new Map();
+      for (const query of catalogue.queries) {
+        byName.set(query.name, query);
+        const option = document.createElement("option");
+        option.value = query.name;
+        option.textContent = (lang === "zh" ? query.title.zh : query.title.en) ||
+          query.title.en || query.name;
+        menu.appendChild(option);
+      }
+      menu.addEventListener("change", () => {
+        const query = byName.get(menu.value);
+        if (!query) return;
+        yasgui.addTab(true, {name: query.name, yasqe: {value: withValues(query)}});
+      });
+    })
+    .catch((error) => console.warn("saved questions not loaded:", error));
+})();

@@ -1,0 +1,144 @@
+"""Tidy downloads: CSV with BOM, one XLSX workbook, a Frictionless data package."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+TABLES = {"targets": "hkg:Target", "measurements": "hkg:Measurement",
+          "posts": "hkg:PostHolding", "assessments": "hkg:Assessment"}
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture(scope="module")
+def package(service_client: TestClient) -> dict:
+    response = service_client.get("/downloads/tables/datapackage.json")
+    assert response.status_code == 200
+    return response.json()  # type: ignore[no-any-return]
+
+
+def csv_rows(client: TestClient, name: str) -> tuple[bytes, list[list[str]]]:
+    response = client.get(f"/downloads/tables/{name}.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    return response.content, list(csv.reader(io.StringIO(text)))
+
+
+def instances(client: TestClient, cls: str) -> set[str]:
+    """The instances of a class, asked of the SPARQL endpoint (not of the tables' code)."""
+    response = client.get("/sparql", params={
+        "query": f"SELECT DISTINCT ?s WHERE {{ ?s a {cls} }}"},
+        headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    return {b["s"]["value"] for b in response.json()["results"]["bindings"]}
+
+
+def fields(package: dict, name: str) -> list[dict]:
+    resource = next(r for r in package["resources"] if r["name"] == name)
+    return resource["schema"]["fields"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_csv_starts_with_bom_and_has_the_columns_the_package_describes(
+        service_client: TestClient, package: dict, name: str) -> None:
+    body, rows = csv_rows(service_client, name)
+    assert body.startswith(BOM)
+    assert rows[0] == [f["name"] for f in fields(package, name)]
+    assert all(len(row) == len(rows[0]) for row in rows)
+
+
+@pytest.mark.parametrize(("name", "cls"), TABLES.items())
+def test_csv_has_one_row_per_resource_of_the_graph(service_client: TestClient, name: str,
+                                                   cls: str) -> None:
+    _, rows = csv_rows(service_client, name)
+    ids = [row[0] for row in rows[1:]]
+    expected = instances(service_client, cls)
+    assert expected, f"the graph holds no {cls}"
+    assert len(ids) == len(expected)
+    assert set(ids) == expected
+
+
+@pytest.mark.parametrize("name", ["targets", "measurements"])
+def test_every_indicator_is_named_in_both_languages(service_client: TestClient,
+                                                    name: str) -> None:
+    _, rows = csv_rows(service_client, name)
+    header = rows[0]
+    zh, en = header.index("indicator_zh"), header.index("indicator_en")
+    for row in rows[1:]:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in row[zh]), row[0]
+        assert row[en] and row[en] != row[zh], row[0]
+
+
+def test_people_are_named_in_chinese_and_pinyin(service_client: TestClient) -> None:
+    _, rows = csv_rows(service_client, "posts")
+    header = rows[0]
+    by_person = {row[header.index("person")]: row for row in rows[1:]}
+    wang = by_person["https://w3id.org/cn-health-kg/person/wang-haidong"]
+    assert wang[header.index("person_zh")] == "王海东"
+    assert wang[header.index("person_en")] == "Wang Haidong"
+
+
+def test_workbook_holds_the_same_rows_as_the_csv_files(service_client: TestClient,
+                                                       package: dict) -> None:
+    response = service_client.get("/downloads/tables/cn-health-kg-tables.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    for name in TABLES:
+        _, rows = csv_rows(service_client, name)
+        types = [f["type"] for f in fields(package, name)]
+        sheet = [list(r) for r in book[name].iter_rows(values_only=True)]
+        assert sheet[0] == rows[0]
+        assert len(sheet) == len(rows)
+        for cells, texts in zip(sheet[1:], rows[1:], strict=True):
+            for value, text, kind in zip(cells, texts, types, strict=True):
+                if not text:
+                    assert value is None
+                elif kind in ("number", "integer"):
+                    assert Decimal(str(value)) == Decimal(text)
+                elif kind == "boolean":
+                    assert value is (text == "true")
+                else:
+                    assert value == text
+
+
+def test_data_package_validates_with_frictionless(service_client: TestClient,
+                                                  tmp_path: Path) -> None:
+    from frictionless import Package, system
+
+    response = service_client.get("/downloads/tables/datapackage.json")
+    (tmp_path / "datapackage.json").write_bytes(response.content)
+    for resource in response.json()["resources"]:
+        csv_file = service_client.get(f"/downloads/tables/{resource['path']}")
+        (tmp_path / resource["path"]).write_bytes(csv_file.content)
+    with system.use_context(trusted=False):
+        report = Package(str(tmp_path / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert {t.name for t in report.tasks} == set(TABLES)
+
+
+def test_data_package_names_a_foreign_key_from_assessments_to_targets(package: dict) -> None:
+    resource = next(r for r in package["resources"] if r["name"] == "assessments")
+    assert resource["schema"]["foreignKeys"] == [
+        {"fields": ["target"], "reference": {"resource": "targets", "fields": ["id"]}}]
+    assert json.dumps(package, ensure_ascii=False).count(".csv") >= len(TABLES)
+
+
+def test_downloads_page_links_every_table(service_client: TestClient) -> None:
+    page = service_client.get("/downloads", headers={"Accept": "text/html"}).text
+    for name in [*(f"{t}.csv" for t in TABLES), "cn-health-kg-tables.xlsx",
+                 "datapackage.json"]:
+        assert f"/downloads/tables/{name}\"" in page, name
+
+
+def test_unknown_table_is_404_naming_the_tables(service_client: TestClient) -> None:
+    response = service_client.get("/downloads/tables/people.csv")
+    assert response.status_code == 404
+    assert "targets.csv" in response.json()["detail"]
