@@ -273,8 +273,8 @@ def send(client: httpx.Client, url: str, item: Hostile, port: int) -> httpx.Resp
     body = item.body.replace(b"{port}", str(port).encode()) if item.body else None
     if item.query is not None and item.method == "POST" and body is None:
         body, headers = fill(item.query).encode(), {"content-type": "application/sparql-query"}
-    return client.request(item.method, url + fill(item.path), params=params, content=body,
-                          headers=headers)
+    return client.request(item.method, url + fill(item.path), params=params or None,
+                          content=body, headers=headers)
 
 
 def test_the_corpus_is_large_and_distinct() -> None:

@@ -248,10 +248,12 @@ def read_saved_query(path: Path, prefixes: Mapping[str, str]) -> SavedQuery:
         errors.append("tags: expected a list of words")
         tags = []
     try:
-        shape: QueryShape | None = inspect_query(text, None, prefixes)
+        tree = parse_tree(text)
+        pitfalls = _substitution_pitfalls(tree, header.get("params") or [])
+        shape: QueryShape | None = inspect_query(text, None, prefixes, tree=tree)
     except QueryError as exc:
         errors.append(f"the query does not parse: {exc}")
-        shape = None
+        shape, pitfalls = None, []
     variables = set(shape.variables) if shape else set()
     params = tuple(_parameter(item, i, variables, prefixes, errors)
                    for i, item in enumerate(header.get("params") or []))
@@ -262,7 +264,7 @@ def read_saved_query(path: Path, prefixes: Mapping[str, str]) -> SavedQuery:
         raise _QueryFileError(errors)
     if shape.uses_service or shape.form not in _EXECUTABLE_TYPES:
         errors.append("a saved query must be a SELECT, ASK or CONSTRUCT query without SERVICE")
-    errors += _substitution_pitfalls(text, [p.name for p in params])
+    errors += pitfalls
     try:
         Store().query(text, prefixes=dict(prefixes))
     except SyntaxError as exc:
@@ -275,14 +277,15 @@ def read_saved_query(path: Path, prefixes: Mapping[str, str]) -> SavedQuery:
                       tuple(tags), params, shape.prefixes_used)
 
 
-def _substitution_pitfalls(text: str, names: list[str]) -> list[str]:
+def _substitution_pitfalls(tree: Any, declared: list[Any]) -> list[str]:
     """Uses of a parameter that Oxigraph's substitution does not honour.
 
     A substituted variable is replaced in patterns and expressions, but BOUND(?x)
     stays false and BIND(?x AS ?y) leaves ?y unbound; COALESCE(?x, ...) works.
     """
+    names = {str(item.get("name")) for item in declared if isinstance(item, dict)}
     problems = []
-    for node in grammar_nodes(parse_tree(text)):
+    for node in grammar_nodes(tree):
         if node.name == "Builtin_BOUND":
             variable, use = str(node["arg"]), "BOUND"
         elif node.name == "Bind":

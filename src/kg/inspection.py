@@ -90,18 +90,21 @@ def check_size(text: str, max_chars: int | None = None) -> None:
 
 
 def inspect_query(text: str, base_iri: str | None = None,
-                  prefixes: Mapping[str, str] | None = None) -> QueryShape:
+                  prefixes: Mapping[str, str] | None = None, *, tree: Any = None) -> QueryShape:
     """The shape of a query, from rdflib's parse and algebra.
 
     Raises QueryRefused('read-only') for an update, QuerySyntaxError for text
-    that is neither a query nor an update by the SPARQL 1.1 grammar.
+    that is neither a query nor an update by the SPARQL 1.1 grammar. A `tree`
+    from `parse_tree(text)` saves parsing again (it is used up: the algebra
+    translation rewrites it).
     """
-    return _with_deep_stack(lambda: _inspect(text, base_iri, dict(prefixes or {})))
+    return _with_deep_stack(lambda: _inspect(text, base_iri, dict(prefixes or {}), tree))
 
 
-def _inspect(text: str, base_iri: str | None, prefixes: dict[str, str]) -> QueryShape:
+def _inspect(text: str, base_iri: str | None, prefixes: dict[str, str],
+             tree: Any) -> QueryShape:
     try:
-        tree = parseQuery(text)
+        tree = parseQuery(text) if tree is None else tree
     except ParseBaseException as error:
         if _is_update(text):
             raise QueryRefused("this endpoint is read-only: SPARQL updates are not accepted",

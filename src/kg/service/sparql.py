@@ -87,6 +87,7 @@ async def sparql_get(request: Request) -> Response:
     params = request.query_params
     if "update" in params:
         raise HttpProblem(403, "read-only", READ_ONLY, policy="read-only")
+    check_utf8_query_string(request)
     queries = params.getlist("query")
     if not queries:
         return service_description_response(request, context)
@@ -157,6 +158,16 @@ async def sparql_post(request: Request) -> Response:
         415, "unsupported media type",
         f"POST a query as {QUERY_TYPE} or {FORM_TYPE}, not {media_type or 'without a type'}",
     )
+
+
+def check_utf8_query_string(request: Request) -> None:
+    """Refuse a query string whose percent-escapes are not UTF-8 (Starlette would quietly
+    turn them into U+FFFD, and a different query would run)."""
+    raw = request.scope.get("query_string", b"").decode("latin-1")
+    try:
+        parse_qs(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise HttpProblem(400, "bad request", f"the query string is not UTF-8: {exc}") from exc
 
 
 def content_type(header: str | None) -> tuple[str, str | None]:
