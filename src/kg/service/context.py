@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,45 +37,58 @@ class ServiceConfig:
     """Most solutions (or triples) one answer carries; more are cut, with X-KG-Truncated."""
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     queries_dir: Path | None = None
-    cache_entries: int = 2048
+    cache_bytes: int = 64 * 2**20
+    """Saved-query answers kept in memory (least recently used first out)."""
 
 
-class Memo:
-    """Documents and facts computed once per process (service description, VoID, dumps,
-    class checks), least recently used first out: keys can come from clients."""
+class ByteBoundedCache:
+    """Least recently used first out, bounded by the bytes of keys and values (keys can
+    come from clients, so an entry count alone would not bound the memory)."""
 
-    def __init__(self, entries: int = 1024) -> None:
-        self.entries = entries
-        self._values: OrderedDict[tuple[object, ...], Any] = OrderedDict()
+    def __init__(self, max_bytes: int, max_entry_bytes: int | None = None) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_entry_bytes or max_bytes // 8
+        self.bytes = 0
+        self._entries: OrderedDict[tuple[object, ...], tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: tuple[object, ...]) -> Any | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self._entries.move_to_end(key)
+        return entry[0]
+
+    def put(self, key: tuple[object, ...], value: Any) -> None:
+        size = _size_of(key) + _size_of(value)
+        if size > self.max_entry_bytes:
+            return  # served, but not kept
+        if key in self._entries:
+            self.bytes -= self._entries.pop(key)[1]
+        self._entries[key] = (value, size)
+        self.bytes += size
+        while self.bytes > self.max_bytes:
+            self.bytes -= self._entries.popitem(last=False)[1][1]
 
     def remember(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
-        if key in self._values:
-            self._values.move_to_end(key)
-            return self._values[key]  # type: ignore[no-any-return]
+        """The cached value, or compute it (and keep it if it fits)."""
+        if key in self._entries:
+            return self.get(key)  # type: ignore[no-any-return]
         value = compute()
-        self._values[key] = value
-        if len(self._values) > self.entries:
-            self._values.popitem(last=False)
+        self.put(key, value)
         return value
 
 
-class ResultCache:
-    """Serialised answers of saved queries, keyed by dataset version, query, values, format."""
-
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
-        self._answers: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
-
-    def get(self, key: tuple[object, ...]) -> Answer | None:
-        answer = self._answers.get(key)
-        if answer is not None:
-            self._answers.move_to_end(key)
-        return answer
-
-    def put(self, key: tuple[object, ...], answer: Answer) -> None:
-        self._answers[key] = answer
-        if len(self._answers) > self.entries:
-            self._answers.popitem(last=False)
+def _size_of(value: object) -> int:
+    """A close enough size in bytes: what the value holds, plus a fixed overhead."""
+    if isinstance(value, bytes | str):
+        return len(value) + 64
+    if isinstance(value, Answer):
+        return len(value.body) + 256
+    if isinstance(value, tuple | list | frozenset | set):
+        return sum(_size_of(v) for v in value) + 64
+    if isinstance(value, dict):
+        return sum(_size_of(k) + _size_of(v) for k, v in value.items()) + 64
+    return sys.getsizeof(value)
 
 
 class ServiceContext:
@@ -96,8 +110,9 @@ class ServiceContext:
         self.executor = executor or QueryExecutor(
             config.source, workers=config.workers, timeout=config.timeout, prefixes=self.prefixes,
             max_query_chars=config.max_request_bytes)
-        self.cache = ResultCache(config.cache_entries)
-        self.memo = Memo()
+        self.cache = ByteBoundedCache(config.cache_bytes)
+        self.memo = ByteBoundedCache(256 * 2**20, max_entry_bytes=256 * 2**20)
+        """Documents computed once (service description, VoID, dumps, instance checks)."""
 
     # ------------------------------------------------------------ public addresses
 
