@@ -97,7 +97,10 @@ class Parameter:
                 iri = expand_curie(value, prefixes)
                 if not _IRI_RE.match(iri):
                     raise ParameterError(self.name, f"{raw!r} is not an absolute IRI")
-                return NamedNode(iri)
+                try:  # the engine's own IRI rules decide
+                    return NamedNode(iri)
+                except ValueError as exc:
+                    raise ParameterError(self.name, f"{raw!r} is not a valid IRI: {exc}") from exc
             case "string":
                 return Literal(value)
             case "integer":
@@ -150,7 +153,11 @@ class SavedQuery:
                 raise ParameterError(name, f"unknown parameter (this query takes: {choices})")
         bound: dict[str, Any] = {}
         for p in self.params:
-            raw = values.get(p.name, p.default)
+            raw = values.get(p.name)
+            if raw is not None and not raw.strip():
+                raise ParameterError(p.name, "empty value (leave the parameter out for its "
+                                             "default)")
+            raw = p.default if raw is None else raw
             if raw is None or raw == "":
                 if p.required:
                     raise ParameterError(p.name, "required, but no value was given")
