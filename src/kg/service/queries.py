@@ -55,8 +55,17 @@ def build_router(context: ServiceContext) -> APIRouter:
     router.add_api_route("/api/queries", list_queries, methods=["GET"],
                          summary="The saved questions (JSON, Turtle/RDF or HTML)",
                          response_class=Response,
-                         responses={200: {"content": {"application/json": {},
-                                                      "text/turtle": {}, "text/html": {}}}})
+                         openapi_extra={"parameters": [{
+                             "name": "format", "in": "query", "required": False,
+                             "schema": {"type": "string",
+                                        "enum": sorted({o.format for o in LIST_OFFERS})},
+                             "description": "Answer format; overrides the Accept header."}]},
+                         responses={
+                             200: {"description": "The catalogue",
+                                   "content": {"application/json": {}, HTML_MEDIA_TYPE: {}, **{
+                                       f.media_type: {} for f in GRAPH_FORMATS.values()}}},
+                             400: {"description": "Unknown `format`"},
+                             406: {"description": "No acceptable format"}})
     for query in context.catalogue.values():
         router.add_api_route(
             f"/api/queries/{query.name}", saved_query_endpoint(query), methods=["GET"],
