@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_service_live import serving
+from servers import serving
 
 from kg.build import BuildSummary
 from kg.formats import GRAPH_FORMATS
@@ -251,7 +251,7 @@ def hostile_server(built_store: tuple[Path, BuildSummary],
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("hostile") / "kg.log"
     with serving("--location", str(built_store[0]), "--workers", "2", "--timeout", "2",
-                 log=log) as (url, _):
+                 log=log) as url:
         yield url
 
 

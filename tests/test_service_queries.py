@@ -7,10 +7,10 @@ import io
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Graph, Namespace
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.catalogue import load_catalogue
+from kg.catalogue import load_catalogue, query_iri
 
 BASE = "https://w3id.org/cn-health-kg/"
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -53,8 +53,11 @@ def test_catalogue_as_rdf_in_the_sparql_examples_style(service_client: TestClien
         assert graph.value(query, SH.select) is not None
         assert graph.value(query, RDFS.comment) is not None
         assert graph.value(query, SCHEMA.keywords) is not None
-    # the published text runs as it is, prefixes included
-    select = str(graph.value(next(iter(executables)), SH.select))
+    # the published text runs as it is, prefixes included (a question that is quick without
+    # its parameters bound: entity-connections unbound walks the whole graph for minutes)
+    quick = URIRef(query_iri(BASE, "agency-structure"))
+    assert quick in executables
+    select = str(graph.value(quick, SH.select))
     assert service_client.post("/sparql", content=select.encode(), headers={
         "content-type": "application/sparql-query"}).status_code == 200
 

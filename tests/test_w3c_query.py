@@ -1,6 +1,9 @@
 """`kg serve --data` passes every W3C SPARQL 1.1 query test the Oxigraph server passes.
 
-Each dataset of the suite is served by its own `kg serve` process, the queries go over HTTP.
+The evaluation tests need 88 datasets: each is served by the application `kg serve --data`
+runs, in this process (its own query worker), so no server is started per dataset. The
+syntax tests go over HTTP to one real `kg serve` over an empty dataset, and
+test_w3c_protocol.py drives another through the whole protocol suite.
 The Oxigraph side is the committed list tests/w3c/oxigraph-passes.json (kept current by
 test_w3c_harness.py; regenerate with `uv run python -m tests.w3c.run --endpoint oxigraph
 --save-oxigraph-passes`).
@@ -11,7 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from w3c.endpoints import kg_endpoint
+from w3c.endpoints import kg_app_endpoint, kg_endpoint
 from w3c.manifest import evaluation_tests, syntax_tests
 from w3c.outcomes import FAIL, PASS, REFUSED, REMOTE_GRAPH, Outcome, read_oxigraph_passes
 from w3c.query_suites import query_text, run_evaluation_suite, run_syntax_suite
@@ -21,7 +24,7 @@ OXIGRAPH_PASSES = read_oxigraph_passes()
 
 @pytest.fixture(scope="module")
 def kg_evaluation() -> dict[str, Outcome]:
-    return {o.test: o for o in run_evaluation_suite(kg_endpoint, evaluation_tests())}
+    return {o.test: o for o in run_evaluation_suite(kg_app_endpoint, evaluation_tests())}
 
 
 @pytest.fixture(scope="module")

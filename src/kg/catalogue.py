@@ -154,7 +154,11 @@ class SavedQuery:
                 raise ParameterError(name, f"unknown parameter (this query takes: {choices})")
         bound: dict[str, Any] = {}
         for p in self.params:
-            raw = values.get(p.name, p.default)
+            raw = values.get(p.name)
+            if raw is not None and not raw.strip():
+                raise ParameterError(p.name, "empty value (leave the parameter out for its "
+                                             "default)")
+            raw = p.default if raw is None else raw
             if raw is None or raw == "":
                 if p.required:
                     raise ParameterError(p.name, "required, but no value was given")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 
 @dataclass(frozen=True)
@@ -78,3 +82,10 @@ def graph_format_for_path(path: str) -> GraphFormat:
         if suffix in (fmt.extension, fmt.name) or aliases.get(suffix) == fmt.name:
             return fmt
     raise ValueError(f"{path}: unknown RDF file extension .{suffix}")
+
+
+def serialize_graph(graph: Graph, fmt: GraphFormat) -> bytes:
+    """An rdflib graph (triples, no named graphs) in `fmt`. rdflib writes N-Quads only from a
+    dataset; the N-Quads of a default graph alone are its N-Triples lines."""
+    return graph.serialize(format="nt" if fmt.name == "nq" else fmt.rdflib,  # type: ignore[no-any-return]
+                           encoding="utf-8")

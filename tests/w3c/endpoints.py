@@ -8,8 +8,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -26,6 +26,8 @@ class Endpoint:
     base_url: str
     query_path: str
     update_path: str
+    client: httpx.Client | None = field(default=None, compare=False, repr=False)
+    """For an application run in this process: the client that reaches it (else plain HTTP)."""
 
     @property
     def query_url(self) -> str:
@@ -34,6 +36,13 @@ class Endpoint:
     @property
     def update_url(self) -> str:
         return self.base_url + self.update_path
+
+
+    def http(self) -> AbstractContextManager[httpx.Client]:
+        """A client for the queries (closed after the block unless the endpoint owns it)."""
+        if self.client is not None:
+            return nullcontext(self.client)
+        return httpx.Client(timeout=QUERY_TIMEOUT_SECONDS + 10)
 
 
 Launcher = Callable[[Sequence[Path], Path], AbstractContextManager[Endpoint]]
@@ -115,6 +124,24 @@ def kg_endpoint(files: Sequence[Path], workdir: Path) -> Iterator[Endpoint]:
                "--timeout", str(QUERY_TIMEOUT_SECONDS)]
     with running(command, endpoint, workdir / "kg.log") as ready:
         yield ready
+
+
+@contextmanager
+def kg_app_endpoint(files: Sequence[Path], workdir: Path) -> Iterator[Endpoint]:
+    """The application `kg serve --data FILES` runs, in this process with one query worker:
+    the same routes, policy and worker pool, without starting a server per dataset."""
+    from fastapi.testclient import TestClient
+
+    from kg.service.app import create_app
+    from kg.service.context import ServiceConfig
+    from kg.service.dataset import DatasetSource
+
+    config = ServiceConfig(source=DatasetSource(files=tuple(files)),
+                           timeout=QUERY_TIMEOUT_SECONDS, workers=1)
+    base_url = "http://127.0.0.1"
+    with TestClient(create_app(config), base_url=base_url,
+                    raise_server_exceptions=False) as client:
+        yield Endpoint("kg", base_url, "/sparql", "/sparql", client=client)
 
 
 LAUNCHERS: dict[str, Launcher] = {"oxigraph": oxigraph_endpoint, "kg": kg_endpoint}

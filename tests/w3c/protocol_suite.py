@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from .datasets import protocol_dataset, write_dataset
-from .endpoints import QUERY_TIMEOUT_SECONDS, Endpoint, Launcher
+from .endpoints import Endpoint, Launcher
 from .manifest import HttpExchange, ProtocolTest
 from .outcomes import FAIL, PASS, READ_ONLY, REMOTE_GRAPH, Outcome, refuses_remote_graph
 from .results import Boolean, Graph, Solutions, UnreadableResults, read_response
@@ -88,7 +88,6 @@ def run_protocol_suite(launch: Launcher, tests: Iterable[ProtocolTest]) -> list[
     with tempfile.TemporaryDirectory(prefix="w3c-") as folder:
         workdir = Path(folder)
         files = write_dataset(protocol_dataset(tests), workdir / "data")
-        with launch(files, workdir) as endpoint, \
-                httpx.Client(timeout=QUERY_TIMEOUT_SECONDS + 10) as client:
+        with launch(files, workdir) as endpoint, endpoint.http() as client:
             outcomes = [run_protocol_test(client, endpoint, t) for t in tests]
     return sorted(outcomes, key=lambda o: o.test)

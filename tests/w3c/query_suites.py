@@ -10,8 +10,10 @@ from pathlib import Path
 
 import httpx
 
+from kg.errors import KgError
+
 from .datasets import DatasetSpec, evaluation_dataset, write_dataset
-from .endpoints import QUERY_TIMEOUT_SECONDS, Endpoint, Launcher
+from .endpoints import Endpoint, Launcher
 from .manifest import EvaluationTest, SyntaxTest, local_path
 from .outcomes import FAIL, PASS, REFUSED, REMOTE_GRAPH, Outcome, refuses_remote_graph
 from .results import UnreadableResults, compare, order_keys, read_expected, read_response
@@ -76,9 +78,9 @@ def run_evaluation_suite(launch: Launcher, tests: Iterable[EvaluationTest],
             workdir = Path(folder)
             try:
                 with launch(write_dataset(spec, workdir / "data"), workdir) as endpoint, \
-                        _client() as client:
+                        endpoint.http() as client:
                     return [run_evaluation_test(client, endpoint, t) for t in members]
-            except (RuntimeError, OSError) as error:
+            except (RuntimeError, OSError, KgError) as error:
                 reason = f"endpoint over {spec.label()} did not start: {error}"
                 return [Outcome(t.id, FAIL, reason) for t in members]
 
@@ -118,13 +120,9 @@ def run_syntax_suite(launch: Launcher, tests: Iterable[SyntaxTest]) -> list[Outc
     with tempfile.TemporaryDirectory(prefix="w3c-") as folder:
         workdir = Path(folder)
         with launch(write_dataset(DatasetSpec(), workdir / "data"), workdir) as endpoint, \
-                _client() as client:
+                endpoint.http() as client:
             outcomes = [run_syntax_test(client, endpoint, t) for t in tests]
     return sorted(outcomes, key=lambda o: o.test)
-
-
-def _client() -> httpx.Client:
-    return httpx.Client(timeout=QUERY_TIMEOUT_SECONDS + 10)
 
 
 def _excerpt(response: httpx.Response) -> str:

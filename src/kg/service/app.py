@@ -16,6 +16,7 @@ from kg.service import assets, pages, queries, sparql, tidy
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import ConditionalGetMiddleware
+from kg.service.methods import MethodsMiddleware
 from kg.service.problems import HttpProblem, problem_response
 from kg.service.security import (
     SecurityHeadersMiddleware,
@@ -78,6 +79,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.include_router(sparql.router)
     app.include_router(queries.build_router(context))
     app.include_router(pages.router)
+    app.add_middleware(MethodsMiddleware, routes=app.router.routes)
     app.add_middleware(ConditionalGetMiddleware, validators=context.validators)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],

@@ -123,7 +123,7 @@ def _names(fmt: str) -> tuple[str, ...]:
 def choose(accept: str | None, format_parameter: str | None, offers: Sequence[Offer]) -> (
         Offer | None):
     """The `format` parameter if given (it beats Accept), else the negotiated offer."""
-    if format_parameter:
+    if format_parameter is not None:
         return format_from_parameter(format_parameter, offers)
     return negotiate(accept, offers)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple, serialize
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -22,7 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 from starlette.responses import RedirectResponse, Response
 
 from kg.catalogue import query_iri
-from kg.formats import GRAPH_FORMATS, GraphFormat
+from kg.formats import GRAPH_FORMATS, GraphFormat, serialize_graph
 from kg.namespaces import HKG, bind_prefixes
 from kg.service.context import ServiceContext, get_context
 from kg.service.negotiation import GRAPH_OFFERS, HTML_OFFER, Offer, negotiate_request
@@ -42,6 +42,10 @@ PAGE_OFFERS = (HTML_OFFER, *GRAPH_OFFERS)
 MAX_INCOMING = 300
 DUMP_NAME = "cn-health-kg"
 CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+DUMP_NAMES = [f"{DUMP_NAME}.{f.extension}" for f in GRAPH_FORMATS.values()]
+RDF_CONTENT = {f.media_type: {} for f in GRAPH_FORMATS.values()}
+UNKNOWN_FORMAT = {"description": "Unknown `format`"}
+NOT_ACCEPTABLE = {"description": "No acceptable format (Accept)"}
 
 
 def render(request: Request, template: str, values: dict[str, Any], status_code: int = 200,
@@ -186,7 +190,11 @@ async def home(request: Request) -> Response:
                   headers={"Vary": "Accept"})
 
 
-@router.get("/void", summary="VoID and DCAT description of the dataset", tags=["Downloads"])
+@router.get("/void", summary="VoID and DCAT description of the dataset", tags=["Downloads"],
+            response_class=Response, responses={
+                200: {"description": "The description, in the RDF format asked for",
+                      "content": RDF_CONTENT},
+                400: UNKNOWN_FORMAT, 406: NOT_ACCEPTABLE})
 @router.get("/.well-known/void", include_in_schema=False)
 async def void(request: Request) -> Response:
     offer = negotiate_page(request, GRAPH_OFFERS)
@@ -194,7 +202,11 @@ async def void(request: Request) -> Response:
 
 
 @router.get("/downloads", summary="Dumps of the whole graph in every RDF format",
-            tags=["Downloads"])
+            tags=["Downloads"], response_class=Response, responses={
+                200: {"description": "The list of dumps (HTML), or the VoID description in "
+                                     "the RDF format asked for",
+                      "content": {"text/html": {}, **RDF_CONTENT}},
+                400: UNKNOWN_FORMAT, 406: NOT_ACCEPTABLE})
 async def downloads(request: Request) -> Response:
     context = get_context(request)
     offer = negotiate_page(request)
@@ -206,13 +218,19 @@ async def downloads(request: Request) -> Response:
                   headers={"Vary": "Accept"})
 
 
-@router.get("/downloads/{filename}", summary="One dump file", tags=["Downloads"])
-async def download(filename: str, request: Request) -> Response:
+@router.get("/downloads/{filename}", summary="One dump file", tags=["Downloads"],
+            response_class=Response, responses={
+                200: {"description": "The whole graph in the format of the file name",
+                      "content": RDF_CONTENT},
+                404: {"description": "No dump of that name"}},
+            )
+async def download(filename: Annotated[str, Path(json_schema_extra={"enum": DUMP_NAMES})],
+                   request: Request) -> Response:
     context = get_context(request)
     stem, _, extension = filename.rpartition(".")
     fmt = next((f for f in GRAPH_FORMATS.values() if f.extension == extension), None)
     if stem != DUMP_NAME or fmt is None:
-        names = ", ".join(f"{DUMP_NAME}.{f.extension}" for f in GRAPH_FORMATS.values())
+        names = ", ".join(DUMP_NAMES)
         raise HttpProblem(404, "no such download", f"{filename!r} is not one of: {names}")
     return Response(dump_bytes(context, fmt), media_type=fmt.media_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
@@ -234,10 +252,14 @@ async def dereference(path: str, request: Request) -> Response:
     if iri == context.data_base + "dataset":
         return void_response(request, context, GRAPH_FORMATS[negotiate_page(
             request, GRAPH_OFFERS).format])
-    node = NamedNode(iri)
     store = context.store
-    known = next(iter(store.quads(node, None, None, None)), None) or next(
-        iter(store.quads(None, None, node, None)), None)
+    try:
+        node = NamedNode(iri)
+    except ValueError:  # not an IRI by the engine's rules (e.g. a space): no such resource
+        known = None
+    else:
+        known = next(iter(store.quads(node, None, None, None)), None) or next(
+            iter(store.quads(None, None, node, None)), None)
     offer = negotiate_page(request)
     if known is None:
         detail = f"<{iri}> is not a resource of this dataset"
@@ -311,7 +333,7 @@ def saved_query_resource(request: Request, context: ServiceContext, name: str) -
     for triple in graph.triples((subject, None, None)):
         entry.add(triple)
     fmt = GRAPH_FORMATS[offer.format]
-    return Response(entry.serialize(format=fmt.rdflib, encoding="utf-8"),
+    return Response(serialize_graph(entry, fmt),
                     media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
@@ -336,8 +358,8 @@ def graph_resource(request: Request, context: ServiceContext, iri: str) -> Respo
 
 def void_response(request: Request, context: ServiceContext, fmt: GraphFormat) -> Response:
     base = context.public_base(request)
-    body = context.memo.remember(("void", base, fmt.name), lambda: void_graph(
-        context, base).serialize(format=fmt.rdflib, encoding="utf-8"))
+    body = context.memo.remember(("void", base, fmt.name), lambda: serialize_graph(
+        void_graph(context, base), fmt))
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 

@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode
 from starlette.responses import Response
 
 from kg.catalogue import Catalogue, Parameter, ParameterError, SavedQuery, catalogue_graph
-from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS
+from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS, serialize_graph
 from kg.service.context import ServiceContext, get_context
 from kg.service.negotiation import (
     GRAPH_OFFERS,
@@ -36,9 +36,10 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 SCHEMAS: dict[str, dict[str, Any]] = {
     "iri": {"type": "string", "format": "uri"},
-    "string": {"type": "string"},
+    "string": {"type": "string", "minLength": 1, "pattern": r"\S"},
     "integer": {"type": "integer"},
-    "decimal": {"type": "number"},
+    # an xsd:decimal as written (no exponent: 1e3 is not a decimal), so a string
+    "decimal": {"type": "string", "pattern": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"},
     "date": {"type": "string", "format": "date"},
     "language": {"type": "string", "pattern": "^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"},
 }
@@ -54,8 +55,17 @@ def build_router(context: ServiceContext) -> APIRouter:
     router.add_api_route("/api/queries", list_queries, methods=["GET"],
                          summary="The saved questions (JSON, Turtle/RDF or HTML)",
                          response_class=Response,
-                         responses={200: {"content": {"application/json": {},
-                                                      "text/turtle": {}, "text/html": {}}}})
+                         openapi_extra={"parameters": [{
+                             "name": "format", "in": "query", "required": False,
+                             "schema": {"type": "string",
+                                        "enum": sorted({o.format for o in LIST_OFFERS})},
+                             "description": "Answer format; overrides the Accept header."}]},
+                         responses={
+                             200: {"description": "The catalogue",
+                                   "content": {"application/json": {}, HTML_MEDIA_TYPE: {}, **{
+                                       f.media_type: {} for f in GRAPH_FORMATS.values()}}},
+                             400: {"description": "Unknown `format`"},
+                             406: {"description": "No acceptable format"}})
     for query in context.catalogue.values():
         router.add_api_route(
             f"/api/queries/{query.name}", saved_query_endpoint(query), methods=["GET"],
@@ -65,8 +75,10 @@ def build_router(context: ServiceContext) -> APIRouter:
             responses={
                 200: {"description": "The answer (X-KG-Truncated says if the row limit cut it)",
                       "content": {m: {} for m in answer_media_types(query)}},
+                400: {"description": "Unknown `format`"},
                 406: {"description": "No acceptable format"},
-                422: {"description": "A parameter value is invalid (the message names it)"},
+                422: {"description": "A parameter value is invalid, empty, repeated or unknown "
+                                     "(the message names it)"},
                 503: {"description": "The query ran out of time"},
             },
         )
@@ -90,6 +102,8 @@ def openapi_parameters(query: SavedQuery, context: ServiceContext) -> list[dict[
     params = []
     for p in query.params:
         schema = dict(SCHEMAS[p.type])
+        if p.type == "iri" and p.classes:
+            schema["enum"] = instances(context, p.classes)
         if p.default is not None:
             schema["default"] = _typed(p, p.default, context)
         entry: dict[str, Any] = {"name": p.name, "in": "query", "required": p.required,
@@ -104,6 +118,14 @@ def openapi_parameters(query: SavedQuery, context: ServiceContext) -> list[dict[
     return params
 
 
+def instances(context: ServiceContext, classes: tuple[str, ...]) -> list[str]:
+    """Every IRI of the dataset that is an instance of one of the classes (a parameter's
+    documented values: another IRI is answered 422)."""
+    typed = {q.subject.value for q in context.store.quads(None, NamedNode(RDF_TYPE), None, None)
+             if isinstance(q.subject, NamedNode)}
+    return sorted(iri for iri in typed if is_instance(context, iri, classes))
+
+
 def parameter_help(p: Parameter) -> str:
     text = p.description or ""
     if p.type == "iri" and p.classes:
@@ -114,8 +136,6 @@ def parameter_help(p: Parameter) -> str:
 def _typed(p: Parameter, value: str, context: ServiceContext) -> Any:
     if p.type == "integer":
         return int(value)
-    if p.type == "decimal":
-        return float(value)
     if p.type == "iri":
         return p.parse(value, context.prefixes).value  # type: ignore[union-attr]
     return value
@@ -153,6 +173,8 @@ async def answer_saved_query(request: Request, context: ServiceContext,
     values = single_values(request)
     values.pop("format", None)
     offer = negotiate_request(request, offers_for(query))
+    if offer.format == "html":  # a submitted form sends its blank fields empty: not given
+        values = {name: value for name, value in values.items() if value.strip()}
     try:
         bound = bind_parameters(query, values, context, request)
     except ParameterError as exc:
@@ -277,8 +299,8 @@ async def list_queries(request: Request) -> Response:
         return Response(body, media_type="application/json", headers=headers)
     fmt = GRAPH_FORMATS[offer.format]
     endpoint = context.endpoint_url(request)
-    body = context.memo.remember(("catalogue", endpoint, fmt.name), lambda: catalogue_graph(
-        context.catalogue, endpoint).serialize(format=fmt.rdflib, encoding="utf-8"))
+    body = context.memo.remember(("catalogue", endpoint, fmt.name), lambda: serialize_graph(
+        catalogue_graph(context.catalogue, endpoint), fmt))
     return Response(body, media_type=fmt.media_type, headers=headers)
 
 

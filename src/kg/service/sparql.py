@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, Namespace
 from starlette.responses import Response
 
-from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
+from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat, serialize_graph
 from kg.inspection import check_graphs
 from kg.query_errors import NotAcceptable, QueryError
 from kg.service.assets import YASGUI
@@ -60,7 +60,8 @@ PROTOCOL_PARAMETERS = [
     {"name": "named-graph-uri", "in": "query", "required": False,
      "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
      "description": "Graphs available to GRAPH (must be graphs of this dataset)."},
-    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+    {"name": "format", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": sorted({*RESULTS_FORMATS, *GRAPH_FORMATS})},
      "description": "Overrides Accept: json, xml, csv, tsv for SELECT/ASK; ttl, nt, nq, "
                     "trig, jsonld, xml for CONSTRUCT/DESCRIBE."},
 ]
@@ -68,9 +69,10 @@ RESPONSES = {
     200: {"description": "Results (SELECT/ASK) or a graph (CONSTRUCT/DESCRIBE); header "
                          "X-KG-Truncated tells whether the row limit cut the answer.",
           "content": {m: {} for m in (*(f.media_type for f in RESULTS_FORMATS.values()),
-                                      *(f.media_type for f in GRAPH_FORMATS.values()))}},
-    400: {"description": "Malformed query (message, line, column), SERVICE, or graphs "
-                         "outside the dataset."},
+                                      *(f.media_type for f in GRAPH_FORMATS.values()),
+                                      "text/html")}},
+    400: {"description": "Malformed query (message, line, column), SERVICE, graphs "
+                         "outside the dataset, or an unknown `format`."},
     403: {"description": "An update: this endpoint is read-only."},
     406: {"description": "No acceptable format for this kind of result."},
     413: {"description": "Request body larger than the limit."},
@@ -311,7 +313,7 @@ def service_description_response(request: Request, context: ServiceContext) -> R
             "example": EDITOR_EXAMPLE, "prefixes": context.prefixes, "yasgui": YASGUI,
         }, headers={"Vary": "Accept", "Content-Security-Policy": EDITOR_POLICY})
     fmt = GRAPH_FORMATS[offer.format]
-    body = _description_bytes(context, endpoint, fmt.rdflib)
+    body = _description_bytes(context, endpoint, fmt)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
@@ -323,11 +325,10 @@ def limits_text(context: ServiceContext) -> str:
             "bytes (else 413).")
 
 
-def _description_bytes(context: ServiceContext, endpoint: str, rdflib_format: str) -> bytes:
+def _description_bytes(context: ServiceContext, endpoint: str, fmt: GraphFormat) -> bytes:
     return context.memo.remember(
-        ("service-description", endpoint, rdflib_format),
-        lambda: service_description(context, endpoint).serialize(format=rdflib_format,
-                                                                 encoding="utf-8"))
+        ("service-description", endpoint, fmt.name),
+        lambda: serialize_graph(service_description(context, endpoint), fmt))
 
 
 def service_description(context: ServiceContext, endpoint: str) -> Graph:

@@ -1,0 +1,85 @@
+"""A real `kg serve` on 127.0.0.1 against its own OpenAPI document (schemathesis, every
+check, 0 failures), and a kept-alive connection that stays usable after every kind of error."""
+
+from __future__ import annotations
+
+import http.client
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from servers import serving
+
+from kg.build import BuildSummary
+
+TESTS = Path(__file__).parent
+#: seconds before a schemathesis run that hangs is stopped (it takes ~30 s on 2 cores)
+SCHEMATHESIS_DEADLINE = 600
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module")
+def server(built_store: tuple[Path, BuildSummary],
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("openapi") / "kg.log"
+    # the default time limit (10 s): under load a generated request must not hit it
+    with serving("--location", str(built_store[0]), "--workers", "2", log=log) as url:
+        yield url
+
+
+def test_schemathesis_finds_no_failure(server: str, tmp_path: Path) -> None:
+    """Every operation of /openapi.json, examples, coverage and fuzzing phases, all checks
+    (status codes, media types, schemas, negative data refused, positive data accepted,
+    unsupported methods, no 5xx); a fixed seed, 15 examples per operation."""
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "schemathesis"), "--config-file",
+         str(TESTS / "schemathesis.toml"), "run", f"{server}/openapi.json", "--checks", "all",
+         "--max-examples", "15", "--seed", "1", "--workers", "2", "--request-timeout", "30"],
+        capture_output=True, text=True, timeout=SCHEMATHESIS_DEADLINE, cwd=tmp_path,
+        stdin=subprocess.DEVNULL)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-6000:]
+    assert "21 selected / 21 total" in output  # the whole document was tested
+
+
+ERRORS = [
+    ("GET", "/person/a%20b", {}, b"", 404),
+    ("GET", "/api/queries/official-profile?person=http://%5B", {}, b"", 422),
+    ("GET", "/api/queries/conflicting-names?post=", {}, b"", 422),
+    ("GET", "/api/queries/no-such-question", {}, b"", 404),
+    ("GET", "/downloads/0", {}, b"", 404),
+    ("GET", "/?format=AAA", {}, b"", 400),
+    ("GET", "/sparql?query=" + quote("SELEC * {"), {}, b"", 400),
+    ("GET", "/sparql?query=" + quote("SELECT * { SERVICE <http://127.0.0.1:9/> {?s ?p ?o} }"),
+     {}, b"", 400),
+    ("GET", "/sparql?query=ASK%20%7B%7D", {"accept": "text/turtle"}, b"", 406),
+    ("GET", "/sparql?update=" + quote("CLEAR ALL"), {}, b"", 403),
+    ("DELETE", "/sparql", {}, b"", 405),
+    ("POST", "/sparql", {"content-type": "text/plain"}, b"ASK {}", 415),
+    ("POST", "/sparql", {"content-type": "application/sparql-query"},
+     b"#" + b"x" * 1_100_000 + b"\nASK {}", 413),
+    ("GET", "/sparql?query=" + quote(CROSS_JOIN), {}, b"", 503),
+]
+
+
+def test_connection_stays_usable_after_every_error(server: str) -> None:
+    address = urlsplit(server)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    try:
+        connection.connect()
+        sock = connection.sock
+        for method, path, headers, body, status in ERRORS:
+            connection.request(method, path, body=body or None, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            assert (method, path[:60], response.status) == (method, path[:60], status)
+            assert not response.will_close, f"{method} {path[:60]}: the server closed"
+            connection.request("GET", "/sparql?query=ASK%20%7B%7D")
+            after = connection.getresponse()
+            assert after.status == 200 and b"true" in after.read()
+            assert connection.sock is sock, f"reconnected after {method} {path[:60]}"
+    finally:
+        connection.close()
