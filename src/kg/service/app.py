@@ -11,14 +11,16 @@ from fastapi import FastAPI, Request
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
 
-from kg.service import pages, queries, sparql
+from kg.service import pages, queries, scorecard, search_pages, sparql
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import ConditionalGetMiddleware
 from kg.service.problems import HttpProblem, problem_response
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
 DESCRIPTION = """\
 Open knowledge graph of China's 2025 health-policy facts: who announced which
 target, what was reported, and the source quote behind every claim.
@@ -67,6 +69,9 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
 
     app.include_router(sparql.router)
     app.include_router(queries.build_router(context))
+    app.include_router(scorecard.router)
+    app.include_router(search_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.add_middleware(ConditionalGetMiddleware, validators=context.validators)
     app.add_middleware(

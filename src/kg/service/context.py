@@ -15,6 +15,8 @@ from kg.namespaces import prefix_map
 from kg.service.dataset import DatasetSource, data_base_iri
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import DatasetValidators
+from kg.service.reader import GraphReader
+from kg.service.search import SearchIndex
 from kg.service.worker import Answer
 
 T = TypeVar("T")
@@ -96,6 +98,10 @@ class ServiceContext:
         self.executor = executor or QueryExecutor(
             config.source, workers=config.workers, timeout=config.timeout, prefixes=self.prefixes)
         self.executor.local = self.store
+        # Pages read through SPARQL only (reader), so they run unchanged on another store.
+        self.reader = GraphReader(self.store, union_default_graph=config.source.union,
+                                  prefixes=self.prefixes)
+        self.search = SearchIndex.build(self.reader, self.data_base)
         self.cache = ResultCache(config.cache_entries)
         self.memo = Memo()
 
