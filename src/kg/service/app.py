@@ -17,6 +17,7 @@ from kg.service import pages, queries, scorecard, search_pages, sparql
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import ConditionalGetMiddleware
+from kg.service.i18n import choose_language
 from kg.service.problems import HttpProblem, problem_response
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -73,7 +74,8 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.include_router(search_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
-    app.add_middleware(ConditionalGetMiddleware, validators=context.validators)
+    app.add_middleware(ConditionalGetMiddleware, validators=context.validators,
+                       variant=lambda scope: choose_language(Request(scope)))
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],

@@ -18,7 +18,8 @@ from starlette.requests import Request
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 COOKIE = "lang"
-_RANGE = re.compile(r"^\s*([A-Za-z]{1,8}|\*)(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
+_RANGE = re.compile(
+    r"^\s*([A-Za-z]{1,8}|\*)(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (zh, en)
@@ -35,7 +36,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.downloads": ("下载", "Downloads"),
     "nav.api": ("API", "API"),
     "nav.switch": ("English", "中文"),
-    "search.placeholder": ("人名、机构、地区、指标或原文…", "Name, agency, region, indicator or quote…"),
+    "search.placeholder": ("人名、机构、地区、指标或原文…",
+                           "Name, agency, region, indicator or quote…"),
     "search.button": ("搜索", "Search"),
     "search.title": ("搜索", "Search"),
     "search.results": ("共 {n} 条结果", "{n} results"),
@@ -83,7 +85,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page.next": ("下一页", "Next"),
     "page.of": ("第 {page} 页，共 {pages} 页", "Page {page} of {pages}"),
     "scorecard.title": ("{year}年为民服务实事成绩单", "Scorecard of the {year} service tasks"),
-    "scorecard.intro": ("每项任务一行：承诺的目标、期限、由谁在何处宣布；报告的结果与报告者；评估结论；原文与来源一键可达。",
+    "scorecard.intro": ("每项任务一行：承诺的目标、期限、由谁在何处宣布；报告的结果与报告者；"
+                        "评估结论；原文与来源一键可达。",
                         "One row per task: each target's promised value and deadline, who "
                         "announced it where; the reported results and who reported them; the "
                         "assessment; quotes and sources one click away."),
@@ -92,7 +95,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scorecard.targets": ("目标", "Targets"),
     "scorecard.results": ("结果", "Results"),
     "scorecard.status": ("评估", "Assessment"),
-    "scorecard.no_targets": ("来源中没有该任务的量化目标。", "The sources give no quantified target for this task."),
+    "scorecard.no_targets": ("来源中没有该任务的量化目标。",
+                             "The sources give no quantified target for this task."),
     "scorecard.conflict": ("来源之间数字不一致", "Sources disagree"),
     "scorecard.chart": ("目标与结果", "Target and result"),
     "scorecard.announced": ("宣布", "announced by"),
@@ -136,9 +140,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.also": ("其他格式：", "Also as"),
     "query.answer": ("答案", "Answer"),
     "query.candidates": ("可能是：", "Did you mean:"),
-    "query.pick": ("输入名称即可（也可用 IRI 或前缀名）", "Type a name (an IRI or prefixed name also works)"),
+    "query.pick": ("输入名称即可（也可用 IRI 或前缀名）",
+                   "Type a name (an IRI or prefixed name also works)"),
     "queries.title": ("常用查询", "Saved questions"),
-    "queries.intro": ("每个问题都是 queries/ 中的一个 SPARQL 文件，可在此运行，也可通过 API 调用，或以 RDF 获取目录。",
+    "queries.intro": ("每个问题都是 queries/ 中的一个 SPARQL 文件，可在此运行，也可通过 API 调用，"
+                      "或以 RDF 获取目录。",
                       "Each question is a SPARQL file in queries/; run it here, from the API, "
                       "or get the catalogue as RDF."),
     "queries.question": ("问题", "Question"),

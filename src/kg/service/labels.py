@@ -30,7 +30,7 @@ class Labels:
 
     def load(self, iris: Iterable[str]) -> None:
         """Fetch the names of many resources at once (those already known are skipped)."""
-        wanted = [i for i in dict.fromkeys(iris) if i and i not in self._names]
+        wanted = [i for i in dict.fromkeys(iris) if i and ":" in i and i not in self._names]
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start:start + BATCH]
             for key in chunk:
@@ -44,7 +44,7 @@ class Labels:
     def names(self, resource: str) -> dict[str, str]:
         if resource not in self._names:
             self.load([resource])
-        return self._names[resource]
+        return self._names.get(resource, {})
 
     def name(self, resource: str) -> str | None:
         """The name to show in this language (None if the resource has none)."""

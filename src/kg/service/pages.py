@@ -52,7 +52,8 @@ SELECT ?s (SAMPLE(?o) AS ?outlet) (SAMPLE(?d) AS ?issued) WHERE {
   OPTIONAL { ?s schema:publisher ?o } OPTIONAL { ?s dcterms:issued ?d }
 } GROUP BY ?s ORDER BY ?s LIMIT $limit OFFSET $offset"""
 CLASS_PAGE = """
-SELECT DISTINCT ?s WHERE { ?s a $class } ORDER BY ?s LIMIT $limit OFFSET $offset"""
+SELECT DISTINCT ?s WHERE { ?s a $class FILTER(isIRI(?s)) } ORDER BY ?s
+LIMIT $limit OFFSET $offset"""
 GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH $graph { ?s ?p ?o } }"
 GRAPH_SUBJECTS = """
 SELECT DISTINCT ?s WHERE { GRAPH $graph { ?s ?p ?o } FILTER(isIRI(?s)) } ORDER BY ?s
@@ -86,7 +87,7 @@ async def home(request: Request) -> Response:
     page.labels.load(c for c, _ in classes)
     return page.render("index.html", {
         "title": page.t("site.title"), "tasks": scorecard(page, 2025), "entries": entries,
-        "classes": [(c, n) for c, n in classes if not c.startswith(context.data_base)],
+        "classes": classes,
         "triples": sum(graph_sizes(context).values())}, headers={"Vary": "Accept"})
 
 
@@ -107,8 +108,12 @@ def kind_listing(page: Page, kind: str, number: int, size: int = entities.PAGE_S
 @router.get("/void", summary="VoID and DCAT description of the dataset", tags=["Downloads"])
 @router.get("/.well-known/void", include_in_schema=False)
 async def void(request: Request) -> Response:
-    offer = negotiate_page(request, GRAPH_OFFERS)
-    return void_response(request, get_context(request), GRAPH_FORMATS[offer.format])
+    """RDF by default; a browser asking for HTML is sent to the dataset's page."""
+    context = get_context(request)
+    offer = negotiate_page(request, (*GRAPH_OFFERS, HTML_OFFER))
+    if offer.format == "html":
+        return RedirectResponse(context.public_base(request) + "dataset", 303)
+    return void_response(request, context, GRAPH_FORMATS[offer.format])
 
 
 @router.get("/downloads", summary="Dumps of the whole graph in every RDF format",
