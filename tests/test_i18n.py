@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from kg.service.i18n import COLUMNS, MESSAGES, Translator, language_from_header
+from kg.service.i18n import COLUMNS, MESSAGES, PREDICATES, Translator, language_from_header
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_accept_language_weights(header: str, expected: str) -> None:
 
 
 def test_every_message_has_both_languages() -> None:
-    for key, texts in {**MESSAGES, **COLUMNS}.items():
+    for key, texts in {**MESSAGES, **COLUMNS, **PREDICATES}.items():
         assert len(texts) == 2 and all(t.strip() for t in texts), key
     assert Translator("zh")("nav.search") == "搜索"
     assert Translator("en").column("announcedBy") == "Announced by"

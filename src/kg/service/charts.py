@@ -7,6 +7,7 @@ inserted into pages as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -83,17 +84,18 @@ class Point:
     text: str
 
 
-def figures_chart(points: list[Point], targets: list[Point], title: str) -> Markup:
-    """Figures of one indicator: dates across, values up, one colour per place; targets
-    as dashed lines labelled with their value."""
+def figures_chart(points: list[Point], targets: list[Point], title: str,
+                  fmt: Callable[[float], str] = lambda v: f"{v:g}") -> Markup:
+    """Figures of one indicator: dates across, values up (from zero), one colour per
+    place; targets as dashed lines labelled with their value."""
     if not points and not targets:
         return Markup("")
-    width, height, left, bottom, top = 640, 260, 60, 40, 20
+    width, height, left, bottom, top = 640, 260, 70, 40, 20
     dates = sorted({p.when for p in points + targets})
     top_value = max([p.value for p in points + targets] + [0]) or 1
     low_value = min([p.value for p in points + targets] + [0])
     spread = (top_value - low_value) or 1
-    plot_w, plot_h = width - left - 150, height - top - bottom
+    plot_w, plot_h = width - left - 260, height - top - bottom
 
     def x(when: str) -> float:
         return left + (plot_w * (dates.index(when) + 0.5) / len(dates))
@@ -108,6 +110,9 @@ def figures_chart(points: list[Point], targets: list[Point], title: str) -> Mark
            f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
            f'stroke="#889"/>',
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#889"/>']
+    for value in {low_value, top_value}:
+        out.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" font-size="10" '
+                   f'text-anchor="end">{escape(fmt(value))}</text>')
     for when in dates:
         out.append(f'<text x="{x(when):.1f}" y="{top + plot_h + 16}" font-size="10" '
                    f'text-anchor="middle">{escape(when)}</text>')
@@ -115,7 +120,7 @@ def figures_chart(points: list[Point], targets: list[Point], title: str) -> Mark
         out.append(f'<line x1="{left}" y1="{y(target.value):.1f}" x2="{left + plot_w}" '
                    f'y2="{y(target.value):.1f}" stroke="{SHORT_COLOUR}" stroke-dasharray="5 4"/>'
                    f'<text x="{left + plot_w + 4}" y="{y(target.value) + 4:.1f}" font-size="10" '
-                   f'fill="{SHORT_COLOUR}">{escape(_cut(target.text, 22))}</text>')
+                   f'fill="{SHORT_COLOUR}">{escape(_cut(target.text, 24))}</text>')
     for name in series:
         mine = sorted((p for p in points if p.series == name), key=lambda p: dates.index(p.when))
         if len(mine) > 1:
@@ -125,11 +130,11 @@ def figures_chart(points: list[Point], targets: list[Point], title: str) -> Mark
             out.append(f'<circle cx="{x(p.when):.1f}" cy="{y(p.value):.1f}" r="4" '
                        f'fill="{colours[name]}"><title>{escape(p.series)}: {escape(p.text)}'
                        f' ({escape(p.when)})</title></circle>')
-    for i, name in enumerate(series[:10]):
+    for i, name in enumerate(series[:12]):
         ly = top + 14 * i
-        out.append(f'<rect x="{width - 140}" y="{ly}" width="10" height="10" '
-                   f'fill="{colours[name]}"/><text x="{width - 126}" y="{ly + 9}" '
-                   f'font-size="10">{escape(_cut(name, 20))}</text>')
+        out.append(f'<rect x="{width - 110}" y="{ly}" width="10" height="10" '
+                   f'fill="{colours[name]}"/><text x="{width - 96}" y="{ly + 9}" '
+                   f'font-size="10">{escape(_cut(name, 14))}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -164,8 +164,10 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         values["subregions"] = [r["r"].value for r in contained if r["facility"].value != "true"]
         values["facilities"] = [r["r"].value for r in contained if r["facility"].value == "true"]
         values["figures"] = figures(reader, "place", resource)
+        values["figures_by"] = "place"
     if str(HKG.Indicator) in classes:
         values["figures"] = figures(reader, "indicator", resource)
+        values["figures_by"] = "indicator"
         values["chart"] = indicator_chart(page, values["figures"])
     if str(HKG.SourceArticle) in classes:
         values["source_claims"] = reader.select(SOURCE_CLAIMS, node)
@@ -210,7 +212,8 @@ def indicator_chart(page: Page, rows: list[tuple[Figure, bool]]) -> Any:
         text = page.quantity(figure.value, figure.unit, figure.qualifiers)
         place = page.labels.name(figure.place) if figure.place else "?"
         (targets if is_target else points).append(Point(when, value, place or "?", text))
-    return figures_chart(points, targets, page.t("entity.chart"))
+    return figures_chart(points, targets, page.t("entity.chart"),
+                         lambda v: page.number(format(v, "f").rstrip("0").rstrip(".") or "0"))
 
 
 def _value(row: Row, name: str) -> str | None:

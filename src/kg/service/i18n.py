@@ -213,6 +213,26 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Titles of common predicates from vocabularies whose terms carry no Chinese label.
+PREDICATES: dict[str, tuple[str, str]] = {
+    "rdf:type": ("类型", "type"), "rdfs:label": ("名称", "name"),
+    "skos:altLabel": ("别名", "also called"), "skos:note": ("注释", "note"),
+    "skos:definition": ("定义", "definition"), "skos:inScheme": ("所属体系", "in scheme"),
+    "skos:notation": ("代码", "code"), "schema:mentions": ("提及", "mentions"),
+    "schema:author": ("作者", "author"), "schema:publisher": ("媒体", "publisher"),
+    "schema:containedInPlace": ("所在地", "contained in"), "dcterms:title": ("标题", "title"),
+    "dcterms:date": ("日期", "date"), "dcterms:issued": ("发布日期", "issued"),
+    "dcterms:creator": ("发布者", "creator"), "dcterms:isPartOf": ("属于", "part of"),
+    "dcterms:source": ("来源", "source"), "dcterms:language": ("语言", "language"),
+    "prov:wasDerivedFrom": ("来源", "derived from"), "org:member": ("人员", "member"),
+    "org:organization": ("机构", "organisation"), "org:role": ("职务", "role"),
+    "org:unitOf": ("上级机构", "unit of"), "org:postIn": ("所在机构", "post in"),
+    "oa:exact": ("原文", "quote"), "oa:start": ("起始位置", "start"), "oa:end": ("结束位置", "end"),
+    "owl:sameAs": ("等同于", "same as"), "rdfs:isDefinedBy": ("定义于", "defined by"),
+    "rdfs:subClassOf": ("上位类", "subclass of"), "rdfs:comment": ("说明", "comment"),
+}
+
+
 def choose_language(request: Request) -> str:
     """zh or en for this request: ?lang=, then the cookie, then Accept-Language."""
     for value in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
@@ -254,6 +274,10 @@ class Translator:
     def __call__(self, key: str, **values: object) -> str:
         text = MESSAGES[key][self._index]
         return text.format(**values) if values else text
+
+    def predicate(self, compact_name: str) -> str | None:
+        texts = PREDICATES.get(compact_name)
+        return texts[self._index] if texts else None
 
     def column(self, variable: str) -> str:
         if variable in COLUMNS:

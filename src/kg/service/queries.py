@@ -296,15 +296,17 @@ def query_page(page: Page, query: SavedQuery,
     if answer is not None:
         data = json.loads(answer.body)
         variables = data["head"].get("vars", [])
-        columns = [v for v in variables
-                   if not (v.endswith("Label") and v[:-5] in variables)]
+        columns = [v for v in variables if v != "lang"  # the echoed label language
+                   and not (v.endswith("Label") and v[:-5] in variables)]
         rows = []
         for binding in data.get("results", {}).get("bindings", []):
             row = []
             for column in columns:
                 cell = _term(binding.get(column))
                 label = _term(binding.get(column + "Label"))
-                row.append({"term": cell, "label": label.value if label else None})
+                text = label.value if label else (cell.value if cell else "")
+                row.append({"term": cell, "label": label.value if label else None,
+                             "short": len(text) <= 8 and not (cell and cell.is_iri and not label)})
             rows.append(row)
         page.labels.load(c["term"].value for r in rows for c in r
                          if c["term"] is not None and c["term"].is_iri and not c["label"])

@@ -43,6 +43,11 @@ class Page:
     def compact(self, resource: str) -> str:
         return compact(resource, self.context)
 
+    def predicate(self, resource: str) -> str:
+        """A property's name: its label in the graph, else a known title, else compact."""
+        compact_name = self.compact(resource)
+        return self.labels.name(resource) or self.t.predicate(compact_name) or compact_name
+
     def number(self, value: str | Term | None) -> str:
         if value is None:
             return ""

@@ -44,7 +44,7 @@ async def search(request: Request, q: str = "", type: str | None = None) -> Resp
                         headers={"Vary": "Accept"})
     page.labels.load(q.quote.source for q in quotes if q.quote.source)
     return page.render("search.html", {
-        "title": page.t("search.title") + (f": {query}" if query else ""), "query": query,
+        "title": page.t("search.title") + (f": {query}" if query else ""), "search_query": query,
         "hits": hits, "quotes": quotes, "facets": facets, "kind": kind,
         "total": sum(facets.values()) + len(quotes)}, headers={"Vary": "Accept"})
 
