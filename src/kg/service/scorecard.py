@@ -8,6 +8,7 @@ are differing results.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from starlette.responses import Response
 
 from kg.namespaces import HKG
 from kg.service.charts import BarPair, number, target_result_chart
+from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
 from kg.service.problems import HttpProblem
 from kg.service.reader import Row, Term, iri, literal
 from kg.service.rendering import Page
@@ -69,6 +71,7 @@ WHERE {
   OPTIONAL { ?result prov:wasDerivedFrom ?source }
   OPTIONAL { ?result hkg:evidence/oa:exact ?quote }
 }"""
+SCORECARD_OFFERS = (HTML_OFFER, Offer("application/json", "json"))
 STATUS_ORDER = ("exceeded", "met", "not-met", "no-result")
 
 
@@ -281,8 +284,7 @@ async def scorecard_page(request: Request, year: str = "2025") -> Response:
                           parameter="year")
     page = Page(request)
     rows = scorecard(page, int(year))
-    if "application/json" in request.headers.get("accept", "") and "text/html" not in \
-            request.headers.get("accept", ""):
+    if negotiate_request(request, SCORECARD_OFFERS).format == "json":
         return scorecard_json(page, rows, int(year))
     return page.render("scorecard.html", {
         "title": page.t("scorecard.title", year=year), "year": year, "rows": rows},
@@ -290,8 +292,6 @@ async def scorecard_page(request: Request, year: str = "2025") -> Response:
 
 
 def scorecard_json(page: Page, rows: list[TaskRow], year: int) -> Response:
-    import json
-
     body = {"year": year, "tasks": [{
         "task": row.task, "number": row.number, "label": page.labels.name(row.task),
         "status": row.status, "conflict": row.conflict,

@@ -21,8 +21,6 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pypinyin import lazy_pinyin
-
 from kg.service.reader import GraphReader, literal
 
 MAX_ENTITIES = 200_000
@@ -132,6 +130,8 @@ class SearchIndex:
 
     @classmethod
     def build(cls, reader: GraphReader, base: str) -> SearchIndex:
+        from pypinyin import lazy_pinyin  # imported here: it takes a while, off start-up
+
         index = cls()
         prefixes = tuple(f"{base}{kind}/" for kind in ENTITY_KINDS)
         for row in reader.select(NAMES_QUERY, {"base": literal(base)}):
