@@ -63,6 +63,10 @@ def test_search_facet_filters_by_kind(service_client: TestClient) -> None:
     regions = service_client.get("/search", params={"q": "beijing", "type": "region"},
                                  headers={"accept": "application/json"}).json()
     assert regions["entities"] and {e["kind"] for e in regions["entities"]} == {"region"}
+    assert regions["quotes"] == []
+    quotes = service_client.get("/search", params={"q": "托位", "type": "claim"},
+                                headers={"accept": "application/json"}).json()
+    assert quotes["entities"] == [] and len(quotes["quotes"]) == quotes["facets"]["claim"] > 0
 
 
 def test_search_answers_json_by_accept(service_client: TestClient) -> None:

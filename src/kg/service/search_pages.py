@@ -36,7 +36,12 @@ async def search(request: Request, q: str = "", type: str | None = None) -> Resp
     for hit in all_hits:
         facets[hit.entity.kind] = facets.get(hit.entity.kind, 0) + 1
     hits = [h for h in all_hits if kind is None or h.entity.kind == kind][:PAGE_SIZE]
-    quotes = index.find_quotes(query) if query and (kind is None or kind == "claim") else []
+    found_quotes = index.find_quotes(query) if query else []
+    if found_quotes:
+        facets["claim"] = len(found_quotes)
+    if type == "claim":
+        kind, hits = "claim", []
+    quotes = found_quotes if kind in (None, "claim") else []
     offer = negotiate_request(request, SEARCH_OFFERS)
     if offer.format == "json":
         return Response(json.dumps(search_json(page, query, hits, quotes, facets),
@@ -46,7 +51,7 @@ async def search(request: Request, q: str = "", type: str | None = None) -> Resp
     return page.render("search.html", {
         "title": page.t("search.title") + (f": {query}" if query else ""), "search_query": query,
         "hits": hits, "quotes": quotes, "facets": facets, "kind": kind,
-        "total": sum(facets.values()) + len(quotes)}, headers={"Vary": "Accept"})
+        "total": sum(facets.values())}, headers={"Vary": "Accept"})
 
 
 def search_json(page: Page, query: str, hits: list[EntityHit], quotes: list[QuoteHit],
