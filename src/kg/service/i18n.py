@@ -282,5 +282,8 @@ class Translator:
     def column(self, variable: str) -> str:
         if variable in COLUMNS:
             return COLUMNS[variable][self._index]
+        stem = variable.rstrip("0123456789")
+        if stem != variable and stem:  # value1, value2: the pair's members
+            return f"{self.column(stem)} {variable[len(stem):]}"
         words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", variable).lower()
         return words.removesuffix(" label").capitalize()

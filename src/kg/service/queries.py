@@ -304,9 +304,9 @@ def query_page(page: Page, query: SavedQuery,
             for column in columns:
                 cell = _term(binding.get(column))
                 label = _term(binding.get(column + "Label"))
-                text = label.value if label else (cell.value if cell else "")
+                text = label.value if label else (page.literal(cell) if cell else "")
                 row.append({"term": cell, "label": label.value if label else None,
-                             "short": len(text) <= 8 and not (cell and cell.is_iri and not label)})
+                             "short": len(text) <= 16 and not (cell and cell.is_iri)})
             rows.append(row)
         page.labels.load(c["term"].value for r in rows for c in r
                          if c["term"] is not None and c["term"].is_iri and not c["label"])
