@@ -79,6 +79,8 @@ def test_qualifiers_statuses_and_units_follow_the_language(client: TestClient) -
     assert "超过1万场" in zh and "over 10,000 sessions" in en   # qualifier, number, unit
     assert "超额达成" in zh and "exceeded" in en
     assert "Nearly" not in zh and "Over" not in zh
+    assert ">超过90%</a>" in zh and ">over 90%</a>" in en  # a percentage keeps its sign
+    assert "百分比" not in zh and "per cent" not in en
     assert ">Target<" in en and ">目标<" in zh                  # column titles
 
 

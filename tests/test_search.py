@@ -138,3 +138,11 @@ def test_forms_pick_entities_by_name(service_client: TestClient) -> None:
     assert 'type="url"' not in html
     script = service_client.get("/static/suggest.js")
     assert script.status_code == 200 and "datalist" in script.text.lower()
+
+
+def test_names_are_highlighted_too(service_client: TestClient) -> None:
+    service_client.cookies.clear()
+    html = service_client.get("/search", params={"q": "wang haidong", "lang": "en"},
+                              headers={"accept": "text/html"}).text
+    service_client.cookies.clear()
+    assert "<mark>Wang Haidong</mark>" in html

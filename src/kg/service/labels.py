@@ -17,6 +17,7 @@ SELECT ?s ?name ?kind WHERE {
   VALUES ?s { $nodes }
   { ?s rdfs:label ?name BIND("label" AS ?kind) }
   UNION { ?s hkg:pinyin ?name BIND("pinyin" AS ?kind) }
+  UNION { ?s skos:notation ?name BIND("notation" AS ?kind) }
 }"""
 
 
@@ -37,7 +38,8 @@ class Labels:
                 self._names[key] = {}
             for row in self.reader.select(NAMES_QUERY, {"nodes": [iri(i) for i in chunk]}):
                 name = row["name"]
-                key = "pinyin" if row["kind"].value == "pinyin" else (
+                kind = row["kind"].value
+                key = kind if kind in ("pinyin", "notation") else (
                     (name.lang or "").split("-")[0] or "plain")
                 self._names[row["s"].value].setdefault(key, name.value)
 

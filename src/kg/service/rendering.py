@@ -67,7 +67,7 @@ class Page:
             return self.literal(value)  # a yes/no target, a date: no unit to add
         text = self.number(value)
         if unit:
-            symbol = self.labels.names(unit).get("plain")
+            symbol = self.labels.names(unit).get("notation")
             name = symbol if symbol in SYMBOL_UNITS else self.labels.name(unit)
             if name in SYMBOL_UNITS:
                 text += name

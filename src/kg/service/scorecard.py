@@ -198,7 +198,7 @@ def scorecard(page: Page, year: int) -> list[TaskRow]:
         if "result" in row and group not in result_claims[row["result"].value]:
             result_claims[row["result"].value].append(group)
     figures = collect_figures(reader.select(FIGURES, {
-        "results": [iri(c) for c in result_claims] or [iri(str(HKG.Nothing))],
+        "results": [iri(c) for c in result_claims],
         "tasks": task_terms}))
     for claim, figure in figures.items():
         for group in result_claims.get(claim, []):

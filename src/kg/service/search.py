@@ -108,15 +108,43 @@ class QuoteHit:
 
     def segments(self) -> list[tuple[str, bool]]:
         """The quote as (text, highlighted) pieces, for templates to escape and mark."""
-        pieces, at = [], 0
-        for start, end in self.spans:
-            if start > at:
-                pieces.append((self.quote.text[at:start], False))
-            pieces.append((self.quote.text[start:end], True))
-            at = end
-        if at < len(self.quote.text):
-            pieces.append((self.quote.text[at:], False))
-        return pieces
+        return segments(self.quote.text, self.spans)
+
+
+def segments(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    pieces, at = [], 0
+    for start, end in spans:
+        if start > at:
+            pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
+def find_spans(text: str, query: str, folded: tuple[str, list[int]] | None = None) -> list[
+        tuple[int, int]]:
+    """Where the query (whole, else each word) occurs in a text, ignoring case, tones,
+    spaces and punctuation; empty if some word is missing."""
+    folded_text, positions = folded or fold_with_positions(text)
+    whole = fold(query)
+    words = [whole] if whole and whole in folded_text else [
+        w for w in (fold(part) for part in query.split()) if w]
+    spans = []
+    for word in words:
+        at = folded_text.find(word)
+        if at < 0:
+            return []
+        while at >= 0:
+            spans.append((positions[at], positions[at + len(word) - 1] + 1))
+            at = folded_text.find(word, at + len(word))
+    return _merge(spans)
+
+
+def highlight(text: str, query: str) -> list[tuple[str, bool]]:
+    """A name or quote as (text, matched) pieces for the query (nothing marked if no match)."""
+    return segments(text, find_spans(text, query))
 
 
 class SearchIndex:
@@ -227,17 +255,9 @@ class SearchIndex:
         hits = []
         for number in numbers:
             quote = self.quotes[number]
-            spans = []
-            for word in words:
-                at = quote.folded.find(word)
-                if at < 0:
-                    break
-                while at >= 0:
-                    end = at + len(word) - 1
-                    spans.append((quote.positions[at], quote.positions[end] + 1))
-                    at = quote.folded.find(word, at + len(word))
-            else:
-                hits.append(QuoteHit(quote, _merge(spans)))
+            spans = find_spans(quote.text, " ".join(words), (quote.folded, quote.positions))
+            if spans:
+                hits.append(QuoteHit(quote, spans))
         hits.sort(key=lambda h: (-len(h.spans), len(h.quote.text), h.quote.claim))
         return hits[:limit]
 

@@ -12,7 +12,7 @@ from kg.catalogue import expand_curie
 from kg.service.i18n import choose_language
 from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
 from kg.service.rendering import Page
-from kg.service.search import ENTITY_KINDS, EntityHit, QuoteHit
+from kg.service.search import ENTITY_KINDS, EntityHit, QuoteHit, highlight
 
 router = APIRouter(tags=["Search"])
 SEARCH_OFFERS = (HTML_OFFER, Offer("application/json", "json"))
@@ -50,7 +50,7 @@ async def search(request: Request, q: str = "", type: str | None = None) -> Resp
     page.labels.load(q.quote.source for q in quotes if q.quote.source)
     return page.render("search.html", {
         "title": page.t("search.title") + (f": {query}" if query else ""), "search_query": query,
-        "hits": hits, "quotes": quotes, "facets": facets, "kind": kind,
+        "hits": hits, "quotes": quotes, "facets": facets, "kind": kind, "highlight": highlight,
         "total": sum(facets.values())}, headers={"Vary": "Accept"})
 
 
