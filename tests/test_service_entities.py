@@ -155,6 +155,14 @@ HOSTILE = """\
     oa:exact "他说<b onmouseover=alert(2)>坏话</b>" .
 <https://w3id.org/cn-health-kg/source/999> a hkg:SourceArticle ;
     rdfs:label "\\"><svg onload=alert(3)>"@zh .
+<https://w3id.org/cn-health-kg/indicator/evil> a hkg:Indicator ;
+    rdfs:label "</title><script>alert(4)</script>"@zh .
+<https://w3id.org/cn-health-kg/region/evil> a hkg:Region ;
+    rdfs:label "</text><script>alert(5)</script>"@zh .
+<https://w3id.org/cn-health-kg/claim/999/m-evil> a hkg:Measurement ;
+    hkg:indicator <https://w3id.org/cn-health-kg/indicator/evil> ;
+    hkg:place <https://w3id.org/cn-health-kg/region/evil> ;
+    hkg:value 12.5 ; hkg:asOf "2025-06-30"^^<http://www.w3.org/2001/XMLSchema#date> .
 """
 
 
@@ -173,13 +181,15 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCli
 
 @pytest.mark.parametrize("url", ["/person/evil", "/person/evil?lang=en", "/person",
                                  "/search?q=script", "/search?q=%E5%9D%8F%E8%AF%9D",
-                                 "/claim/999/s-evil", "/source/999"])
+                                 "/claim/999/s-evil", "/source/999", "/indicator/evil",
+                                 "/region/evil"])
 def test_values_from_the_data_are_escaped(hostile_client: TestClient, url: str) -> None:
     response = hostile_client.get(url, headers=HTML)
     assert response.status_code == 200, url
     html = response.text
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "<b onmouseover" not in html and "<svg onload" not in html
+    assert "<script>alert" not in html
     assert "&lt;script&gt;" in html or "&lt;img" in html or "&lt;b onmouseover" in html \
         or "&lt;svg onload" in html
 
@@ -199,3 +209,9 @@ def test_pages_need_no_script(service_client: TestClient) -> None:
         scripts = re.findall(r"<script[^>]*>", html)
         assert all('src="http://testserver/static/' in s for s in scripts), (url, scripts)
         assert "<script>" not in html and " onclick=" not in html
+
+
+def test_chart_text_is_escaped(hostile_client: TestClient) -> None:
+    html = hostile_client.get("/indicator/evil", headers=HTML).text
+    chart = html.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert "&lt;/text&gt;&lt;script&gt;" in chart and "<script>" not in chart
