@@ -33,10 +33,11 @@ def test_exact_name_ranks_above_partial(service_client: TestClient) -> None:
     assert hits[0].score > hits[1].score
 
 
-def test_chinese_labels_are_found_by_their_pinyin(service_client: TestClient) -> None:
-    # the agency has no pinyin in the data; the index derives it from 国家卫生健康委员会
-    hits = index(service_client).find_entities("guojiaweishengjiankang")
-    assert f"{BASE}agency/nhc" in [h.entity.iri for h in hits]
+def test_english_and_alternative_names_are_searched(service_client: TestClient) -> None:
+    hits = index(service_client).find_entities("National Health Commission")
+    assert hits[0].entity.iri == f"{BASE}agency/nhc"
+    short = index(service_client).find_entities("医政司")  # skos:altLabel
+    assert f"{BASE}agency/nhc-medical-administration" in [h.entity.iri for h in short]
 
 
 def test_quotes_are_searched_and_highlighted(service_client: TestClient) -> None:

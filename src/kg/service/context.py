@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,25 +101,9 @@ class ServiceContext:
         # Pages read through SPARQL only (reader), so they run unchanged on another store.
         self.reader = GraphReader(self.store, union_default_graph=config.source.union,
                                   prefixes=self.prefixes)
-        # The search index is built beside start-up (a thread), so the first answer does
-        # not wait for it; the first search does, if it comes that early.
-        self._search: SearchIndex | None = None
-        self._search_builder = threading.Thread(target=self._build_search, daemon=True,
-                                                name="kg-search-index")
-        self._search_builder.start()
+        self.search = SearchIndex.build(self.reader, self.data_base)
         self.cache = ResultCache(config.cache_entries)
         self.memo = Memo()
-
-    def _build_search(self) -> None:
-        self._search = SearchIndex.build(self.reader, self.data_base)
-
-    @property
-    def search(self) -> SearchIndex:
-        """The search index of this dataset version (built once, at start-up)."""
-        self._search_builder.join()
-        if self._search is None:  # the build failed: try once more here, errors surface
-            self._search = SearchIndex.build(self.reader, self.data_base)
-        return self._search
 
     # ------------------------------------------------------------ public addresses
 

@@ -1,9 +1,11 @@
 """Search over names and evidence quotes, built once from the store at start-up.
 
-Names: every zh and en label and pinyin of the dataset's entities (claims and
-assessments are found through their quotes instead), plus the toneless pinyin
-of each Chinese label, all folded the same way: lower case, tone marks and
-spaces and punctuation removed. So `wang haidong`, `Wáng Hǎidōng`,
+Names: every zh and en label, alternative label and pinyin of the dataset's
+entities (claims and assessments are found through their quotes instead), all
+folded the same way: lower case, tone marks and spaces and punctuation removed.
+(Pinyin is not derived from Chinese labels: pypinyin's dictionaries would cost
+the server ~50 MB and seconds of start-up; people carry their pinyin in the data,
+agencies, tasks and indicators their English names.) So `wang haidong`, `Wáng Hǎidōng`,
 `wanghaidong`, `王海东` and `海东` all reach the same person; exact names rank
 above prefixes above infixes.
 
@@ -33,6 +35,7 @@ SELECT ?s ?name ?kind WHERE {
   { ?s rdfs:label ?name BIND("label" AS ?kind) }
   UNION { ?s hkg:pinyin ?name BIND("pinyin" AS ?kind) }
   UNION { ?s hkg:nameAsStated ?name BIND("stated" AS ?kind) }
+  UNION { ?s skos:altLabel ?name BIND("alt" AS ?kind) }
   FILTER(STRSTARTS(STR(?s), $base))
 }"""
 TYPES_QUERY = """
@@ -63,10 +66,6 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
                 out.append(c)
                 positions.append(index)
     return "".join(out), positions
-
-
-def has_han(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in text)
 
 
 @dataclass
@@ -158,8 +157,6 @@ class SearchIndex:
 
     @classmethod
     def build(cls, reader: GraphReader, base: str) -> SearchIndex:
-        from pypinyin import lazy_pinyin  # imported here: it takes a while, off start-up
-
         index = cls()
         prefixes = tuple(f"{base}{kind}/" for kind in ENTITY_KINDS)
         for row in reader.select(NAMES_QUERY, {"base": literal(base)}):
@@ -174,12 +171,11 @@ class SearchIndex:
                 kind = subject[len(base):].split("/", 1)[0]
                 entity = index.entities[subject] = Entity(subject, kind)
             name = row["name"]
-            key = "pinyin" if row["kind"].value == "pinyin" else (
-                "stated" if row["kind"].value == "stated" else (name.lang or "zh").split("-")[0])
+            kind = row["kind"].value
+            key = kind if kind in ("pinyin", "stated", "alt") else (
+                (name.lang or "zh").split("-")[0])
             entity.names.setdefault(key, name.value)
             entity.keys.add(fold(name.value))
-            if has_han(name.value):
-                entity.keys.add(fold("".join(lazy_pinyin(name.value))))
         for row in reader.select(TYPES_QUERY, {"base": literal(base)}):
             entity = index.entities.get(row["s"].value)
             if entity is not None:
