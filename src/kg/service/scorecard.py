@@ -159,7 +159,15 @@ class TaskRow:
 
 
 def scorecard(page: Page, year: int) -> list[TaskRow]:
-    """The tasks of one programme year, each with its deduplicated targets and results."""
+    """The tasks of one programme year, each with its deduplicated targets and results
+    (computed once per year and language: the dataset does not change while served)."""
+    rows = page.context.memo.remember(("scorecard", year, page.lang),
+                                      lambda: build_scorecard(page, year))
+    page.labels.load(_iris_of(rows))
+    return rows
+
+
+def build_scorecard(page: Page, year: int) -> list[TaskRow]:
     reader = page.context.reader
     tasks = [TaskRow(r["task"].value, r["number"].value)
              for r in reader.select(TASKS, {"year": literal(str(year))})]
