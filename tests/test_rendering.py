@@ -16,6 +16,9 @@ from kg.service.rendering import format_date, format_number
     ("2025", "2025", "2025"),           # years and small counts are not grouped
     ("20.0", "20", "20"),
     ("-50000", "-5万", "-50,000"),
+    ("13315", "13315", "13,315"),       # 万 only where it reads naturally (≤ 2 decimals)
+    ("123456789", "123456789", "123,456,789"),
+    ("125000000", "1.25亿", "125,000,000"),
     ("n/a", "n/a", "n/a"),
 ])
 def test_numbers(value: str, zh: str, en: str) -> None:

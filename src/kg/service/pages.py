@@ -30,6 +30,7 @@ from kg.service.scorecard import scorecard
 from kg.service.void import (
     DUMP_NAME,
     class_counts,
+    data_class_counts,
     graph_sizes,
     partition_graph,
     partition_iri,
@@ -83,7 +84,7 @@ async def home(request: Request) -> Response:
         return void_response(request, context, GRAPH_FORMATS[offer.format])
     page = Page(request)
     entries = {kind: kind_listing(page, kind, 1, HOME_ENTRIES) for kind in HOME_KINDS}
-    classes = class_counts(context)
+    classes = data_class_counts(context)
     page.labels.load(c for c, _ in classes)
     return page.render("index.html", {
         "title": page.t("site.title"), "tasks": scorecard(page, 2025), "entries": entries,

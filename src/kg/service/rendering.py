@@ -152,8 +152,10 @@ def format_number(value: str, lang: str) -> str:
         return value
     if lang == "zh":
         for name, size in (("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4)):
-            if abs(number) >= size:
-                return _plain(number / size) + name
+            scaled = (number / size).normalize()
+            # 66万, 12.6万, but 13315 rather than 1.3315万
+            if abs(number) >= size and -scaled.as_tuple().exponent <= 2:  # type: ignore[operator]
+                return _plain(scaled) + name
         return _plain(number)
     if abs(number) >= 10_000:
         return format(number.normalize(), ",f")

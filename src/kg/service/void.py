@@ -13,8 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.formats import GRAPH_FORMATS, GraphFormat
-from kg.namespaces import bind_prefixes
+from kg.namespaces import HKG, bind_prefixes
 from kg.service.context import ServiceContext
+from kg.service.reader import literal
 from kg.service.rendering import compact
 
 DUMP_NAME = "cn-health-kg"
@@ -33,6 +34,20 @@ def class_counts(context: ServiceContext) -> list[tuple[str, int]]:
     """Every class with its number of instances (for VoID, the home and dataset pages)."""
     return context.memo.remember(("class-counts",), lambda: [
         (row["k"].value, int(row["n"].value)) for row in context.reader.select(CLASS_COUNTS)])
+
+
+DATA_CLASS_COUNTS = """
+SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  ?s a ?k FILTER(isIRI(?k) && STRSTARTS(STR(?s), $base) && !STRSTARTS(STR(?s), $ontology))
+} GROUP BY ?k ORDER BY DESC(?n) ?k"""
+
+
+def data_class_counts(context: ServiceContext) -> list[tuple[str, int]]:
+    """The classes of the dataset's own resources (not the ontology's terms), largest first."""
+    values = {"base": literal(context.data_base), "ontology": literal(str(HKG))}
+    return context.memo.remember(("data-class-counts",), lambda: [
+        (row["k"].value, int(row["n"].value))
+        for row in context.reader.select(DATA_CLASS_COUNTS, values)])
 
 
 def partition_iri(context: ServiceContext, cls: str) -> str:
