@@ -51,9 +51,14 @@ def test_entity_description_by_accept(service_client: TestClient, media: str,
     triples = {(q.subject.value, q.predicate.value, q.object.value)
                for q in parse(response.content, format=fmt)}
     assert (str(JIAO), str(RDFS.label), "焦雅辉") in triples
-    # bounded: her own statements and the labels of what she links to, not the whole graph
+    # bounded: her statements, the labels of what she links to, the claims pointing to her
+    # and their evidence, not the whole graph
+    claims = {s for s, _, o in triples if o == str(JIAO) and s != str(JIAO)}
+    evidence = {o for s, p, o in triples if s in claims and p.endswith("#evidence")}
+    assert f"{BASE}claim/002/p-jiao-yahui" in claims
+    assert any(p == "http://www.w3.org/ns/oa#exact" for s, p, _ in triples if s in evidence)
     assert {s for s, _, _ in triples} <= {str(JIAO), f"{BASE}ontology#Person",
-                                          "https://w3id.org/cn-health-kg/ontology#Person"}
+                                          *claims, *evidence}
 
 
 def test_entity_description_honours_q_weights(service_client: TestClient) -> None:
@@ -151,7 +156,12 @@ def test_reads_carry_validators_and_revalidate_with_304(service_client: TestClie
 
 def test_etag_is_the_dataset_version(service_client: TestClient) -> None:
     version = service_client.app.state.context.version  # type: ignore[attr-defined]
-    assert service_client.get("/void").headers["etag"] == f'W/"{version}"'
+    assert service_client.get("/void").headers["etag"] == f'W/"{version}-zh"'
+    english = service_client.get("/", headers={"accept-language": "en"})
+    assert english.headers["etag"] == f'W/"{version}-en"'
+    # a zh page's tag does not validate the en page
+    assert service_client.get("/", headers={"accept-language": "en", "if-none-match":
+                                            f'W/"{version}-zh"'}).status_code == 200
     assert service_client.get("/openapi.json").json()["info"]["version"] == version
 
 

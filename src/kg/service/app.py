@@ -11,11 +11,13 @@ from fastapi import FastAPI, Request
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
 
-from kg.service import assets, pages, queries, sparql, tidy
+from kg.service import assets, pages, queries, scorecard, search_pages, sparql, tidy
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import ConditionalGetMiddleware
+from kg.service.i18n import choose_language
 from kg.service.methods import MethodsMiddleware
 from kg.service.problems import HttpProblem, problem_response
 from kg.service.security import (
@@ -25,6 +27,7 @@ from kg.service.security import (
 )
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
 DESCRIPTION = """\
 Open knowledge graph of China's 2025 health-policy facts: who announced which
 target, what was reported, and the source quote behind every claim.
@@ -78,9 +81,13 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.include_router(tidy.router)
     app.include_router(sparql.router)
     app.include_router(queries.build_router(context))
+    app.include_router(scorecard.router)
+    app.include_router(search_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.add_middleware(MethodsMiddleware, routes=app.router.routes)
-    app.add_middleware(ConditionalGetMiddleware, validators=context.validators)
+    app.add_middleware(ConditionalGetMiddleware, validators=context.validators,
+                       variant=lambda scope: choose_language(Request(scope)))
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],

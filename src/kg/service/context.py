@@ -16,6 +16,8 @@ from kg.namespaces import prefix_map
 from kg.service.dataset import DatasetSource, data_base_iri
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import DatasetValidators
+from kg.service.reader import GraphReader
+from kg.service.search import SearchIndex
 from kg.service.worker import Answer
 
 T = TypeVar("T")
@@ -110,6 +112,10 @@ class ServiceContext:
         self.executor = executor or QueryExecutor(
             config.source, workers=config.workers, timeout=config.timeout, prefixes=self.prefixes,
             max_query_chars=config.max_request_bytes)
+        # Pages read through SPARQL only (reader), so they run unchanged on another store.
+        self.reader = GraphReader(self.store, union_default_graph=config.source.union,
+                                  prefixes=self.prefixes)
+        self.search = SearchIndex.build(self.reader, self.data_base)
         self.cache = ByteBoundedCache(config.cache_bytes)
         self.memo = ByteBoundedCache(256 * 2**20, max_entry_bytes=256 * 2**20)
         """Documents computed once (service description, VoID, dumps, instance checks)."""

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from kg.catalogue import Catalogue, Parameter, ParameterError, SavedQuery, catalogue_graph
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS, serialize_graph
 from kg.service.context import ServiceContext, get_context
+from kg.service.i18n import choose_language
 from kg.service.negotiation import (
     GRAPH_OFFERS,
     HTML_OFFER,
@@ -27,13 +28,13 @@ from kg.service.negotiation import (
     Offer,
     negotiate_request,
 )
-from kg.service.pages import render, term_view
 from kg.service.problems import HttpProblem
+from kg.service.reader import Term, iri
+from kg.service.rendering import Page
 from kg.service.sparql import answer_response, execute
 from kg.service.worker import Answer, QueryJob
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+INSTANCE_OF = "ASK { $node a/rdfs:subClassOf* ?class VALUES ?class { $classes } }"
 SCHEMAS: dict[str, dict[str, Any]] = {
     "iri": {"type": "string", "format": "uri"},
     "string": {"type": "string", "minLength": 1, "pattern": r"\S"},
@@ -121,9 +122,8 @@ def openapi_parameters(query: SavedQuery, context: ServiceContext) -> list[dict[
 def instances(context: ServiceContext, classes: tuple[str, ...]) -> list[str]:
     """Every IRI of the dataset that is an instance of one of the classes (a parameter's
     documented values: another IRI is answered 422)."""
-    typed = {q.subject.value for q in context.store.quads(None, NamedNode(RDF_TYPE), None, None)
-             if isinstance(q.subject, NamedNode)}
-    return sorted(iri for iri in typed if is_instance(context, iri, classes))
+    rows = context.reader.select("SELECT DISTINCT ?s WHERE { ?s a ?class FILTER(isIRI(?s)) }")
+    return sorted(row["s"].value for row in rows if is_instance(context, row["s"].value, classes))
 
 
 def parameter_help(p: Parameter) -> str:
@@ -175,25 +175,73 @@ async def answer_saved_query(request: Request, context: ServiceContext,
     offer = negotiate_request(request, offers_for(query))
     if offer.format == "html":  # a submitted form sends its blank fields empty: not given
         values = {name: value for name, value in values.items() if value.strip()}
+    if query.param("lang") is None:
+        values.pop("lang", None)  # the interface language switch, not a parameter here
+    elif offer.format == "html" and "lang" not in values and values:
+        values["lang"] = choose_language(request)  # labels in the reader's language
     try:
         bound = bind_parameters(query, values, context, request)
     except ParameterError as exc:
         if offer.format == "html":
+            page = Page(request)
             if not values:  # a first visit: show the empty form, not an error
-                return render(request, "query.html", query_page(request, context, query, values))
-            return render(request, "query.html", query_page(request, context, query, values,
-                                                            error=str(exc)), status_code=422)
-        raise HttpProblem(422, "invalid parameter", str(exc), parameter=exc.name) from exc
+                return page.render("query.html", query_page(page, query, values))
+            return page.render("query.html", query_page(
+                page, query, values, error=str(exc),
+                candidates=getattr(exc, "candidates", [])), status_code=422)
+        extra = {"candidates": exc.candidates} if getattr(exc, "candidates", None) else {}
+        raise HttpProblem(422, "invalid parameter", str(exc), parameter=exc.name,
+                          **extra) from exc
     wanted = "json" if offer.format == "html" else offer.format
     answer, hit = await cached_answer(context, query, bound, wanted)
     if offer.format == "html":
-        page = query_page(request, context, query, values, answer=answer)
-        response = render(request, "query.html", page)
+        page = Page(request)
+        response = page.render("query.html", query_page(page, query, values, answer=answer))
     else:
         response = answer_response(answer, context.config.max_rows)
     response.headers["X-KG-Cache"] = "hit" if hit else "miss"
-    response.headers["Vary"] = "Accept"
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
     return response
+
+
+class AmbiguousName(ParameterError):
+    """A name that fits no entity, or several (the candidates are listed)."""
+
+    def __init__(self, name: str, message: str, candidates: list[dict[str, str]]) -> None:
+        super().__init__(name, message)
+        self.candidates = candidates
+
+
+def resolve_names(query: SavedQuery, values: dict[str, str], context: ServiceContext,
+                  lang: str) -> dict[str, str]:
+    """IRI parameters given as a name (王海东, wang haidong) become the entity's IRI, if
+    exactly one entity of the parameter's class has that name."""
+    resolved = dict(values)
+    for name, value in values.items():
+        param = query.param(name)
+        text = value.strip()
+        if param is None or param.type != "iri" or not text or looks_like_iri(text, context):
+            continue
+        found = context.search.resolve(text, param.classes)
+        candidates = [{"iri": e.iri, "label": e.name(lang), "parameter": name}
+                      for e in found[:10]]
+        if len(found) == 1:
+            resolved[name] = found[0].iri
+        elif not found:
+            raise AmbiguousName(name, f"no {' or '.join(param.classes) or 'resource'} is "
+                                f"named {text!r}", [])
+        else:
+            listed = "; ".join(f"{c['label']} <{c['iri']}>" for c in candidates)
+            raise AmbiguousName(name, f"{text!r} names {len(found)} resources: {listed}",
+                                candidates)
+    return resolved
+
+
+def looks_like_iri(text: str, context: ServiceContext) -> bool:
+    """An absolute IRI or a prefixed name with a known prefix (not a name to look up)."""
+    prefix, colon, rest = text.partition(":")
+    return bool(colon) and (prefix in context.prefixes or rest.startswith("//")) and \
+        " " not in text
 
 
 def single_values(request: Request) -> dict[str, str]:
@@ -211,40 +259,28 @@ def bind_parameters(query: SavedQuery, values: Mapping[str, str], context: Servi
                     request: Request) -> dict[str, Any]:
     """Terms for the values; IRIs addressed on this server are mapped back to data IRIs,
     and an IRI parameter with a class must name an instance of it in this dataset."""
-    bound = query.bind(values, context.prefixes)
+    bound = query.bind(resolve_names(query, dict(values), context, choose_language(request)),
+                       context.prefixes)
     for name, term in bound.items():
         param = query.param(name)
         if param is None or param.type != "iri":
             continue
-        iri = context.data_iri(term.value, request)
-        bound[name] = term = NamedNode(iri)
-        if param.classes and not is_instance(context, iri, param.classes):
-            raise ParameterError(name, f"<{iri}> is not a {' or '.join(param.classes)} "
+        resource = context.data_iri(term.value, request)
+        bound[name] = term = NamedNode(resource)
+        if param.classes and not is_instance(context, resource, param.classes):
+            raise ParameterError(name, f"<{resource}> is not a {' or '.join(param.classes)} "
                                        "in this dataset")
     return bound
 
 
-def is_instance(context: ServiceContext, iri: str, classes: tuple[str, ...]) -> bool:
+def is_instance(context: ServiceContext, resource: str, classes: tuple[str, ...]) -> bool:
     """True if the resource has a type that is (a subclass of) one of the classes."""
-    return context.memo.remember(("instance", iri, *classes),
-                                 lambda: _has_type(context, iri, classes))
+    return context.memo.remember(("instance", resource, *classes),
+                                 lambda: _has_type(context, resource, classes))
 
 
-def _has_type(context: ServiceContext, iri: str, classes: tuple[str, ...]) -> bool:
-    store = context.store
-    seen: set[str] = set()
-    frontier = [q.object.value for q in store.quads(
-        NamedNode(iri), NamedNode(RDF_TYPE), None, None)]
-    while frontier:
-        cls = frontier.pop()
-        if cls in classes:
-            return True
-        if cls not in seen:
-            seen.add(cls)
-            frontier += [q.object.value for q in store.quads(
-                NamedNode(cls), NamedNode(SUBCLASS_OF), None, None)
-                if isinstance(q.object, NamedNode)]
-    return False
+def _has_type(context: ServiceContext, resource: str, classes: tuple[str, ...]) -> bool:
+    return context.reader.ask(INSTANCE_OF, {"node": iri(resource), "classes": list(classes)})
 
 
 async def cached_answer(context: ServiceContext, query: SavedQuery, bound: Mapping[str, Any],
@@ -268,20 +304,48 @@ async def cached_answer(context: ServiceContext, query: SavedQuery, bound: Mappi
     return answer, False
 
 
-def query_page(request: Request, context: ServiceContext, query: SavedQuery,
+def query_page(page: Page, query: SavedQuery,
                values: Mapping[str, str], *, answer: Answer | None = None,
-               error: str | None = None) -> dict[str, Any]:
-    """What the HTML page of a saved query shows: its form, and the table if run."""
+               error: str | None = None,
+               candidates: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """What the HTML page of a saved query shows: its form, and the table if run.
+
+    A column `x` with a companion `xLabel` is shown once, as the label linking to x;
+    column titles are translated; cells are labels, formatted numbers and dates."""
+    lang = page.lang
     table = None
     if answer is not None:
         data = json.loads(answer.body)
-        columns = data["head"].get("vars", [])
-        rows = [[term_view(b.get(c), request, context) for c in columns]
-                for b in data.get("results", {}).get("bindings", [])]
-        table = {"columns": columns, "rows": rows, "truncated": answer.truncated,
-                 "boolean": data.get("boolean")}
+        variables = data["head"].get("vars", [])
+        columns = [v for v in variables if v != "lang"  # the echoed label language
+                   and not (v.endswith("Label") and v[:-5] in variables)]
+        rows = []
+        for binding in data.get("results", {}).get("bindings", []):
+            row = []
+            for column in columns:
+                cell = _term(binding.get(column))
+                label = _term(binding.get(column + "Label"))
+                text = label.value if label else (page.literal(cell) if cell else "")
+                row.append({"term": cell, "label": label.value if label else None,
+                             "short": len(text) <= 16 and not (cell and cell.is_iri)})
+            rows.append(row)
+        page.labels.load(c["term"].value for r in rows for c in r
+                         if c["term"] is not None and c["term"].is_iri and not c["label"])
+        table = {"columns": [(c, page.t.column(c)) for c in columns], "rows": rows,
+                 "truncated": answer.truncated, "boolean": data.get("boolean")}
     return {"query": query, "values": values, "table": table, "error": error,
-            "title": query.title.get("en", query.name)}
+            "candidates": candidates or [], "title": query.title.get(lang) or query.name}
+
+
+def _term(binding: dict[str, str] | None) -> Term | None:
+    """A SPARQL JSON binding as a reader Term."""
+    if binding is None:
+        return None
+    kind = {"uri": "iri", "bnode": "bnode"}.get(binding["type"], "literal")
+    datatype = binding.get("datatype")
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        datatype = None
+    return Term(kind, binding["value"], binding.get("xml:lang"), datatype)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- the list
@@ -291,8 +355,9 @@ async def list_queries(request: Request) -> Response:
     offer = negotiate_request(request, LIST_OFFERS)
     headers = {"Vary": "Accept"}
     if offer.format == "html":
-        return render(request, "queries.html", {"catalogue": context.catalogue,
-                                                "title": "Saved questions"}, headers=headers)
+        page = Page(request)
+        return page.render("queries.html", {"catalogue": context.catalogue,
+                                            "title": page.t("queries.title")}, headers=headers)
     if offer.media_type == "application/json":
         body = json.dumps(catalogue_json(context.catalogue, context, request),
                           ensure_ascii=False, indent=1).encode()

@@ -1,0 +1,248 @@
+"""What an entity's page shows, by kind, read through SPARQL.
+
+Every resource gets its names, types, statements, evidence (for a claim) and the
+links pointing to it, counted and paged. Then by class: an official's dated posts
+and what they announced and reported; an agency's departments and people; a
+region's sub-regions, facilities and figures; an indicator's figures across
+places and dates as a chart with its targets marked; a source's claims in text
+order. The RDF view is a concise bounded description plus the claims that point
+to the resource and their evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kg.formats import GraphFormat
+from kg.namespaces import HKG
+from kg.service.charts import Point, figures_chart, number
+from kg.service.reader import GraphReader, Row, Term, iri
+from kg.service.rendering import Page
+from kg.service.scorecard import Figure, collect_figures
+
+PAGE_SIZE = 50
+MAX_STATEMENTS = 500
+ORG = "http://www.w3.org/ns/org#"
+
+DESCRIPTION = """
+CONSTRUCT { ?s ?p ?o } WHERE {
+  { $node ?p ?o BIND($node AS ?s) }
+  UNION { $node ?p0 ?s . FILTER(isBlank(?s)) ?s ?p ?o }
+  UNION { $node hkg:evidence ?s . ?s ?p ?o }
+  UNION { ?s ?p0 $node . ?s hkg:evidence ?e . ?s ?p ?o }
+  UNION { ?c ?p0 $node . ?c hkg:evidence ?s . ?s ?p ?o }
+  UNION { $node ?p0 ?s . FILTER(isIRI(?s)) ?s rdfs:label ?o BIND(rdfs:label AS ?p) }
+} LIMIT 20000"""
+KNOWN = "ASK { { $node ?p ?o } UNION { ?s ?p $node } }"
+CLASSES = "SELECT DISTINCT ?c WHERE { $node a/rdfs:subClassOf* ?c FILTER(isIRI(?c)) }"
+TYPES = "SELECT ?type WHERE { $node a ?type }"
+OUTGOING = """
+SELECT ?p ?o (SAMPLE(?g0) AS ?g) WHERE {
+  $node ?p ?o OPTIONAL { GRAPH ?g0 { $node ?p ?o } }
+} GROUP BY ?p ?o ORDER BY ?p ?o LIMIT 500"""
+INCOMING_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p $node }"
+INCOMING = """
+SELECT ?s ?p (SAMPLE(?q) AS ?quote) (SAMPLE(?src) AS ?source) WHERE {
+  ?s ?p $node
+  OPTIONAL { ?s hkg:evidence/oa:exact ?q }
+  OPTIONAL { ?s hkg:evidence/dcterms:source ?src }
+} GROUP BY ?s ?p ORDER BY ?s ?p LIMIT $limit OFFSET $offset"""
+EVIDENCE = """
+SELECT ?quote ?source WHERE {
+  $node hkg:evidence ?e . ?e oa:exact ?quote . OPTIONAL { $node prov:wasDerivedFrom ?source }
+}"""
+POSTS = """
+SELECT ?holding ?post ?org ?date ?title ?source ?quote WHERE {
+  ?holding org:member $node .
+  OPTIONAL { ?holding hkg:post ?post } OPTIONAL { ?holding org:organization ?org }
+  OPTIONAL { ?holding dcterms:date ?date } OPTIONAL { ?holding hkg:titleAsStated ?title }
+  OPTIONAL { ?holding prov:wasDerivedFrom ?source }
+  OPTIONAL { ?holding hkg:evidence/oa:exact ?quote }
+} ORDER BY ?date ?holding"""
+SAID = """
+SELECT ?claim ?role ?type ?date ?source ?quote WHERE {
+  { ?claim hkg:announcedBy $node BIND("announced" AS ?role) }
+  UNION { ?claim hkg:reportedBy $node BIND("reported" AS ?role) }
+  UNION { ?claim hkg:speaker $node BIND("said" AS ?role) }
+  ?claim a ?type .
+  OPTIONAL { ?claim dcterms:date ?date } OPTIONAL { ?claim prov:wasDerivedFrom ?source }
+  OPTIONAL { ?claim hkg:evidence/oa:exact ?quote }
+} ORDER BY ?date ?claim"""
+DEPARTMENTS = "SELECT ?d WHERE { ?d org:unitOf $node } ORDER BY ?d"
+PEOPLE = """
+SELECT DISTINCT ?person ?post ?date WHERE {
+  ?holding org:member ?person ; org:organization ?org .
+  FILTER(?org = $node || EXISTS { ?org org:unitOf $node })
+  OPTIONAL { ?holding hkg:post ?post } OPTIONAL { ?holding dcterms:date ?date }
+} ORDER BY ?person ?date"""
+CONTAINED = """
+SELECT ?r ?facility WHERE {
+  ?r schema:containedInPlace $node .
+  BIND(EXISTS { ?r a/rdfs:subClassOf* hkg:Facility } AS ?facility)
+} ORDER BY ?r"""
+FIGURES = {
+    "place": "?result hkg:place $node .",
+    "indicator": "?result hkg:indicator $node .",
+}
+FIGURES_QUERY = """
+SELECT ?result ?indicator ?value ?unit ?qualifier ?when ?place ?reporter ?source ?quote
+       ?target WHERE {
+  %s
+  { ?result a hkg:Measurement BIND(false AS ?target) }
+  UNION { ?result a hkg:Target BIND(true AS ?target) }
+  ?result hkg:value ?value .
+  OPTIONAL { ?result hkg:indicator ?indicator } OPTIONAL { ?result hkg:unit ?unit }
+  OPTIONAL { ?result hkg:qualifier ?qualifier }
+  OPTIONAL { ?result hkg:asOf ?asOf } OPTIONAL { ?result hkg:deadline ?deadline }
+  OPTIONAL { ?result dcterms:date ?date }
+  BIND(COALESCE(?asOf, ?deadline, ?date) AS ?when)
+  OPTIONAL { ?result hkg:place ?place }
+  OPTIONAL { ?result hkg:reportedBy|hkg:announcedBy ?reporter }
+  OPTIONAL { ?result prov:wasDerivedFrom ?source }
+  OPTIONAL { ?result hkg:evidence/oa:exact ?quote }
+} LIMIT 2000"""
+SOURCE_CLAIMS = """
+SELECT ?claim ?type ?start ?quote WHERE {
+  ?claim prov:wasDerivedFrom $node ; hkg:evidence ?e ; a ?type .
+  ?e oa:exact ?quote . OPTIONAL { ?e oa:start ?start }
+} ORDER BY ?start ?claim"""
+SOURCE_FACTS = """
+SELECT ?outlet ?issued WHERE {
+  OPTIONAL { $node schema:publisher ?outlet } OPTIONAL { $node dcterms:issued ?issued }
+}"""
+
+
+@dataclass
+class Paging:
+    page: int
+    pages: int
+    total: int
+
+    @classmethod
+    def of(cls, total: int, page: int, size: int = PAGE_SIZE) -> Paging:
+        pages = max(1, -(-total // size))
+        return cls(min(max(1, page), pages), pages, total)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * PAGE_SIZE
+
+
+def is_known(reader: GraphReader, resource: str) -> bool:
+    return reader.ask(KNOWN, {"node": iri(resource)})
+
+
+def description(reader: GraphReader, resource: str, fmt: GraphFormat) -> bytes:
+    return reader.construct(DESCRIPTION, fmt, {"node": iri(resource)})
+
+
+def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
+    """Everything the HTML page of a resource shows."""
+    reader = page.context.reader
+    node = {"node": iri(resource)}
+    classes = {r["c"].value for r in reader.select(CLASSES, node)}
+    types = [r["type"].value for r in reader.select(TYPES, node)]
+    outgoing = reader.select(OUTGOING, node)
+    total = int(reader.select(INCOMING_COUNT, node)[0]["n"].value)
+    paging = Paging.of(total, page_number)
+    incoming = reader.select(INCOMING, {**node, "limit": PAGE_SIZE, "offset": paging.offset})
+    evidence = reader.select(EVIDENCE, node)
+    values: dict[str, Any] = {
+        "iri": resource, "classes": classes, "types": types, "outgoing": outgoing,
+        "incoming": incoming, "paging": paging,
+        "quote": evidence[0]["quote"].value if evidence else None,
+        "source": _value(evidence[0], "source") if evidence else None,
+    }
+    if str(HKG.Person) in classes:
+        values.update(official(reader, node))
+    if str(HKG.Agency) in classes or ORG + "Organization" in classes:
+        values["departments"] = [r["d"].value for r in reader.select(DEPARTMENTS, node)]
+        values["people"] = reader.select(PEOPLE, node)
+    if str(HKG.Region) in classes:
+        contained = reader.select(CONTAINED, node)
+        values["subregions"] = [r["r"].value for r in contained if r["facility"].value != "true"]
+        values["facilities"] = [r["r"].value for r in contained if r["facility"].value == "true"]
+        values["figures"] = figures(reader, "place", resource)
+        values["figures_by"] = "place"
+    if str(HKG.Indicator) in classes:
+        values["figures"] = figures(reader, "indicator", resource)
+        values["figures_by"] = "indicator"
+        values["chart"] = indicator_chart(page, values["figures"])
+    if str(HKG.SourceArticle) in classes:
+        values["source_claims"] = reader.select(SOURCE_CLAIMS, node)
+        facts = reader.select(SOURCE_FACTS, node)
+        values["outlet"] = _value(facts[0], "outlet") if facts else None
+        values["issued"] = facts[0].get("issued") if facts else None
+    page.labels.load(_mentioned(resource, types, values))
+    return values
+
+
+def official(reader: GraphReader, node: dict[str, Term]) -> dict[str, Any]:
+    """An official's timeline: dated posts, and what they announced, reported or said."""
+    posts = reader.select(POSTS, node)
+    said = reader.select(SAID, node)
+    seen: set[str] = set()
+    timeline = []
+    for row in said:
+        key = row["claim"].value + row["role"].value
+        if key not in seen:
+            seen.add(key)
+            timeline.append(row)
+    return {"posts": posts, "timeline": timeline}
+
+
+def figures(reader: GraphReader, by: str, resource: str) -> list[tuple[Figure, bool]]:
+    """Measurements and targets of an indicator or a place, each with 'is a target'."""
+    rows = reader.select(FIGURES_QUERY % FIGURES[by], {"node": iri(resource)})
+    found = collect_figures(rows)
+    targets = {r["result"].value for r in rows if r["target"].value == "true"}
+    ordered = sorted(found.values(), key=lambda f: ((f.when.value if f.when else ""), f.claim))
+    return [(f, f.claim in targets) for f in ordered]
+
+
+def indicator_chart(page: Page, rows: list[tuple[Figure, bool]]) -> Any:
+    page.labels.load(f.place for f, _ in rows if f.place)
+    points, targets = [], []
+    for figure, is_target in rows:
+        value = number(figure.value.value)
+        if value is None:
+            continue
+        when = figure.when.value[:10] if figure.when else "?"
+        text = page.quantity(figure.value, figure.unit, figure.qualifiers)
+        place = page.labels.name(figure.place) if figure.place else "?"
+        (targets if is_target else points).append(Point(when, value, place or "?", text))
+    return figures_chart(points, targets, page.t("entity.chart"),
+                         lambda v: page.number(format(v, "f").rstrip("0").rstrip(".") or "0"))
+
+
+def _value(row: Row, name: str) -> str | None:
+    term = row.get(name)
+    return term.value if term is not None else None
+
+
+def _mentioned(resource: str, types: list[str], values: dict[str, Any]) -> list[str]:
+    """Every IRI the page will name, so their labels come in one batch."""
+    out = [resource, *types]
+
+    def add(term: Any) -> None:
+        if isinstance(term, Term) and term.is_iri:
+            out.append(term.value)
+        elif isinstance(term, str) and "://" in term:
+            out.append(term)
+
+    for row in values["outgoing"] + values["incoming"]:
+        for term in row.values():
+            add(term)
+    add(values.get("source"))
+    add(values.get("outlet"))
+    for key in ("posts", "timeline", "people", "source_claims"):
+        for row in values.get(key, []):
+            for term in row.values():
+                add(term)
+    for key in ("departments", "subregions", "facilities"):
+        out += values.get(key, [])
+    for figure, _ in values.get("figures", []):
+        out += [x for x in (figure.unit, figure.place, figure.source, figure.indicator,
+                            *figure.qualifiers, *figure.reporters) if x]
+    return out

@@ -1,0 +1,289 @@
+"""Interface text in Chinese and English, and which of the two a request gets.
+
+The language is chosen by `?lang=zh|en`, then the `lang` cookie (set whenever
+`?lang=` is given, so the choice sticks), then `Accept-Language` (q-weights
+honoured). With none of these, Chinese: the data are Chinese, every entity has
+a Chinese label but not always an English one. A browser that asks only for
+other languages gets English, the more likely second language of such a reader.
+Data labels come from the graph (rdfs:label@zh/@en, hkg:pinyin); this module
+holds only the interface's own words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+COOKIE = "lang"
+_RANGE = re.compile(
+    r"^\s*([A-Za-z]{1,8}|\*)(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "site.title": ("中国卫生健康政策知识图谱", "China health-policy knowledge graph"),
+    "site.short": ("卫生健康政策知识图谱", "China health-policy KG"),
+    "site.tagline": ("2025年谁宣布了哪些卫生健康政策目标、报告了哪些结果，每条断言都附有来源原文。",
+                     "Who announced which health-policy target in 2025, what was reported "
+                     "against it, and the source quote behind every claim."),
+    "nav.home": ("首页", "Home"),
+    "nav.search": ("搜索", "Search"),
+    "nav.scorecard": ("实事成绩单", "Scorecard"),
+    "nav.queries": ("常用查询", "Saved questions"),
+    "nav.sparql": ("SPARQL", "SPARQL"),
+    "nav.downloads": ("下载", "Downloads"),
+    "nav.api": ("API", "API"),
+    "nav.switch": ("English", "中文"),
+    "search.placeholder": ("人名、机构、地区、指标或原文…",
+                           "Name, agency, region, indicator or quote…"),
+    "search.button": ("搜索", "Search"),
+    "search.title": ("搜索", "Search"),
+    "search.results": ("共 {n} 条结果", "{n} results"),
+    "search.none": ("没有找到“{q}”。", "Nothing found for “{q}”."),
+    "search.quotes": ("原文片段", "Quotes from the sources"),
+    "search.all": ("全部", "All"),
+    "search.empty": ("请输入要搜索的内容。", "Type something to search for."),
+    "search.hint": ("可用中文、英文或拼音（如 wang haidong、wanghaidong、王海东、海东）。",
+                    "Chinese, English or pinyin (e.g. wang haidong, wanghaidong, 王海东, 海东)."),
+    "home.scorecard": ("2025年为民服务实事一览", "The 2025 service tasks at a glance"),
+    "home.scorecard.more": ("查看完整成绩单", "Full scorecard"),
+    "home.entries": ("浏览", "Browse"),
+    "home.holds": ("图谱内容", "What the graph holds"),
+    "home.sources": ("来源文章", "Source articles"),
+    "home.more": ("全部 {n} 项", "all {n}"),
+    "home.tools": ("给数据使用者", "For data users"),
+    "home.tools.queries": ("常用查询：每个问题都有表单、表格和 API",
+                           "Saved questions: each one a form, a table and an API operation"),
+    "home.tools.sparql": ("SPARQL 端点（只读，SPARQL 1.1 协议）",
+                          "SPARQL endpoint (read-only, SPARQL 1.1 Protocol)"),
+    "home.tools.downloads": ("六种 RDF 格式的数据下载，附 VoID 与 DCAT 描述",
+                             "Downloads in six RDF formats, described with VoID and DCAT"),
+    "home.tools.docs": ("OpenAPI 文档", "OpenAPI documentation"),
+    "home.version": ("数据版本", "Dataset version"),
+    "kind.person": ("人员", "People"),
+    "kind.agency": ("机构", "Agencies"),
+    "kind.region": ("地区", "Regions"),
+    "kind.indicator": ("指标", "Indicators"),
+    "kind.source": ("来源文章", "Sources"),
+    "kind.task": ("实事任务", "Service tasks"),
+    "kind.facility": ("机构设施", "Facilities"),
+    "kind.document": ("文件", "Documents"),
+    "kind.event": ("活动", "Events"),
+    "kind.policy": ("政策措施", "Policy measures"),
+    "kind.outlet": ("媒体", "News outlets"),
+    "kind.role": ("职务", "Roles"),
+    "kind.post": ("岗位", "Posts"),
+    "kind.unit": ("单位", "Units"),
+    "kind.programme": ("实事项目", "Programmes"),
+    "kind.claim": ("断言", "Claims"),
+    "kind.assessment": ("评估", "Assessments"),
+    "kind.other": ("其他", "Other"),
+    "list.count": ("共 {n} 项", "{n} in all"),
+    "page.prev": ("上一页", "Previous"),
+    "page.next": ("下一页", "Next"),
+    "page.of": ("第 {page} 页，共 {pages} 页", "Page {page} of {pages}"),
+    "scorecard.title": ("{year}年为民服务实事成绩单", "Scorecard of the {year} service tasks"),
+    "scorecard.intro": ("每项任务一行：承诺的目标、期限、由谁在何处宣布；报告的结果与报告者；"
+                        "评估结论；原文与来源一键可达。",
+                        "One row per task: each target's promised value and deadline, who "
+                        "announced it where; the reported results and who reported them; the "
+                        "assessment; quotes and sources one click away."),
+    "scorecard.none": ("没有 {year} 年的实事项目。", "No programme of service tasks for {year}."),
+    "scorecard.task": ("任务", "Task"),
+    "scorecard.targets": ("目标", "Targets"),
+    "scorecard.results": ("结果", "Results"),
+    "scorecard.status": ("评估", "Assessment"),
+    "scorecard.no_targets": ("来源中没有该任务的量化目标。",
+                             "The sources give no quantified target for this task."),
+    "scorecard.conflict": ("来源之间数字不一致", "Sources disagree"),
+    "scorecard.chart": ("目标与结果", "Target and result"),
+    "scorecard.announced": ("宣布", "announced by"),
+    "scorecard.reported": ("报告", "reported by"),
+    "scorecard.deadline": ("期限", "deadline"),
+    "scorecard.sources": ("来源", "sources"),
+    "scorecard.figures": ("相关数据", "Other figures"),
+    "col.target": ("目标", "Target"),
+    "col.result": ("结果", "Result"),
+    "entity.names": ("名称", "Names"),
+    "entity.rdf": ("RDF 格式", "As RDF"),
+    "entity.evidence": ("原文证据", "Evidence"),
+    "entity.source": ("来源", "Source"),
+    "entity.statements": ("属性", "Statements"),
+    "entity.claims": ("提及它的断言", "Claims that mention it"),
+    "entity.incoming": ("被引用", "Linked from"),
+    "entity.incoming.count": ("共 {n} 条链接", "{n} links"),
+    "entity.timeline": ("时间线", "Timeline"),
+    "entity.posts": ("职务", "Posts"),
+    "entity.said": ("宣布与报告", "Announced and reported"),
+    "entity.departments": ("内设机构", "Departments"),
+    "entity.people": ("人员", "People"),
+    "entity.subregions": ("下级地区", "Sub-regions"),
+    "entity.facilities": ("机构设施", "Facilities"),
+    "entity.figures": ("数据", "Figures"),
+    "entity.chart": ("各地各时数据", "Figures across places and dates"),
+    "entity.targets": ("目标", "Targets"),
+    "entity.claims_in_order": ("按原文顺序的断言", "Claims in text order"),
+    "entity.outlet": ("媒体", "Outlet"),
+    "entity.issued": ("日期", "Date"),
+    "entity.graph": ("所在图", "Graph"),
+    "entity.type": ("类型", "Type"),
+    "entity.as": ("作为", "as"),
+    "entity.quote": ("原文", "Quote"),
+    "missing.title": ("未找到", "Not found"),
+    "missing.detail": ("<{iri}> 不是本数据集的资源", "<{iri}> is not a resource of this dataset"),
+    "missing.try": ("试试搜索：", "Try a search:"),
+    "query.run": ("运行", "Run"),
+    "query.rows": ("{n} 行", "{n} rows"),
+    "query.truncated": ("已截断于行数上限", "cut at the row limit"),
+    "query.also": ("其他格式：", "Also as"),
+    "query.answer": ("答案", "Answer"),
+    "query.candidates": ("可能是：", "Did you mean:"),
+    "query.pick": ("输入名称即可（也可用 IRI 或前缀名）",
+                   "Type a name (an IRI or prefixed name also works)"),
+    "queries.title": ("常用查询", "Saved questions"),
+    "queries.intro": ("每个问题都是 queries/ 中的一个 SPARQL 文件，可在此运行，也可通过 API 调用，"
+                      "或以 RDF 获取目录。",
+                      "Each question is a SPARQL file in queries/; run it here, from the API, "
+                      "or get the catalogue as RDF."),
+    "queries.question": ("问题", "Question"),
+    "queries.params": ("参数", "Parameters"),
+    "queries.tags": ("标签", "Tags"),
+    "dataset.title": ("数据集", "The dataset"),
+    "dataset.triples": ("三元组", "triples"),
+    "dataset.classes": ("类", "Classes"),
+    "dataset.graphs": ("命名图", "Named graphs"),
+    "dataset.resources": ("资源数", "Resources"),
+    "dataset.class": ("类", "Class"),
+    "downloads.title": ("下载", "Downloads"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "status.met": ("已达成", "met"),
+    "status.exceeded": ("超额达成", "exceeded"),
+    "status.not-met": ("未达成", "not met"),
+    "status.no-result": ("暂无结果", "no result"),
+    "status.partly": ("部分有结果", "partly reported"),
+    "status.none": ("无量化目标", "no target"),
+}
+
+#: Column titles for the variables of the saved queries (any other name is split at
+#: its capitals: `issuerLabel` -> "issuer").
+COLUMNS: dict[str, tuple[str, str]] = {
+    "number": ("序号", "No."), "task": ("任务", "Task"), "taskLabel": ("任务", "Task"),
+    "target": ("目标", "Target"), "indicator": ("指标", "Indicator"),
+    "indicatorLabel": ("指标", "Indicator"), "comparator": ("比较", "Comparator"),
+    "targetValue": ("目标值", "Target value"), "deadline": ("期限", "Deadline"),
+    "status": ("评估", "Assessment"), "statusLabel": ("评估", "Assessment"),
+    "resultValue": ("结果值", "Result"), "announcedBy": ("宣布者", "Announced by"),
+    "reportedBy": ("报告者", "Reported by"), "targetSource": ("目标来源", "Target source"),
+    "resultSources": ("结果来源", "Result sources"), "year": ("年份", "Year"),
+    "lang": ("语言", "Language"), "claim": ("断言", "Claim"), "source": ("来源", "Source"),
+    "person": ("人员", "Person"), "personLabel": ("人员", "Person"), "date": ("日期", "Date"),
+    "quote": ("原文", "Quote"), "kind": ("类别", "Kind"), "kindLabel": ("类别", "Kind"),
+    "value": ("数值", "Value"), "item": ("对象", "Item"), "itemLabel": ("对象", "Item"),
+    "when": ("时间", "When"), "unit": ("单位", "Unit"), "unitLabel": ("单位", "Unit"),
+    "place": ("地点", "Place"), "placeLabel": ("地点", "Place"), "post": ("职务", "Post"),
+    "postLabel": ("职务", "Post"), "name": ("名称", "Name"), "class": ("类", "Class"),
+    "role": ("角色", "Role"), "registered": ("登记名称", "Registered name"),
+    "qualifiers": ("限定", "Qualifiers"), "qualifierLabel": ("限定", "Qualifier"),
+    "periodStart": ("起始", "From"), "periodEnd": ("截止", "To"), "asOf": ("截至", "As of"),
+    "event": ("活动", "Event"), "eventLabel": ("活动", "Event"), "agency": ("机构", "Agency"),
+    "agencyLabel": ("机构", "Agency"), "label": ("名称", "Label"), "hops": ("跳数", "Hops"),
+    "announcer": ("宣布者", "Announcer"), "announcerLabel": ("宣布者", "Announced by"),
+    "announcerPinyin": ("拼音", "Pinyin"), "province": ("省份", "Province"),
+    "provinceLabel": ("省份", "Province"), "region": ("地区", "Region"),
+    "samePerson": ("同一人", "Same person"), "printed": ("原文写法", "As printed"),
+    "programme": ("项目", "Programme"), "issuer": ("发布机构", "Issuer"),
+    "issuerLabel": ("发布机构", "Issuer"), "facility": ("机构设施", "Facility"),
+    "facilityLabel": ("机构设施", "Facility"), "operator": ("运营方", "Operator"),
+    "operatorLabel": ("运营方", "Operator"), "entity": ("实体", "Entity"),
+    "differs": ("差异", "Differs"), "assessment": ("评估", "Assessment"),
+    "claimClass": ("断言类型", "Claim type"), "valueMax": ("上限", "Up to"),
+    "type": ("类型", "Type"), "title": ("标题", "Title"), "text": ("文本", "Text"),
+    "start": ("位置", "Offset"), "sources": ("来源数", "Sources"),
+    "sourceList": ("来源", "Sources"), "pinyin": ("拼音", "Pinyin"), "parent": ("上级", "Parent"),
+    "posts": ("职务", "Posts"), "issued": ("日期", "Date"), "day": ("日期", "Day"),
+    "dates": ("日期", "Dates"), "claims": ("断言数", "Claims"), "about": ("关于", "About"),
+    "language": ("语言", "Language"), "labelZh": ("中文名", "Chinese label"),
+    "labelEn": ("英文名", "English label"), "matched": ("匹配", "Matched"),
+    "link": ("关系", "Link"), "from": ("起点", "From"), "to": ("终点", "To"),
+    "top": ("上级", "Top"), "minSources": ("最少来源数", "Minimum sources"),
+    "atLeast": ("不少于", "At least"), "result": ("结果", "Result"),
+}
+
+
+#: Titles of common predicates from vocabularies whose terms carry no Chinese label.
+PREDICATES: dict[str, tuple[str, str]] = {
+    "rdf:type": ("类型", "type"), "rdfs:label": ("名称", "name"),
+    "skos:altLabel": ("别名", "also called"), "skos:note": ("注释", "note"),
+    "skos:definition": ("定义", "definition"), "skos:inScheme": ("所属体系", "in scheme"),
+    "skos:notation": ("代码", "code"), "schema:mentions": ("提及", "mentions"),
+    "schema:author": ("作者", "author"), "schema:publisher": ("媒体", "publisher"),
+    "schema:containedInPlace": ("所在地", "contained in"), "dcterms:title": ("标题", "title"),
+    "dcterms:date": ("日期", "date"), "dcterms:issued": ("发布日期", "issued"),
+    "dcterms:creator": ("发布者", "creator"), "dcterms:isPartOf": ("属于", "part of"),
+    "dcterms:source": ("来源", "source"), "dcterms:language": ("语言", "language"),
+    "prov:wasDerivedFrom": ("来源", "derived from"), "org:member": ("人员", "member"),
+    "org:organization": ("机构", "organisation"), "org:role": ("职务", "role"),
+    "org:unitOf": ("上级机构", "unit of"), "org:postIn": ("所在机构", "post in"),
+    "oa:exact": ("原文", "quote"), "oa:start": ("起始位置", "start"), "oa:end": ("结束位置", "end"),
+    "owl:sameAs": ("等同于", "same as"), "rdfs:isDefinedBy": ("定义于", "defined by"),
+    "rdfs:subClassOf": ("上位类", "subclass of"), "rdfs:comment": ("说明", "comment"),
+}
+
+
+def choose_language(request: Request) -> str:
+    """zh or en for this request: ?lang=, then the cookie, then Accept-Language."""
+    for value in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
+        if value and value.split("-")[0].lower() in LANGUAGES:
+            return value.split("-")[0].lower()
+    header = request.headers.get("accept-language")
+    return language_from_header(header) if header else DEFAULT_LANGUAGE
+
+
+def language_from_header(header: str) -> str:
+    """The best of zh/en by Accept-Language q-weights; English if it names neither."""
+    best, best_q = None, 0.0
+    wildcard_q = 0.0
+    for part in header.split(","):
+        match = _RANGE.match(part)
+        if not match:
+            continue
+        tag = match.group(1).lower()
+        try:
+            q = float(match.group(2)) if match.group(2) else 1.0
+        except ValueError:
+            continue
+        if tag == "*":
+            wildcard_q = q
+        elif tag in LANGUAGES and q > best_q:
+            best, best_q = tag, q
+    if best is not None:
+        return best
+    return DEFAULT_LANGUAGE if wildcard_q > 0 else "en"
+
+
+class Translator:
+    """The interface text of one language: `t("nav.search")`, `t("list.count", n=3)`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._index = LANGUAGES.index(lang)
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = MESSAGES[key][self._index]
+        return text.format(**values) if values else text
+
+    def predicate(self, compact_name: str) -> str | None:
+        texts = PREDICATES.get(compact_name)
+        return texts[self._index] if texts else None
+
+    def column(self, variable: str) -> str:
+        if variable in COLUMNS:
+            return COLUMNS[variable][self._index]
+        stem = variable.rstrip("0123456789")
+        if stem != variable and stem:  # value1, value2: the pair's members
+            return f"{self.column(stem)} {variable[len(stem):]}"
+        words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", variable).lower()
+        return words.removesuffix(" label").capitalize()

@@ -1,0 +1,316 @@
+"""`/scorecard?year=`: each task of a year's programme once, its targets, results and
+assessment, with who said what where, and a chart of target against result.
+
+A target stated in several articles is one target here (grouped by indicator and
+place) listing every statement; differing values are flagged as a conflict, as
+are differing results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from kg.namespaces import HKG
+from kg.service.charts import BarPair, number, target_result_chart
+from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
+from kg.service.problems import HttpProblem
+from kg.service.reader import Row, Term, iri, literal
+from kg.service.rendering import Page
+
+router = APIRouter()
+
+TASKS = """
+SELECT ?task ?number WHERE {
+  ?programme a hkg:ServiceTaskProgramme ; hkg:year ?year . FILTER(STR(?year) = $year)
+  ?task dcterms:isPartOf ?programme ; hkg:taskNumber ?number .
+} ORDER BY ?number ?task"""
+TARGETS = """
+SELECT ?target ?task ?indicator ?value ?valueMax ?unit ?comparator ?deadline ?place ?event
+       ?source ?quote ?announcer WHERE {
+  VALUES ?task { $tasks }
+  ?target a hkg:Target ; hkg:forTask ?task ; hkg:value ?value .
+  OPTIONAL { ?target hkg:indicator ?indicator }
+  OPTIONAL { ?target hkg:valueMax ?valueMax }
+  OPTIONAL { ?target hkg:unit ?unit }
+  OPTIONAL { ?target hkg:comparator ?comparator }
+  OPTIONAL { ?target hkg:deadline ?deadline }
+  OPTIONAL { ?target hkg:place ?place }
+  OPTIONAL { ?target hkg:atEvent ?event }
+  OPTIONAL { ?target prov:wasDerivedFrom ?source }
+  OPTIONAL { ?target hkg:evidence/oa:exact ?quote }
+  OPTIONAL { ?target hkg:announcedBy ?announcer }
+} ORDER BY ?target"""
+ASSESSMENTS = """
+SELECT ?target ?status ?resultValue ?result WHERE {
+  VALUES ?task { $tasks }
+  ?target hkg:forTask ?task . ?assessment hkg:assesses ?target ; hkg:status ?status .
+  OPTIONAL { ?assessment hkg:resultValue ?resultValue }
+  OPTIONAL { ?assessment hkg:basedOn ?result }
+}"""
+FIGURES = """
+SELECT ?result ?task ?indicator ?value ?unit ?qualifier ?when ?place ?reporter ?source ?quote
+WHERE {
+  { VALUES ?result { $results } } UNION { VALUES ?task { $tasks } ?result a hkg:Measurement ;
+      hkg:forTask ?task }
+  ?result hkg:value ?value .
+  OPTIONAL { ?result hkg:forTask ?task }
+  OPTIONAL { ?result hkg:indicator ?indicator }
+  OPTIONAL { ?result hkg:unit ?unit }
+  OPTIONAL { ?result hkg:qualifier ?qualifier }
+  OPTIONAL { ?result hkg:asOf ?asOf }
+  OPTIONAL { ?result dcterms:date ?date }
+  BIND(COALESCE(?asOf, ?date) AS ?when)
+  OPTIONAL { ?result hkg:place ?place }
+  OPTIONAL { ?result hkg:reportedBy ?reporter }
+  OPTIONAL { ?result prov:wasDerivedFrom ?source }
+  OPTIONAL { ?result hkg:evidence/oa:exact ?quote }
+}"""
+SCORECARD_OFFERS = (HTML_OFFER, Offer("application/json", "json"))
+STATUS_ORDER = ("exceeded", "met", "not-met", "no-result")
+
+
+@dataclass
+class Statement:
+    """One article's statement of a target."""
+
+    claim: str
+    value: Term
+    value_max: Term | None
+    deadline: Term | None
+    event: str | None
+    source: str | None
+    quote: str | None
+    announcers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Figure:
+    claim: str
+    value: Term
+    unit: str | None
+    qualifiers: list[str]
+    when: Term | None
+    place: str | None
+    reporters: list[str]
+    source: str | None
+    quote: str | None
+    indicator: str | None = None
+    task: str | None = None
+
+
+@dataclass
+class TargetGroup:
+    """A target (indicator and place) with every statement of it and its results."""
+
+    indicator: str | None
+    place: str | None
+    unit: str | None
+    comparator: str | None
+    statements: list[Statement] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    results: list[Figure] = field(default_factory=list)
+
+    @property
+    def values(self) -> list[Term]:
+        return list({s.value.value: s.value for s in self.statements}.values())
+
+    @property
+    def conflict(self) -> bool:
+        return len({number(s.value.value) for s in self.statements}) > 1
+
+    @property
+    def result_conflict(self) -> bool:
+        return len({number(r.value.value) for r in self.results}) > 1
+
+    @property
+    def status(self) -> str:
+        present = [s for s in STATUS_ORDER if s in self.statuses]
+        return present[-1] if present else "no-result"
+
+
+@dataclass
+class TaskRow:
+    task: str
+    number: str
+    groups: list[TargetGroup] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    chart: Any = None
+
+    @property
+    def status(self) -> str:
+        statuses = {g.status for g in self.groups}
+        if not statuses:
+            return "none"
+        if statuses <= {"met", "exceeded"}:
+            return "exceeded" if statuses == {"exceeded"} else "met"
+        if "not-met" in statuses:
+            return "not-met"
+        return "no-result" if statuses == {"no-result"} else "partly"
+
+    @property
+    def conflict(self) -> bool:
+        return any(g.conflict or g.result_conflict for g in self.groups)
+
+
+def scorecard(page: Page, year: int) -> list[TaskRow]:
+    """The tasks of one programme year, each with its deduplicated targets and results
+    (computed once per year and language: the dataset does not change while served)."""
+    rows = page.context.memo.remember(("scorecard", year, page.lang),
+                                      lambda: build_scorecard(page, year))
+    page.labels.load(_iris_of(rows))
+    return rows
+
+
+def build_scorecard(page: Page, year: int) -> list[TaskRow]:
+    reader = page.context.reader
+    tasks = [TaskRow(r["task"].value, r["number"].value)
+             for r in reader.select(TASKS, {"year": literal(str(year))})]
+    if not tasks:
+        return []
+    by_task = {t.task: t for t in tasks}
+    task_terms = [iri(t.task) for t in tasks]
+    statements: dict[str, Statement] = {}
+    groups: dict[tuple[str, str | None, str | None], TargetGroup] = {}
+    claim_group: dict[str, TargetGroup] = {}
+    for row in reader.select(TARGETS, {"tasks": task_terms}):
+        claim = row["target"].value
+        if claim not in statements:
+            key = (row["task"].value, _v(row, "indicator") or claim, _v(row, "place"))
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = TargetGroup(_v(row, "indicator"), _v(row, "place"),
+                                                  _v(row, "unit"), _v(row, "comparator"))
+                by_task[key[0]].groups.append(group)
+            statements[claim] = Statement(claim, row["value"], row.get("valueMax"),
+                                          row.get("deadline"), _v(row, "event"),
+                                          _v(row, "source"), _v(row, "quote"))
+            group.statements.append(statements[claim])
+            claim_group[claim] = group
+        announcer = _v(row, "announcer")
+        if announcer and announcer not in statements[claim].announcers:
+            statements[claim].announcers.append(announcer)
+    result_claims: dict[str, list[TargetGroup]] = defaultdict(list)
+    for row in reader.select(ASSESSMENTS, {"tasks": task_terms}):
+        group = claim_group.get(row["target"].value)
+        if group is None:
+            continue
+        status = row["status"].value.removeprefix(str(HKG))
+        group.statuses.append({"Met": "met", "Exceeded": "exceeded", "NotMet": "not-met"}.get(
+            status, "no-result"))
+        if "result" in row and group not in result_claims[row["result"].value]:
+            result_claims[row["result"].value].append(group)
+    figures = collect_figures(reader.select(FIGURES, {
+        "results": [iri(c) for c in result_claims],
+        "tasks": task_terms}))
+    for claim, figure in figures.items():
+        for group in result_claims.get(claim, []):
+            group.results.append(figure)
+    used = set(result_claims)
+    for figure in figures.values():
+        if figure.claim not in used and figure.task in by_task:
+            by_task[figure.task].figures.append(figure)
+    page.labels.load(_iris_of(tasks))
+    for row in tasks:
+        row.chart = task_chart(page, row)
+    return tasks
+
+
+def _v(row: Row, name: str) -> str | None:
+    term = row.get(name)
+    return term.value if term is not None else None
+
+
+def collect_figures(rows: list[Row]) -> dict[str, Figure]:
+    """Measurement rows (one per qualifier and reporter) folded into one Figure each."""
+    figures: dict[str, Figure] = {}
+    for row in rows:
+        claim = row["result"].value
+        figure = figures.get(claim)
+        if figure is None:
+            figure = figures[claim] = Figure(
+                claim, row["value"], _v(row, "unit"), [], row.get("when"), _v(row, "place"), [],
+                _v(row, "source"), _v(row, "quote"), _v(row, "indicator"), _v(row, "task"))
+        for name, values in (("qualifier", figure.qualifiers), ("reporter", figure.reporters)):
+            value = _v(row, name)
+            if value and value not in values:
+                values.append(value)
+    return figures
+
+
+def _iris_of(tasks: list[TaskRow]) -> list[str]:
+    """Every resource the scorecard names, for one batch of label lookups."""
+    out: list[str] = []
+    for task in tasks:
+        out.append(task.task)
+        for group in task.groups:
+            out += [x for x in (group.indicator, group.place, group.unit, group.comparator) if x]
+            for s in group.statements:
+                out += [x for x in (s.event, s.source, *s.announcers) if x]
+            for f in group.results:
+                out += _figure_iris(f)
+        for f in task.figures:
+            out += _figure_iris(f)
+    return out + [str(HKG[s]) for s in ("Met", "Exceeded", "NotMet", "NoResult")]
+
+
+def _figure_iris(figure: Figure) -> list[str]:
+    return [x for x in (figure.unit, figure.place, figure.source, figure.indicator,
+                        *figure.qualifiers, *figure.reporters) if x]
+
+
+def task_chart(page: Page, row: TaskRow) -> Any:
+    """Target against result for each target of the task (inline SVG)."""
+    pairs = []
+    for group in row.groups:
+        target = group.statements[0].value
+        result = group.results[0].value if group.results else None
+        label = page.labels.name(group.indicator) if group.indicator else ""
+        if group.place and not group.place.endswith("/region/cn"):
+            label = f"{label} · {page.labels.name(group.place)}"
+        pairs.append(BarPair(
+            label or "", number(target.value), page.quantity(target, group.unit),
+            number(result.value) if result else None,
+            page.quantity(result, group.results[0].unit, group.results[0].qualifiers)
+            if result else page.t("status.no-result"),
+            None if group.status == "no-result" else group.status in ("met", "exceeded")))
+    return target_result_chart(pairs, page.t("scorecard.chart"), page.t("col.target"),
+                               page.t("col.result"))
+
+
+@router.get("/scorecard", summary="Targets, results and assessment of a year's service tasks",
+            tags=["Pages"])
+async def scorecard_page(request: Request, year: str = "2025") -> Response:
+    if not year.isdigit() or len(year) != 4:
+        raise HttpProblem(422, "invalid parameter",
+                          f"parameter 'year': {year!r} is not a year (e.g. 2025)",
+                          parameter="year")
+    page = Page(request)
+    rows = scorecard(page, int(year))
+    if negotiate_request(request, SCORECARD_OFFERS).format == "json":
+        return scorecard_json(page, rows, int(year))
+    return page.render("scorecard.html", {
+        "title": page.t("scorecard.title", year=year), "year": year, "rows": rows},
+        status_code=200 if rows else 404, headers={"Vary": "Accept"})
+
+
+def scorecard_json(page: Page, rows: list[TaskRow], year: int) -> Response:
+    body = {"year": year, "tasks": [{
+        "task": row.task, "number": row.number, "label": page.labels.name(row.task),
+        "status": row.status, "conflict": row.conflict,
+        "targets": [{
+            "indicator": g.indicator, "place": g.place, "status": g.status,
+            "values": [v.value for v in g.values], "conflict": g.conflict,
+            "statements": [{"claim": s.claim, "source": s.source, "announcedBy": s.announcers,
+                            "quote": s.quote} for s in g.statements],
+            "results": [{"claim": f.claim, "value": f.value.value, "reportedBy": f.reporters,
+                         "source": f.source, "quote": f.quote} for f in g.results],
+        } for g in row.groups],
+    } for row in rows]}
+    return Response(json.dumps(body, ensure_ascii=False).encode(), media_type="application/json",
+                    headers={"Vary": "Accept"}, status_code=200 if rows else 404)

@@ -1,0 +1,90 @@
+"""`/search` (HTML or JSON by Accept) and `/search/suggest` (autocomplete for forms)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from kg.catalogue import expand_curie
+from kg.service.i18n import choose_language
+from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
+from kg.service.rendering import Page
+from kg.service.search import ENTITY_KINDS, EntityHit, QuoteHit, highlight
+
+router = APIRouter(tags=["Search"])
+SEARCH_OFFERS = (HTML_OFFER, Offer("application/json", "json"))
+MAX_QUERY = 200
+PAGE_SIZE = 50
+
+
+def _query(q: str) -> str:
+    return q.strip()[:MAX_QUERY]
+
+
+@router.get("/search", summary="Search names (zh, en, pinyin) and evidence quotes")
+async def search(request: Request, q: str = "", type: str | None = None) -> Response:
+    """Entities whose names match (ranked, faceted by kind) and quotes holding the words."""
+    page = Page(request)
+    index = page.context.search
+    query = _query(q)
+    kind = type if type in ENTITY_KINDS else None
+    all_hits = index.find_entities(query, limit=1000) if query else []
+    facets: dict[str, int] = {}
+    for hit in all_hits:
+        facets[hit.entity.kind] = facets.get(hit.entity.kind, 0) + 1
+    hits = [h for h in all_hits if kind is None or h.entity.kind == kind][:PAGE_SIZE]
+    found_quotes = index.find_quotes(query) if query else []
+    if found_quotes:
+        facets["claim"] = len(found_quotes)
+    if type == "claim":
+        kind, hits = "claim", []
+    quotes = found_quotes if kind in (None, "claim") else []
+    offer = negotiate_request(request, SEARCH_OFFERS)
+    if offer.format == "json":
+        return Response(json.dumps(search_json(page, query, hits, quotes, facets),
+                                   ensure_ascii=False).encode(), media_type="application/json",
+                        headers={"Vary": "Accept"})
+    page.labels.load(q.quote.source for q in quotes if q.quote.source)
+    return page.render("search.html", {
+        "title": page.t("search.title") + (f": {query}" if query else ""), "search_query": query,
+        "hits": hits, "quotes": quotes, "facets": facets, "kind": kind, "highlight": highlight,
+        "total": sum(facets.values())}, headers={"Vary": "Accept"})
+
+
+def search_json(page: Page, query: str, hits: list[EntityHit], quotes: list[QuoteHit],
+                facets: dict[str, int]) -> dict[str, Any]:
+    return {
+        "query": query,
+        "facets": facets,
+        "entities": [{"iri": h.entity.iri, "url": page.href(h.entity.iri), "kind": h.entity.kind,
+                      "label": h.entity.name(page.lang), "names": h.entity.names,
+                      "score": h.score} for h in hits],
+        "quotes": [{"claim": h.quote.claim, "url": page.href(h.quote.claim),
+                    "quote": h.quote.text, "source": h.quote.source,
+                    "highlight": [list(span) for span in h.spans]} for h in quotes],
+    }
+
+
+@router.get("/search/suggest", summary="Autocomplete: entities whose names match, as JSON")
+async def suggest(request: Request, q: str = "", type: str | None = None,
+                  limit: int = 10) -> Response:
+    """`[{label, iri, kind}]`; `type` is a kind (person) or a class (hkg:Person or IRI)."""
+    context = request.app.state.context
+    lang = choose_language(request)
+    kind, classes = None, ()
+    if type:
+        if type in ENTITY_KINDS:
+            kind = type
+        else:
+            classes = (expand_curie(type, context.prefixes),)
+    hits = context.search.find_entities(_query(q), kind=kind, classes=classes,
+                                        limit=max(1, min(limit, 50))) if q.strip() else []
+    body = [{"label": h.entity.name(lang), "iri": h.entity.iri, "kind": h.entity.kind,
+             "other": next((h.entity.names[k] for k in ("pinyin", "en", "zh")
+                            if k in h.entity.names and h.entity.names[k] != h.entity.name(lang)),
+                           None)} for h in hits]
+    return Response(json.dumps(body, ensure_ascii=False).encode(), media_type="application/json",
+                    headers={"Vary": "Accept-Language, Cookie"})

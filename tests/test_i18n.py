@@ -1,0 +1,96 @@
+"""Interface language: ?lang, then the cookie, then Accept-Language; zh by default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kg.service.i18n import COLUMNS, MESSAGES, PREDICATES, Translator, language_from_header
+
+
+@pytest.fixture
+def client(service_client: TestClient) -> Iterator[TestClient]:
+    """The shared client, with no language cookie before or after the test."""
+    service_client.cookies.clear()
+    yield service_client
+    service_client.cookies.clear()
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("en-US,en;q=0.9", "en"),
+    ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+    ("en;q=0.4, zh-Hans;q=0.8", "zh"),
+    ("fr-FR, de;q=0.5", "en"),          # neither: English
+    ("fr, *;q=0.1", "zh"),              # anything goes: the default
+    ("garbage;;q=x", "en"),
+])
+def test_accept_language_weights(header: str, expected: str) -> None:
+    assert language_from_header(header) == expected
+
+
+def test_every_message_has_both_languages() -> None:
+    for key, texts in {**MESSAGES, **COLUMNS, **PREDICATES}.items():
+        assert len(texts) == 2 and all(t.strip() for t in texts), key
+    assert Translator("zh")("nav.search") == "搜索"
+    assert Translator("en").column("announcedBy") == "Announced by"
+    assert Translator("en").column("issuerLabel") == "Issuer"
+    assert Translator("en").column("someNewThing") == "Some new thing"
+
+
+def test_chinese_by_default_with_html_lang(client: TestClient) -> None:
+    html = client.get("/", headers={"accept": "text/html"})
+    assert '<html lang="zh-Hans">' in html.text
+    assert html.headers["content-language"] == "zh"
+    assert "实事成绩单" in html.text and "Saved questions" not in html.text
+    assert "Accept-Language" in html.headers["vary"]
+
+
+def test_accept_language_picks_english(client: TestClient) -> None:
+    html = client.get("/", headers={"accept": "text/html", "accept-language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in html.text
+    assert "Saved questions" in html.text and "常用查询" not in html.text
+
+
+def test_query_parameter_wins_and_is_remembered_in_a_cookie(client: TestClient) -> None:
+    page = client.get("/scorecard", params={"lang": "en"},
+                      headers={"accept": "text/html", "accept-language": "zh-CN"})
+    assert '<html lang="en">' in page.text
+    assert page.cookies.get("lang") == "en"
+    # the cookie now beats Accept-Language
+    again = client.get("/person/wang-haidong", headers={"accept": "text/html",
+                                                        "accept-language": "zh-CN"})
+    assert '<html lang="en">' in again.text
+    assert "<h1>Wang Haidong</h1>" in again.text  # a person by pinyin in English...
+    assert "王海东" in again.text                 # ...with the characters beside it
+
+
+def test_every_page_links_to_the_other_language(client: TestClient) -> None:
+    for url in ("/", "/scorecard", "/search?q=%E6%B5%B7%E4%B8%9C", "/person/wang-haidong",
+                "/api/queries/timeline", "/person"):
+        html = client.get(url, headers={"accept": "text/html"}).text
+        assert 'class="switch"' in html and "lang=en" in html, url
+
+
+def test_qualifiers_statuses_and_units_follow_the_language(client: TestClient) -> None:
+    zh = client.get("/scorecard", params={"lang": "zh"}, headers={"accept": "text/html"}).text
+    en = client.get("/scorecard", params={"lang": "en"}, headers={"accept": "text/html"}).text
+    assert "超过1万场" in zh and "over 10,000 sessions" in en   # qualifier, number, unit
+    assert "超额达成" in zh and "exceeded" in en
+    assert "Nearly" not in zh and "Over" not in zh
+    assert ">超过90%</a>" in zh and ">over 90%</a>" in en  # a percentage keeps its sign
+    assert "百分比" not in zh and "per cent" not in en
+    assert ">Target<" in en and ">目标<" in zh                  # column titles
+
+
+def test_saved_query_table_columns_in_the_language(client: TestClient) -> None:
+    url = "/api/queries/task-scorecard"
+    zh = client.get(url, params={"year": "2025"}, headers={"accept": "text/html"}).text
+    en = client.get(url, params={"year": "2025", "lang": "en"},
+                    headers={"accept": "text/html"}).text
+    zh_table, en_table = (html.split('<table class="results">')[1].split("</table>")[0]
+                          for html in (zh, en))
+    assert ">宣布者<" in zh_table and ">Announced by<" in en_table
+    assert "announcedBy<" not in zh_table + en_table  # titles, not variable names
+    assert "xsd:" not in zh_table and "^^" not in en_table
