@@ -5,9 +5,19 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyoxigraph import (
+    CanonicalizationAlgorithm,
+    Dataset,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    parse,
+    serialize,
+)
 from rdflib import Graph
 from rdflib.namespace import RDF
 
@@ -100,12 +110,24 @@ def build_graphs(
     return BuiltGraphs(graphs, data, minter)
 
 
-def dataset_version(serialised: dict[str, bytes]) -> str:
-    """A content hash of the whole dataset: same data, same version."""
+def dataset_version(serialised: Mapping[str, bytes]) -> str:
+    """A hash of the canonical content of all graphs: same data, same version.
+
+    The graphs (name -> N-Triples) are read into one dataset whose blank nodes are
+    relabelled by W3C RDF Dataset Canonicalization (RDFC-1.0), so the labels a
+    serialiser happened to choose do not matter; the sorted N-Quads are hashed.
+    Nothing else (build time, release folder) goes in.
+    """
+    dataset = Dataset()
+    for name, ntriples in serialised.items():
+        graph = NamedNode(name)
+        for triple in parse(ntriples, format=RdfFormat.N_TRIPLES):
+            dataset.add(Quad(triple.subject, triple.predicate, triple.object, graph))
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    nquads = serialize(dataset, format=RdfFormat.N_QUADS) or b""
     digest = hashlib.sha256()
-    for name in sorted(serialised):
-        digest.update(name.encode())
-        digest.update(b"".join(sorted(serialised[name].splitlines(keepends=True))))
+    for line in sorted(nquads.splitlines(keepends=True)):
+        digest.update(line)
     return digest.hexdigest()[:16]
 
 
