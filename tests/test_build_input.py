@@ -9,7 +9,6 @@ and that the published store is untouched.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -205,8 +204,9 @@ CASES = [
     Case("claim-not-mapping", replace(FACTS, "claims:\n", "claims:\n  - just a sentence\n"),
          FACTS, "#1", "Input should be a valid dictionary"),
     # ------------------------------------------------------------ hierarchies
-    Case("cyclic-within", replace(REGIONS, "level: country\n", "level: country\n  within: beijing\n",
-                                  within="cn"), REGIONS, "cn", "within: cycle cn -> beijing -> cn"),
+    Case("cyclic-within",
+         replace(REGIONS, "level: country\n", "level: country\n  within: beijing\n", within="cn"),
+         REGIONS, "cn", "within: cycle cn -> beijing -> cn"),
     Case("within-itself", replace(REGIONS, "within: cn", "within: beijing", within="beijing"),
          REGIONS, "beijing", "within: cycle beijing -> beijing"),
     # ------------------------------------------------------------ ids and collisions
@@ -214,7 +214,8 @@ CASES = [
          "id: expected a slug in text, got 10 (quote it if it is an id)"),
     Case("id-with-capitals", replace(REGIONS, "- id: tianjin\n", "- id: Tianjin\n"), REGIONS,
          "Tianjin", "id: 'Tianjin' is not a slug"),
-    Case("namesake-same-slug", append("registry/people.yaml", "- id: jiao-yahui\n  name_zh: 焦亚辉\n"),
+    Case("namesake-same-slug",
+         append("registry/people.yaml", "- id: jiao-yahui\n  name_zh: 焦亚辉\n"),
          "registry/people.yaml", "jiao-yahui",
          "duplicate id: person 'jiao-yahui' in data/registry/people.yaml has it already; "
          "namesakes take jiao-yahui-2"),
@@ -232,14 +233,6 @@ CASES = [
                                               "indicator: beijing"), FACTS, TARGET,
          "indicator: 'beijing' is a region, expected indicator"),
 ]
-
-
-@pytest.fixture(scope="module")
-def published(built_store: tuple[Path, object], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the session's built store that the failing builds must leave untouched."""
-    location = tmp_path_factory.mktemp("published") / "store"
-    shutil.copytree(built_store[0], location, symlinks=True)
-    return location
 
 
 def error_lines(stderr: str) -> list[str]:

@@ -39,8 +39,11 @@ class YamlFile:
     findings: list[tuple[FieldPath, str]] = field(default_factory=list)
 
 
-class StrictLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core implicit types and no timestamps."""
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
+
+
+class StrictLoader(_Base):  # type: ignore[misc, valid-type]
+    """SafeLoader (libyaml's, when installed) with YAML 1.2 core types and no timestamps."""
 
     yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - PyYAML's own class attribute
 
