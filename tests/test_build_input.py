@@ -9,6 +9,7 @@ and that the published store is untouched.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -63,10 +64,6 @@ def write_bytes(file: str, change: Callable[[bytes], bytes]) -> Callable[[Path],
         path.write_bytes(change(path.read_bytes()))
 
     return edit
-
-
-def remove(file: str) -> Callable[[Path], None]:
-    return lambda data: (data / file).unlink()
 
 
 def folder_instead(file: str) -> Callable[[Path], None]:
@@ -186,8 +183,11 @@ CASES = [
          None, "the file is empty"),
     Case("only-comments", write_bytes("registry/units.yaml", lambda b: b"# nothing yet\n"),
          "registry/units.yaml", None, "holds no data (only comments)"),
-    Case("missing-file", remove("registry/units.yaml"), "registry/units.yaml", None,
-         "file not found"),
+    Case("missing-source-article",
+         replace(FACTS, "file: 002_4a3f87a1da74a320.txt", "file: 002_missing.txt"), FACTS,
+         "source", "002_missing.txt not found"),
+    Case("missing-facts-folder", lambda data: shutil.rmtree(data / "facts"), "facts", None,
+         "folder not found"),
     Case("unreadable-file", folder_instead("registry/units.yaml"), "registry/units.yaml", None,
          "cannot be read: it is a folder, not a file"),
     # ------------------------------------------------------------ wrong types and fields

@@ -32,6 +32,7 @@ from kg.store import KEEP_RELEASES, EmbeddedStore
 
 PROJECT = Path(__file__).resolve().parents[1]
 RUNS = 20
+SWITCHES = 8
 #: The publish step of `kg build` in a child process: the graphs are made by the test
 #: (the steps before publishing do not touch the store), so each run is quick and a
 #: kill lands inside the part that writes.
@@ -145,7 +146,7 @@ def test_killed_publish_leaves_a_whole_release(location: Path, payloads: dict[st
     assert len(list((location / "releases").iterdir())) <= KEEP_RELEASES
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1])
 def test_killed_kg_build_keeps_the_store(location: Path, payloads: dict[str, Path],
                                          changed_data: Path, seed: int) -> None:
     """The real command, SIGKILLed once its new release folder appears (while it writes)."""
@@ -169,7 +170,7 @@ def test_killed_kg_build_keeps_the_store(location: Path, payloads: dict[str, Pat
 def test_reader_never_sees_a_mix_of_releases(location: Path, payloads: dict[str, Path]) -> None:
     """Readers open the store over and over while releases are switched back and forth."""
     versions = set(payloads)
-    writer = start_publisher(location, 12, *payloads.values())
+    writer = start_publisher(location, SWITCHES, *payloads.values())
     seen: list[str] = []
     try:
         while writer.poll() is None:
@@ -179,7 +180,7 @@ def test_reader_never_sees_a_mix_of_releases(location: Path, payloads: dict[str,
         writer.wait(timeout=60)
     assert writer.returncode == 0, writer.stderr.read() if writer.stderr else ""
     switches = sum(a != b for a, b in itertools.pairwise(seen))
-    print(f"\n{len(seen)} reads during 12 switches; {switches} changes of version seen")
+    print(f"\n{len(seen)} reads during {SWITCHES} switches; {switches} changes of version seen")
     assert len(set(seen)) == 2
 
 

@@ -29,7 +29,7 @@ from kg.errors import DataError, Problem, ValidationError
 from kg.iris import IriMinter
 from kg.rdf import RdfMapper
 from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir, validate_graph
-from kg.store import publish_release
+from kg.store import check_writable, publish_release
 
 
 @dataclass
@@ -162,6 +162,8 @@ def build(
         phases[name] = now - since
         return now
 
+    if publish:
+        check_writable(location)
     built = build_graphs(data_dir, seeds, base)
     t = lap("load+map", started)
     load_catalogue(queries_dir, base=built.minter.base)

@@ -43,9 +43,6 @@ def _relative(path: Path, data_dir: Path) -> str:
 
 
 def _read_yaml(path: Path, name: str, problems: list[Problem]) -> YamlFile | None:
-    if not path.is_file() and not path.is_dir():
-        problems.append(Problem(name, None, "file not found"))
-        return None
     try:
         return read_yaml_file(path)
     except YamlFileError as exc:
@@ -122,6 +119,8 @@ def load_registry(data_dir: Path, problems: list[Problem], data: CuratedData) ->
     for kind, filename in REGISTRY_FILES.items():
         path = data_dir / "registry" / filename
         name = _relative(path, data_dir)
+        if not path.exists() and not path.is_symlink():
+            continue  # an absent registry file: no entities of that kind
         document = _read_yaml(path, name, problems)
         if document is None:
             continue

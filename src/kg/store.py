@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -217,11 +218,27 @@ def publish_release(
     try:
         release = _write_release(location, graphs, manifest)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise StoreError(f"cannot write the store at {location}: {reason} "
-                         f"(nothing was published; the current release is unchanged)") from exc
+        raise _write_error(location, exc) from exc
     _prune(location / "releases", keep={release.name})
     return release
+
+
+def check_writable(location: Path | None) -> None:
+    """Raise StoreError now if no release can be written at location (read-only, no access)."""
+    location = Path(location or DEFAULT_LOCATION)
+    try:
+        releases = location / "releases"
+        releases.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=releases, prefix=".probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise _write_error(location, exc) from exc
+
+
+def _write_error(location: Path, exc: OSError) -> StoreError:
+    return StoreError(f"cannot write the store at {location}: {exc.strerror or exc} "
+                      f"(nothing was published; the current release is unchanged)")
 
 
 def _write_release(location: Path, graphs: Mapping[str, bytes], manifest: dict[str, Any]) -> Path:
