@@ -139,6 +139,12 @@ CASES = [
          "registry/tasks.yaml", "task-2025-paediatrics",
          "number: Input should be a valid integer, unable to parse string as an integer "
          "(got text '一')"),
+    Case("full-width-task-number",
+         replace("registry/tasks.yaml", "number: 1", "number: １", within="task-2025-paediatrics"),
+         "registry/tasks.yaml", "task-2025-paediatrics", "number: non-ASCII digits in '１' "
+         "(write '1')"),
+    Case("full-width-source-id", replace(FACTS, 'id: "002"', 'id: "００２"'), FACTS, "source",
+         "id: non-ASCII digits in '００２' (write '002')"),
     Case("task-number-zero",
          replace("registry/tasks.yaml", "number: 1", "number: 0", within="task-2025-paediatrics"),
          "registry/tasks.yaml", "task-2025-paediatrics",

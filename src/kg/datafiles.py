@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kg.errors import DataError, Problem
 from kg.iris import is_slug
-from kg.records import ENTITY_MODELS, REGISTRY_FILES, Entity, FactFile
+from kg.records import ENTITY_MODELS, REGISTRY_FILES, Entity, FactFile, refuse_wide_digits
 from kg.sources import PROJECT_ROOT
 from kg.yamlreader import FieldPath, YamlFile, YamlFileError, read_yaml_file
 
@@ -53,6 +53,12 @@ def _read_yaml(path: Path, name: str, problems: list[Problem]) -> YamlFile | Non
 def _message(item: Mapping[str, Any]) -> str:
     """One pydantic error as a reason for people (type errors say what they got)."""
     message = str(item["msg"]).removeprefix("Value error, ")
+    if isinstance(item.get("input"), str) and item["type"] in ("int_parsing",
+                                                               "string_pattern_mismatch"):
+        try:
+            refuse_wide_digits(item["input"])
+        except ValueError as exc:
+            return str(exc)
     if item["type"].endswith(("_type", "_parsing")) and "input" in item:
         message += f" (got {_shown(item['input'])})"
     elif item["type"] == "extra_forbidden":

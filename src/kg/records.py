@@ -325,7 +325,7 @@ class Source(Record):
     """A source article: one file in the seeds folder."""
 
     REFS = {"outlet": ("outlet",), "authors": ("person",)}
-    id: Annotated[str, Field(pattern=r"^\d{3}$")]
+    id: Annotated[str, Field(pattern=r"^[0-9]{3}$")]
     file: str
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     outlet: Slug | None = None
