@@ -14,7 +14,14 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kg.errors import DataError, Problem
 from kg.iris import is_slug
-from kg.records import ENTITY_MODELS, REGISTRY_FILES, Entity, FactFile, refuse_wide_digits
+from kg.records import (
+    CLAIM_KINDS,
+    ENTITY_MODELS,
+    REGISTRY_FILES,
+    Entity,
+    FactFile,
+    refuse_wide_digits,
+)
 from kg.sources import PROJECT_ROOT
 from kg.yamlreader import FieldPath, YamlFile, YamlFileError, read_yaml_file
 
@@ -137,9 +144,9 @@ def load_registry(data_dir: Path, problems: list[Problem], data: CuratedData) ->
             continue
 
         def record_of(path: FieldPath, raw: list = raw) -> tuple[str | None, FieldPath]:
-            index = path[0]
-            assert isinstance(index, int)
-            return _record_label(raw[index], index), path[1:]
+            if path and isinstance(path[0], int):
+                return _record_label(raw[path[0]], path[0]), path[1:]
+            return None, path
 
         flagged = _findings_by_record(document, record_of)
         model = ENTITY_MODELS[kind]
@@ -168,9 +175,6 @@ def load_registry(data_dir: Path, problems: list[Problem], data: CuratedData) ->
                 continue
             data.entities[entity.id] = entity
             data.entity_files[entity.id] = name
-
-
-CLAIM_KIND_KEYS = ("post", "target", "measurement", "statement", "mention")
 
 
 def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> None:
@@ -216,7 +220,7 @@ def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> No
                 if loc[:1] == ["claims"] and len(loc) > 1 and isinstance(loc[1], int):
                     label = _record_label(claims[loc[1]], loc[1])
                     loc = loc[2:]
-                    if loc and loc[0] in CLAIM_KIND_KEYS:
+                    if loc and loc[0] in CLAIM_KINDS:
                         loc = loc[1:]
                 elif loc[:1] == ["source"]:
                     loc = loc[1:]
