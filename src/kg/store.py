@@ -12,6 +12,7 @@ so a failed build never touches the store that is being served.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -236,8 +237,14 @@ def check_writable(location: Path | None) -> None:
         raise _write_error(location, exc) from exc
 
 
+#: Reasons a write fails that people can act on; Oxigraph reports them inside longer texts.
+WRITE_FAILURES = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG,
+                                                       errno.EROFS, errno.EACCES, errno.EPERM))
+
+
 def _write_error(location: Path, exc: OSError) -> StoreError:
-    return StoreError(f"cannot write the store at {location}: {exc.strerror or exc} "
+    reason = exc.strerror or next((r for r in WRITE_FAILURES if r in str(exc)), str(exc))
+    return StoreError(f"cannot write the store at {location}: {reason} "
                       f"(nothing was published; the current release is unchanged)")
 
 
