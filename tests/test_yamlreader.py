@@ -43,6 +43,9 @@ def test_duplicate_keys_and_invisible_characters_are_found_by_path(tmp_path: Pat
     (b"a: !!python/object:os.system {}\n", "could not determine a constructor"),
     (b"a: *missing\n", "found undefined alias"),
     (b"[" * 5000 + b"]" * 5000, "not valid YAML"),
+    (b"a: !!int 0x10\n", "line 1, column 4: '0x10' is not a decimal integer"),
+    (b"a: !!float abc\n", "line 1, column 4: 'abc' is not a number"),
+    (b"a: !!timestamp 2025-13-45\n", "not valid YAML: month must be in 1..12"),
 ])
 def test_unreadable_files_say_why(tmp_path: Path, content: bytes, reason: str) -> None:
     with pytest.raises(YamlFileError, match=re.escape(reason)):

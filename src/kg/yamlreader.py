@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -49,16 +50,27 @@ class StrictLoader(_Base):  # type: ignore[misc, valid-type]
 
 
 def _decimal_integer(loader: StrictLoader, node: ScalarNode) -> int:
-    return int(loader.construct_scalar(node).replace("_", ""), 10)
+    text = loader.construct_scalar(node).replace("_", "")
+    try:
+        return int(text, 10)
+    except ValueError:
+        raise ConstructorError(None, None, f"{text!r} is not a decimal integer",
+                               node.start_mark) from None
 
 
 def _exact_decimal(loader: StrictLoader, node: ScalarNode) -> Decimal | float:
-    """Decimals stay exact (4.73 is 4.73, not 4.7300000000000004); .inf/.nan stay floats."""
+    """Decimals stay as written (0.1 is Decimal('0.1'), not a binary float); .inf/.nan
+    stay floats, for the record schema to refuse."""
     text = loader.construct_scalar(node).replace("_", "")
     try:
         return Decimal(text)
     except InvalidOperation:
+        pass
+    try:
         return float(text.lower().replace(".", "", 1))
+    except ValueError:
+        raise ConstructorError(None, None, f"{text!r} is not a number",
+                               node.start_mark) from None
 
 
 for _tag, _pattern, _first in (
@@ -103,6 +115,8 @@ def read_yaml_file(path: Path) -> YamlFile:
         raise YamlFileError(f"not valid YAML{where}: {reason}") from None
     except RecursionError:
         raise YamlFileError("not valid YAML: nested too deeply") from None
+    except (ValueError, ArithmeticError) as exc:  # e.g. an explicit !!timestamp 2025-13-45
+        raise YamlFileError(f"not valid YAML: {exc}") from None
     finally:
         loader.dispose()
     return YamlFile(data, findings)
