@@ -129,6 +129,7 @@ CLAIM_LINKS = {
     "place": HKG.place,
     "about": HKG.about,
     "subject": HKG.subject,
+    "states_policy": HKG.statesPolicy,
     "person": ORG.member,
     "organization": ORG.organization,
     "role": ORG.role,
@@ -334,6 +335,8 @@ class RdfMapper:
             g.add((s, RDFS.label, label))
         for field, ref, _ in claim.references():
             g.add((s, CLAIM_LINKS[field], self.ref(ref)))
+            if field == "states_policy" and isinstance(claim, StatementClaim | MentionClaim):
+                g.add((s, HKG.about, self.ref(ref)))  # statesPolicy is a sub-property of about
         self.add_evidence(g, s, source_id, claim)
         self.add_attribution(g, s, claim)
         match claim:

@@ -318,6 +318,7 @@ class TargetClaim(Claim):
         "announced_by": ACTOR_KINDS,
         "event": ("event",),
         "place": PLACE_KINDS,
+        "states_policy": ("policy",),
     }
     kind: Literal["target"]
     indicator: Slug
@@ -340,6 +341,8 @@ class TargetClaim(Claim):
     date: PartialDate | None = None
     place: Slug = "cn"
     attribution: Attribution | None = None
+    #: the policy measures, programmes or pledges this claim states
+    states_policy: list[Slug] = []
 
 
 QUALIFIERS = ("about", "over", "at-least", "at-most", "under", "cumulative", "nearly")
@@ -356,6 +359,7 @@ class MeasurementClaim(Claim):
         "event": ("event",),
         "place": PLACE_KINDS,
         "subject": ("person", "facility", "event", "policy", "programme", "document"),
+        "states_policy": ("policy",),
     }
     kind: Literal["measurement"]
     indicator: Slug
@@ -377,6 +381,8 @@ class MeasurementClaim(Claim):
     figure: Literal["example", "hypothetical", "chart", "anecdote"] | None = None
     #: what the figure is of, when not a place: a person (an age), a programme, an event
     subject: list[Slug] = []
+    #: the policy measures, programmes or pledges this claim states
+    states_policy: list[Slug] = []
 
 
 class StatementClaim(Claim):
@@ -387,6 +393,7 @@ class StatementClaim(Claim):
         "about": tuple(ENTITY_MODELS),
         "event": ("event",),
         "task": ("task",),
+        "states_policy": ("policy",),
     }
     kind: Literal["statement"]
     summary_en: str
@@ -396,14 +403,24 @@ class StatementClaim(Claim):
     event: Slug | None = None
     date: PartialDate | None = None
     attribution: Attribution | None = None
+    #: the policy measures, programmes or pledges this statement states
+    states_policy: list[Slug] = []
 
 
 class MentionClaim(Claim):
     """The source names these entities (and so attests them) in this clause."""
 
-    REFS = {"about": tuple(ENTITY_MODELS)}
+    REFS = {"about": tuple(ENTITY_MODELS), "states_policy": ("policy",)}
     kind: Literal["mention"]
-    about: list[Slug] = Field(min_length=1)
+    about: list[Slug] = []
+    #: policy measures the clause names
+    states_policy: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _names_something(self) -> MentionClaim:
+        if not self.about and not self.states_policy:
+            raise ValueError("a mention names at least one entity (about or states_policy)")
+        return self
 
 
 AnyClaim = Annotated[
