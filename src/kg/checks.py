@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from kg.articles import check_articles
 from kg.attribution import check_attributions
 from kg.datafiles import CuratedData
 from kg.errors import DataError, Problem
@@ -99,6 +100,7 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     check_aliases(data, problems)
     offsets = check_sources(data, seeds_dir(seeds), problems)
     check_attributions(data, source_texts(data, seeds_dir(seeds)), problems)
+    check_articles(data, source_texts(data, seeds_dir(seeds)), problems, offsets)
     check_indicator_units(data, problems)
     check_policy_links(data, problems)
     if problems:

@@ -260,10 +260,37 @@ REGISTRY_FILES: dict[str, str] = {
 # ---------------------------------------------------------------- sources and claims
 
 
+class Article(Record):
+    """One article of a source file: a page may print several (a report, a brief, a
+    photo with its caption, a commentary). Claims belong to the article whose
+    ``starts_at`` quote is the last one before their own quote."""
+
+    REFS = {"authors": ("person",), "photographers": ("person",), "chart_makers": ("person",)}
+    id: Slug
+    #: verbatim clause where the article begins (its headline or first line)
+    starts_at: str = Field(min_length=2, max_length=MAX_QUOTE_CHARS)
+    genre: Literal["news", "brief", "feature", "photo", "summary", "commentary", "other"]
+    title_zh: str
+    title_en: str | None = None
+    #: writers credited in the byline
+    authors: list[Slug] = []
+    #: credited for photos (摄) and charts (制图), not for the text
+    photographers: list[Slug] = []
+    chart_makers: list[Slug] = []
+    #: the byline as printed when it names no person (本报评论员, 据新华社电)
+    byline_as_stated: str | None = None
+    note: str | None = None
+
+
 class Source(Record):
     """A source article: one file in the seeds folder."""
 
-    REFS = {"outlet": ("outlet",), "authors": ("person",)}
+    REFS = {
+        "outlet": ("outlet",),
+        "authors": ("person",),
+        "photographers": ("person",),
+        "chart_makers": ("person",),
+    }
     id: Annotated[str, Field(pattern=r"^\d{3}$")]
     file: str
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -274,6 +301,11 @@ class Source(Record):
     published_inferred: bool = False
     date_note: str | None = None
     authors: list[Slug] = []
+    #: credited for photos (摄) or charts (制图) on the page, not for the text
+    photographers: list[Slug] = []
+    chart_makers: list[Slug] = []
+    #: the articles of a file that prints several (empty: the file is one article)
+    articles: list[Article] = []
     note: str | None = None
 
 
@@ -397,6 +429,10 @@ class StatementClaim(Claim):
     }
     kind: Literal["statement"]
     summary_en: str
+    #: a Chinese summary where the quote alone does not say it (else the quote serves)
+    summary_zh: str | None = None
+    #: a speaker the text leaves unnamed, as printed (张女士, 陈先生, 小李)
+    anonymous_speaker: str | None = None
     speaker: list[Slug] = []
     about: list[Slug] = []
     task: Slug | None = None
