@@ -391,6 +391,9 @@ class RdfMapper:
                 g.add((s, HKG.comparator, COMPARATORS[claim.comparator]))
                 if claim.deadline:
                     g.add((s, HKG.deadline, date_literal(claim.deadline)))
+                if claim.due_start or claim.due_end:
+                    self.add_interval(g, s, HKG.duePeriod, "due-period",
+                                      claim.due_start, claim.due_end)
             case MeasurementClaim():
                 self.add_quantity(g, s, claim)
                 if claim.value_max is not None:
@@ -437,6 +440,20 @@ class RdfMapper:
             if partial:
                 instant = URIRef(f"{period}/{'start' if prop == TIME.hasBeginning else 'end'}")
                 g.add((period, prop, instant))
+                g.add((instant, RDF.type, TIME.Instant))
+                g.add((instant, TIME_PRECISION[len(partial)], date_literal(partial)))
+
+    def add_interval(self, g: Graph, s: URIRef, prop: URIRef, name: str,
+                     start: str | None, end: str | None) -> None:
+        """An OWL-Time interval s -prop-> s/name with the given partial-date ends."""
+        period = URIRef(f"{s}/{name}")
+        g.add((s, prop, period))
+        g.add((period, RDF.type, TIME.ProperInterval))
+        for edge, partial, suffix in ((TIME.hasBeginning, start, "start"),
+                                      (TIME.hasEnd, end, "end")):
+            if partial:
+                instant = URIRef(f"{period}/{suffix}")
+                g.add((period, edge, instant))
                 g.add((instant, RDF.type, TIME.Instant))
                 g.add((instant, TIME_PRECISION[len(partial)], date_literal(partial)))
 

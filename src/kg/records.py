@@ -368,6 +368,10 @@ class TargetClaim(Claim):
             raise ValueError("comparator: a yes/no target takes comparator '='")
         return raw
     deadline: PartialDate | None = None
+    #: the period in which the target is to be met, when the text names one (上半年:
+    #: 2025-01 to 2025-06); the deadline is then the period's end
+    due_start: PartialDate | None = None
+    due_end: PartialDate | None = None
     announced_by: list[Slug] = Field(min_length=1)
     event: Slug | None = None
     date: PartialDate | None = None
