@@ -42,6 +42,7 @@ _PARSER_STACK_BYTES = 256 * 1024 * 1024
 _PARSER_RECURSION = 200_000
 
 T = TypeVar("T")
+_PARSER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,13 +245,14 @@ def _with_deep_stack(work: Callable[[], T]) -> T:
         except BaseException as error:  # handed back to the caller's thread
             outcome.append((False, error))
 
-    previous = threading.stack_size(_PARSER_STACK_BYTES)
-    try:
-        thread = threading.Thread(target=run, name="sparql-parser")
-        thread.start()
-    finally:
-        threading.stack_size(previous)
-    thread.join()
+    with _PARSER_LOCK:  # pyparsing, under rdflib's grammar, is not thread-safe
+        previous = threading.stack_size(_PARSER_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=run, name="sparql-parser")
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+        thread.join()
     ok, value = outcome[0]
     if not ok:
         if isinstance(value, RecursionError):
