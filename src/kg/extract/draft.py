@@ -1,0 +1,329 @@
+"""Assembling a draft fact file: source metadata, candidate claims, proposals, coverage.
+
+Every candidate carries `review: candidate`; `kg build` refuses the file until a
+reviewer has removed or edited each one and deleted that line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kg.coverage import scan_expressions
+from kg.datafiles import CuratedData
+from kg.extract.documents import find_events, find_titles
+from kg.extract.figures import Figure, comparator, read_figure, skip_reason
+from kg.extract.lexicon import Lexicon
+from kg.extract.linking import Linker, name_slug, quiet_jieba
+from kg.extract.officials import find_posts
+from kg.extract.text import Article, Compact, parse_article, resolve_date
+from kg.records import MAX_QUOTE_CHARS
+
+REVIEW = "candidate"
+YEAR_RE = re.compile(r"(?:截至|到|至)?(\d{4})年(?:(\d{1,2})月)?(?:底|末|前)?")
+SPEAKER_VERBS = re.compile(r"表示|介绍|说|指出|称|透露|强调|坦言|提出|要求|举例")
+
+
+@dataclass
+class Draft:
+    """The extracted draft: a fact file, proposed registry entries and a coverage list."""
+
+    facts: dict[str, Any]
+    proposals: dict[str, list[dict[str, Any]]]
+    coverage: dict[str, Any]
+    figures: list[Figure] = field(default_factory=list)
+
+
+def _plain(value: Decimal) -> int | float | str:
+    """A YAML-friendly number: ints stay ints, decimals become strings as stated."""
+    if value == value.to_integral_value():
+        return int(value)
+    return format(value.normalize(), "f")
+
+
+class Extractor:
+    """Runs every pattern over one article and links what it finds to the registry."""
+
+    def __init__(self, data: CuratedData | None) -> None:
+        self.data = data
+        self.lexicon = Lexicon.from_data(data)
+        known = set(data.entities) if data else set()
+        self.linker = Linker(self.lexicon, known)
+        self.linker._entities = dict(data.entities) if data else {}
+        self.indicators = self._indicator_tokens()
+
+    def _indicator_tokens(self) -> list[tuple[str, str, set[str]]]:
+        """(indicator id, unit, words of its labels) for matching figures to indicators."""
+        if self.data is None:
+            return []
+        jieba = quiet_jieba()
+        for word in self.lexicon.user_words():
+            jieba.add_word(word)
+        out = []
+        for entity in self.data.of_kind("indicator"):
+            words = set()
+            for label in (entity.name_zh, *entity.aliases_zh):
+                words |= {w for w in jieba.lcut(re.sub(r"\s", "", label)) if len(w) >= 2}
+            out.append((entity.id, getattr(entity, "unit", ""), words))
+        return out
+
+    def indicator_for(self, phrase: str, unit: str) -> str | None:
+        """The registry indicator whose labels best match a figure's phrase (same unit)."""
+        if not self.indicators:
+            return None
+        jieba = quiet_jieba()
+        words = {w for w in jieba.lcut(phrase) if len(w) >= 2}
+        best, best_score = None, 0.5
+        for indicator_id, indicator_unit, labels in self.indicators:
+            if not labels or indicator_unit != unit:
+                continue
+            score = len(words & labels) / len(labels)
+            if score > best_score:
+                best, best_score = indicator_id, score
+        return best
+
+    # ------------------------------------------------------------ the whole draft
+
+    def extract(self, raw: str, source_id: str, file_name: str, digest: str) -> Draft:
+        article = parse_article(raw)
+        view = Compact(article.text)
+        claims: list[dict[str, Any]] = []
+        covered: dict[int, str] = {}  # original offset of a number -> claim id
+        speakers = self._posts(view, claims)
+        figures = self._figures(view, article, claims, covered, speakers)
+        titles = self._documents(view, claims)
+        self._events(view, article, claims)
+        facts = {"source": self._source(article, source_id, file_name, digest), "claims": claims}
+        proposals = {f: list(t.values()) for f, t in sorted(self.linker.proposals.items())}
+        coverage = self._coverage(view, covered, titles)
+        return Draft(facts, proposals, coverage, figures)
+
+    def _source(self, article: Article, source_id: str, file_name: str, digest: str
+                ) -> dict[str, Any]:
+        title = article.title or next(
+            (line.strip() for line in article.text.splitlines() if line.strip()), "")
+        source: dict[str, Any] = {"id": source_id, "file": file_name, "sha256": digest,
+                                  "title_zh": title, "title_en": "TODO: English title"}
+        if article.date:
+            source["published"] = article.date
+        else:
+            years = re.findall(r"(20\d\d)年", re.sub(r"\s", "", article.text))
+            source["published"] = max(years) if years else "TODO"
+            source["published_inferred"] = True
+            source["date_note"] = "No DATE header: the latest year the text names (extractor)."
+        if article.url:
+            source["note"] = f"URL: {article.url}"
+        return source
+
+    def _posts(self, view: Compact, claims: list[dict[str, Any]]) -> list[tuple[int, str]]:
+        """Post candidates; returns (compact offset, person id) of every speaker mention."""
+        mentions: list[tuple[int, str]] = []
+        used: set[str] = set()
+        for post in find_posts(view, self.lexicon):
+            first_agency = None
+            for _s, _e, _kind, entity_id in self.lexicon.find_all(post.chain_org, "agency"):
+                first_agency = entity_id
+                break
+            org = self.linker.organization(post.org_text, first_agency)
+            person = self.linker.person(post.name)
+            role = self.linker.role(post.title)
+            claim_id = _unique(f"p-{person}-{role}", used)
+            evidence = self._span_quote(view, post.start, post.end)
+            claim = {"id": claim_id, "kind": "post", "person": person, "organization": org,
+                     "role": role, "title_zh": post.title}
+            if self.linker._name(person) not in ("", post.name):
+                claim["name_as_stated"] = post.name
+            claim |= {"evidence": evidence,
+                     "review": REVIEW}
+            claims.append(claim)
+            mentions.append((post.start, person))
+        names = {self.linker._name(p) or "": p for _o, p in mentions}
+        for name, _kind, person in self.lexicon.kind_names("person"):
+            names.setdefault(name, person)
+        for name, person in names.items():
+            if len(name) < 2:
+                continue
+            start = view.text.find(name)
+            while start >= 0:
+                mentions.append((start, person))
+                start = view.text.find(name, start + 1)
+        return sorted(mentions)
+
+    def _span_quote(self, view: Compact, start: int, end: int) -> str:
+        quote = view.original_text(start, end)
+        if len(quote) > MAX_QUOTE_CHARS:
+            quote = view.original_text(max(start, end - 40), end)
+        return quote
+
+    def _figures(self, view: Compact, article: Article, claims: list[dict[str, Any]],
+                 covered: dict[int, str], speakers: list[tuple[int, str]]) -> list[Figure]:
+        figures = []
+        used: set[str] = set()
+        for expr in scan_expressions(article.text):
+            if expr.kind not in ("number", "cn-number", "quoted"):
+                continue
+            if skip_reason(expr, view):
+                continue
+            figure = read_figure(expr, view)
+            if figure is None:
+                continue
+            figures.append(figure)
+            claim = self._figure_claim(figure, view, article, speakers, used)
+            claims.append(claim)
+            covered[expr.start] = claim["id"]
+        return figures
+
+    def _figure_claim(self, figure: Figure, view: Compact, article: Article,
+                      speakers: list[tuple[int, str]], used: set[str]) -> dict[str, Any]:
+        text = view.text
+        s_start, s_end = view.sentence(figure.start, figure.end)
+        c_start, _c_end = view.clause(figure.start, figure.end)
+        indicator = self.indicator_for(figure.phrase, figure.unit)
+        notes = [f"indicator phrase: {figure.phrase}"]
+        if indicator is None:
+            indicator = self.linker.propose("indicator", name_slug(figure.phrase, 8), {
+                "name_zh": figure.phrase, "name_en": "TODO: English name", "unit": figure.unit})
+            notes.append("indicator proposed (no registry indicator matches its labels)")
+        if figure.change:
+            notes.append(f"a change ({figure.change}), not a level")
+        kind = "target" if figure.target else "measurement"
+        claim: dict[str, Any] = {
+            "id": _unique(f"{kind[0]}-{indicator}"[:60].rstrip("-"), used),
+            "kind": kind, "indicator": indicator, "value": _plain(figure.values[0])}
+        if len(figure.values) > 1 and kind == "measurement":
+            claim["value_max"] = _plain(figure.values[-1])
+        unit_of_indicator = self._unit_of(indicator)
+        if figure.unit != unit_of_indicator:
+            claim["unit"] = figure.unit
+        place = self._place(text[s_start:figure.start])
+        if place != "cn":
+            claim["place"] = place
+        year = None
+        for match in YEAR_RE.finditer(text, c_start, figure.start):
+            year = match
+        if year is None:
+            for match in YEAR_RE.finditer(text, s_start, figure.start):
+                year = match
+        actors = [p for o, p in speakers if s_start <= o < s_end]
+        if not actors:
+            actors = [i for _s, _e, _k, i in self.lexicon.find_all(text[s_start:s_end],
+                                                                     "agency", "department")]
+        inferred = False
+        if not actors:
+            before = [p for o, p in speakers if o < s_start]
+            if before:
+                actors, inferred = [before[-1]], True
+        if kind == "target":
+            claim["comparator"] = comparator(figure)
+            deadline = f"{year[1]}-{int(year[2]):02d}" if year and year[2] else (
+                year[1] if year else (article.date or "")[:4] or None)
+            if deadline:
+                claim["deadline"] = deadline
+            claim["announced_by"] = sorted(set(actors))
+        else:
+            qualifiers = [q for q in figure.qualifiers]
+            if qualifiers:
+                claim["qualifiers"] = qualifiers
+            if year:
+                claim["as_of"] = f"{year[1]}-{int(year[2]):02d}" if year[2] else year[1]
+            if actors:
+                claim["reported_by"] = sorted(set(actors))
+        if actors and inferred:
+            claim["attribution"] = {"inferred": True,
+                                    "reason": "the last speaker named before this sentence"}
+        claim["evidence"] = view.quote(figure.start, figure.end)
+        claim["note"] = "; ".join(notes)
+        claim["review"] = REVIEW
+        return claim
+
+    def _unit_of(self, indicator: str) -> str | None:
+        entity = self.linker._entities.get(indicator)
+        if entity is not None:
+            return getattr(entity, "unit", None)
+        for table in self.linker.proposals.values():
+            if indicator in table:
+                return table[indicator].get("unit")
+        return None
+
+    def _place(self, before: str) -> str:
+        found = self.lexicon.find_all(before, "region")
+        return found[-1][3] if found else "cn"
+
+    def _documents(self, view: Compact, claims: list[dict[str, Any]]) -> dict[int, str]:
+        """Mention candidates of 《documents》; returns compact title start -> claim id."""
+        out: dict[int, str] = {}
+        used: set[str] = set()
+        for title in find_titles(view, self.lexicon):
+            bare = re.sub(r"\s", "", title.title)
+            doc = self.lexicon.lookup("document", bare)
+            if doc is None:
+                record: dict[str, Any] = {"name_zh": bare, "type": title.doc_type}
+                if title.issuers:
+                    record["issuer"] = title.issuers
+                if title.nested_in:
+                    record["note"] = f"named inside 《{title.nested_in}》"
+                doc = self.linker.propose("document", name_slug(bare, 8), record)
+            claim_id = _unique(f"x-{doc}"[:60].rstrip("-"), used)
+            claims.append({"id": claim_id, "kind": "mention", "about": [doc, *title.issuers],
+                           "evidence": view.quote(title.start, title.end), "review": REVIEW})
+            out[title.start] = claim_id
+        return out
+
+    def _events(self, view: Compact, article: Article, claims: list[dict[str, Any]]) -> None:
+        used: set[str] = set()
+        for event in find_events(view, self.lexicon):
+            date, inferred = resolve_date(event.date_text, article.date)
+            record: dict[str, Any] = {
+                "name_zh": event.name,
+                "type": "press-conference" if "发布会" in event.name else "meeting",
+                "start": date or (article.date or "TODO"),
+                "date_inferred": inferred or date is None}
+            if event.organizers:
+                record["organizer"] = sorted(set(event.organizers))
+            record["note"] = f"date as stated: {event.date_text} (article date {article.date})"
+            event_id = self.linker.propose("event", name_slug(event.name, 8), record)
+            claims.append({"id": _unique(f"x-{event_id}"[:60].rstrip("-"), used),
+                           "kind": "mention", "about": [event_id],
+                           "evidence": view.quote(event.start, event.end), "review": REVIEW})
+
+    def _coverage(self, view: Compact, covered: dict[int, str], titles: dict[int, str]
+                  ) -> dict[str, Any]:
+        """Every number, date and 《title》: the candidate it became, or why it was skipped."""
+        candidates, skipped = [], []
+        for expr in scan_expressions(view.original):
+            entry = {"text": expr.text, "offset": expr.start}
+            if expr.start in covered:
+                candidates.append({**entry, "claim": covered[expr.start]})
+                continue
+            if expr.kind == "title":
+                at = bisect.bisect_left(view.index, expr.start)
+                if at in titles:
+                    candidates.append({**entry, "claim": titles[at]})
+                    continue
+            reason = {
+                "date": "a date: the period or deadline of a figure, or an event's date",
+                "title": "a title not read as a document",
+            }.get(expr.kind) or skip_reason(expr, view) or "no value could be read"
+            skipped.append({**entry, "reason": reason})
+        return {"candidates": len(candidates), "skipped": skipped}
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def extract_file(path: Path, source_id: str, data: CuratedData | None) -> Draft:
+    """The draft of one article file."""
+    raw_bytes = path.read_bytes()
+    raw = raw_bytes.decode("utf-8")
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    return Extractor(data).extract(raw, source_id, path.name, digest)

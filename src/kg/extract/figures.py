@@ -1,0 +1,161 @@
+"""Figures: number + unit + qualifier, with the indicator phrase, place and period.
+
+Numbers are found by the coverage scanner (`kg.coverage.scan_expressions`), so that
+`kg extract` and `kg coverage` agree on what a number is. Each one becomes a figure
+candidate, or is skipped with a reason (a date, an ordinal, a grade, a code in quotes).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kg.coverage import Expression, expression_values
+from kg.extract.text import Compact
+
+#: Chinese classifier or unit after a number -> registry unit id (longest first)
+UNIT_WORDS: dict[str, str] = {
+    "个百分点": "percentage-point", "人次": "person-time", "万人次": "person-time",
+    "平方米": "square-metre", "毫升": "millilitre", "分钟": "minute", "小时": "hour",
+    "个月": "month", "周年": "year", "元": "yuan", "项": "item", "场次": "session", "场": "session",
+    "名": "person", "人": "person", "位": "person", "户": "household", "笔": "transaction",
+    "家": "institution", "所": "institution", "种": "drug", "批": "batch", "张": "bed",
+    "次": "time", "条": "record", "份": "report", "件": "piece", "套": "piece", "期": "episode",
+    "年": "year", "天": "day", "日": "day", "秒": "second", "岁": "year", "个": "count",
+    "省": "region-count", "市": "region-count", "县": "region-count", "座": "count",
+    "床": "bed", "倍": "times", "例": "case", "类": "count", "款": "count", "台": "count",
+    "支": "count", "组": "count", "轮": "count", "层": "count", "篇": "count", "部": "count",
+}
+_UNIT_RE = re.compile(
+    r"(?:余|多)?(?:万|亿)?(" + "|".join(re.escape(w) for w in sorted(UNIT_WORDS, key=len,
+                                                                    reverse=True)) + ")"
+)
+QUALIFIERS_BEFORE = [
+    (re.compile(r"(?:不超过|不高于|最多|至多)$"), "at-most"),
+    (re.compile(r"(?:超过|超|逾|多于|高于)$"), "over"),
+    (re.compile(r"(?:大约|约|约为)$"), "about"),
+    (re.compile(r"(?:接近|将近|近)$"), "nearly"),
+    (re.compile(r"(?:至少有?|不少于|不低于|最少)$"), "at-least"),
+    (re.compile(r"(?:不足|不到|低于)$"), "under"),
+]
+QUALIFIERS_AFTER = [
+    (re.compile(r"^(?:余|多)"), "over"),
+    (re.compile(r"^[^，。；]{0,2}以上"), "at-least"),
+    (re.compile(r"^[^，。；]{0,2}(?:以下|以内)"), "at-most"),
+    (re.compile(r"^[^，。；]{0,2}左右"), "about"),
+]
+CUMULATIVE_RE = re.compile(r"累计|共计|总计")
+CHANGE_RE = re.compile(r"(增长|增幅|提高|提升|上升|增加|下降|降幅|降低|减少|节约|节省)[了到至为]?$")
+TARGET_CUES = re.compile(r"要|将|力争|确保|目标|争取|计划|预计|拟|到20\d\d年|力求|努力")
+RESULT_CUES = re.compile(r"已|截至|目前|完成|累计|现有|共有|达到了|实现了|同比")
+#: words that make a number part of a name or a label, not a figure
+GRADE_RE = re.compile(r"^(?:级|甲|乙|类|线|期)")
+
+
+@dataclass
+class Figure:
+    """A number in the text with what the sentence says about it."""
+
+    expr: Expression
+    start: int  # compact span of the number with its unit
+    end: int
+    values: list[Decimal]
+    unit: str
+    unit_text: str
+    qualifiers: list[str] = field(default_factory=list)
+    change: str | None = None
+    target: bool = False
+    phrase: str = ""
+
+
+def _compact_span(view: Compact, expr: Expression) -> tuple[int, int]:
+    start = bisect.bisect_left(view.index, expr.start)
+    end = bisect.bisect_left(view.index, expr.end)
+    return start, end
+
+
+def skip_reason(expr: Expression, view: Compact) -> str | None:
+    """Why a number is not a figure, or None when it is one."""
+    start, end = _compact_span(view, expr)
+    after = view.text[end : end + 3]
+    if expr.kind == "quoted":
+        return "a code or number in quotes (hotline, phone), not a quantity"
+    if expr.kind == "cn-number" and expr.text.startswith("第"):
+        return "ordinal: part of a name (batch, edition, session)"
+    if GRADE_RE.match(after) or re.search(r"级$", expr.text):
+        return "a grade or class (二级, 三甲), not a quantity"
+    if re.fullmatch(r"(?:19|20)\d\d", re.sub(r"\s", "", expr.text)) and not _UNIT_RE.match(
+            view.text, end):
+        return "a year (in a name or heading), not a quantity"
+    if view.text[max(0, start - 2) : start].endswith(("热线", "电话", "编号", "号码")):
+        return "a code or phone number"
+    return None
+
+
+def read_figure(expr: Expression, view: Compact) -> Figure | None:
+    """The figure an expression states, or None when nothing parses."""
+    start, end = _compact_span(view, expr)
+    text = view.text
+    bare = re.sub(r"\s", "", expr.text)
+    values = sorted(expression_values(expr, text[end : end + 4]))
+    if not values:
+        return None
+    unit, unit_text, stop = "count", "", end
+    if bare.endswith(("%", "％")) or re.search(r"[%％]", bare):
+        unit = "percent"
+    elif "‰" in bare:
+        unit = "permille"
+    elif expr.kind == "cn-number" and bare.endswith("成"):
+        unit = "percent"
+        values = [v for v in values if v >= 10] or values
+    elif m := _UNIT_RE.match(text, end):
+        unit_text, stop = m.group(1), m.end()
+        unit = UNIT_WORDS[unit_text]
+    elif expr.kind == "cn-number":
+        tail = re.search(r"(人次|[^\u4e00-\u9fff]?[\u4e00-\u9fff])$", bare)
+        if tail and tail.group(1) in UNIT_WORDS:
+            unit_text = tail.group(1)
+            unit = UNIT_WORDS[unit_text]
+    if "分之" in bare:
+        unit = "ratio"
+    if len(values) > 2:
+        values = [values[0], values[-1]]
+    sentence_start, _ = view.sentence(start, end)
+    clause_start, clause_end = view.clause(start, end)
+    before = text[clause_start:start]
+    if re.search(r"每千人口?|每千名", text[clause_start:clause_end]) and unit != "percent":
+        unit = "places-per-1000" if "托位" in text[clause_start:clause_end] else "per-1000"
+    if unit == "drug" and not re.search(r"药|品种|目录", text[sentence_start:clause_end]):
+        unit = "count"
+    figure = Figure(expr, start, stop, values, unit, unit_text)
+    for pattern, name in QUALIFIERS_BEFORE:
+        if pattern.search(before):
+            figure.qualifiers.append(name)
+            break
+    for pattern, name in QUALIFIERS_AFTER:
+        if pattern.search(text[end:clause_end]) and name not in figure.qualifiers:
+            figure.qualifiers.append(name)
+            break
+    if CUMULATIVE_RE.search(before):
+        figure.qualifiers.append("cumulative")
+    if change := CHANGE_RE.search(re.sub(r"(?:超过|超|约|近|达到|达)$", "", before)):
+        figure.change = "decrease" if re.search(r"下降|降|减少|节", change[1]) else "increase"
+    prefix = text[sentence_start:start]
+    figure.target = bool(TARGET_CUES.search(prefix)) and not RESULT_CUES.search(
+        text[clause_start:start]
+    )
+    figure.phrase = text[clause_start:clause_end]
+    return figure
+
+
+def comparator(figure: Figure) -> str:
+    """The comparator of a target from its qualifier (超过 -> >, 不超过 -> <=, else >=)."""
+    if "over" in figure.qualifiers:
+        return ">"
+    if "at-most" in figure.qualifiers:
+        return "<="
+    if "under" in figure.qualifiers:
+        return "<"
+    return ">="
