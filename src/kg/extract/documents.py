@@ -95,6 +95,9 @@ def find_events(view: Compact, lexicon: Lexicon) -> list[EventMention]:
             name_start = verb.end()
         name = view.text[name_start : match.end()].lstrip("的在")
         organizers = [i for _s, _e, _k, i in lexicon.find_all(sentence, "agency", "department")]
+        if len(name) <= 6:
+            body = re.search(r"([^，。；,;]+?(?:委员会|委|局|厅|政府))(?:举行|召开|举办)", sentence)
+            name = body[1] + name if body else name
         out.append(EventMention(name, date[0], name_start, match.end(), organizers))
     seen, unique = set(), []
     for event in out:

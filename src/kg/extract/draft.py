@@ -186,8 +186,9 @@ class Extractor:
         indicator = self.indicator_for(figure.phrase, figure.unit)
         notes = [f"indicator phrase: {figure.phrase}"]
         if indicator is None:
-            indicator = self.linker.propose("indicator", name_slug(figure.phrase, 8), {
-                "name_zh": figure.phrase, "name_en": "TODO: English name", "unit": figure.unit})
+            label = indicator_label(figure, view)
+            indicator = self.linker.propose("indicator", name_slug(label, 8), {
+                "name_zh": label, "name_en": "TODO: English name", "unit": figure.unit})
             notes.append("indicator proposed (no registry indicator matches its labels)")
         if figure.change:
             notes.append(f"a change ({figure.change}), not a level")
@@ -311,6 +312,21 @@ class Extractor:
             }.get(expr.kind) or skip_reason(expr, view) or "no value could be read"
             skipped.append({**entry, "reason": reason})
         return {"candidates": len(candidates), "skipped": skipped}
+
+
+LABEL_LEAD = re.compile(r"^(?:(?:截至|到|至)?\d{4}年(?:\d{1,2}月)?(?:底|末)?"
+                        r"|全国|全省|全市|我国|目前|已经|已)+")
+LABEL_TAIL = re.compile(r"(?:要|将|已|达到|达|超过|超|约|近|累计|共计|共|为|是)+$")
+
+
+def indicator_label(figure: Figure, view: Compact) -> str:
+    """A proposed indicator's name: the figure's clause without the number and cue words."""
+    clause_start, clause_end = view.clause(figure.start, figure.end)
+    before = view.text[clause_start : figure.expr_start]
+    after = view.text[figure.end : clause_end]
+    label = LABEL_TAIL.sub("", LABEL_LEAD.sub("", before))
+    label += re.sub(r"^(?:以上|以下|左右|余|多)", "", after)
+    return label.strip("的，、") or figure.phrase
 
 
 def _unique(base: str, used: set[str]) -> str:

@@ -68,6 +68,7 @@ class Figure:
     change: str | None = None
     target: bool = False
     phrase: str = ""
+    expr_start: int = 0  # compact start of the number itself
 
 
 def _compact_span(view: Compact, expr: Expression) -> tuple[int, int]:
@@ -110,6 +111,9 @@ def read_figure(expr: Expression, view: Compact) -> Figure | None:
     elif expr.kind == "cn-number" and bare.endswith("成"):
         unit = "percent"
         values = [v for v in values if v >= 10] or values
+    elif text.startswith("成", end):  # 3-5成: tenths
+        unit, unit_text, stop = "percent", "成", end + 1
+        values = [v * 10 for v in values]
     elif m := _UNIT_RE.match(text, end):
         unit_text, stop = m.group(1), m.end()
         unit = UNIT_WORDS[unit_text]
@@ -129,7 +133,7 @@ def read_figure(expr: Expression, view: Compact) -> Figure | None:
         unit = "places-per-1000" if "托位" in text[clause_start:clause_end] else "per-1000"
     if unit == "drug" and not re.search(r"药|品种|目录", text[sentence_start:clause_end]):
         unit = "count"
-    figure = Figure(expr, start, stop, values, unit, unit_text)
+    figure = Figure(expr, start, stop, values, unit, unit_text, expr_start=start)
     for pattern, name in QUALIFIERS_BEFORE:
         if pattern.search(before):
             figure.qualifiers.append(name)

@@ -16,6 +16,8 @@ from kg.records import REGISTRY_FILES
 FACILITY_SUFFIXES = ("医院", "卫生院", "卫生室", "卫生服务中心", "卫生服务站", "诊所", "大学",
                      "学院", "研究所", "研究院")
 DEPARTMENT_SUFFIXES = ("司", "处", "科", "办公厅", "办公室", "中心")
+#: an agency's name followed by one of its departments: 省卫生健康委 + 基层卫生处
+AGENCY_THEN_DEPARTMENT = re.compile(r"^(.+?(?:委员会|委|局|厅))(.{2,}?(?:司|处|科|室|中心))$")
 PROVINCE_LEVEL = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:省|自治区)|^(?:北京|天津|上海|重庆)市")
 PREFECTURE_LEVEL = re.compile(r"[\u4e00-\u9fff]{2,4}(?:市|州|盟)")
 
@@ -80,6 +82,14 @@ class Linker:
             rest = text.partition(name)[2]
             if len(name) >= 4 and name in text and rest.endswith(("科", "中心", "室", "部")):
                 return entity_id
+        if split := AGENCY_THEN_DEPARTMENT.match(text):
+            agency = self._agency(split[1])
+            if agency:
+                full = self._name(agency) + split[2]
+                if found := self.lexicon.lookup("department", full):
+                    return found
+                return self.propose("department", name_slug(full, 12), {
+                    "name_zh": full, "name_en": "TODO: English name", "parent": agency})
         prefix_agency = None
         for name, _kind, entity_id in self.lexicon.kind_names("agency"):
             if text.startswith(name) and len(text) > len(name):
@@ -95,13 +105,33 @@ class Linker:
                                 if text.endswith("医院") else "other"})
         if parent and text.endswith(DEPARTMENT_SUFFIXES):
             full = text if prefix_agency else self._name(parent) + text
-            return self.propose("department", name_slug(full), {
+            return self.propose("department", name_slug(full, 12), {
                 "name_zh": full, "name_en": "TODO: English name", "parent": parent})
+        if text.startswith(("省", "市", "县", "区")) and (agency := self._agency(text)):
+            return agency
         level = "national" if text.startswith("国家") else (
             "provincial" if PROVINCE_LEVEL.match(text) else (
                 "prefectural" if PREFECTURE_LEVEL.match(text) else "county"))
         return self.propose("agency", name_slug(text), {
             "name_zh": text, "name_en": "TODO: English name", "level": level})
+
+    def _agency(self, text: str) -> str | None:
+        """The agency a name denotes: the registry's, one proposed, or for a short form
+        without its place (省卫生健康委) the last one named whose name ends with it."""
+        if found := self.lexicon.lookup("agency", text):
+            return found
+        proposed = self.proposals.get(REGISTRY_FILES["agency"], {})
+        for agency_id, record in proposed.items():
+            if record["name_zh"] == text:
+                return agency_id
+        if text.startswith(("省", "市", "县", "区")):
+            for agency_id, record in reversed(list(proposed.items())):
+                if record["name_zh"].endswith(text) and record["name_zh"] != text:
+                    return agency_id
+            for name, _kind, agency_id in self.lexicon.kind_names("agency"):
+                if name.endswith(text) and name != text:
+                    return agency_id
+        return None
 
     def _parent(self, department_id: str) -> str | None:
         record = self._entities.get(department_id)
