@@ -86,8 +86,9 @@ def draft_officials(draft: Draft, data: CuratedData) -> list[tuple[str, str, str
     out = []
     for claim in draft.facts["claims"]:
         if claim["kind"] == "post":
-            name = claim.get("name_as_stated") or min(names_of(claim["person"], data, draft),
-                                                      key=len, default="")
+            person = data.entities.get(claim["person"])
+            name = claim.get("name_as_stated") or (
+                person.name_zh if person else min(names_of(claim["person"], data, draft)))
             out.append((name, claim["title_zh"], claim["organization"],
                         names_of(claim["organization"], data, draft)))
     return out

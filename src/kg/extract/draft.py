@@ -56,6 +56,7 @@ class Extractor:
         self.linker = Linker(self.lexicon, known)
         self.linker._entities = dict(data.entities) if data else {}
         self.indicators = self._indicator_tokens()
+        self.names: list[tuple[int, int, str]] = []
 
     def _indicator_tokens(self) -> list[tuple[str, str, set[str]]]:
         """(indicator id, unit, words of its labels) for matching figures to indicators."""
@@ -164,10 +165,11 @@ class Extractor:
                  covered: dict[int, str], speakers: list[tuple[int, str]]) -> list[Figure]:
         figures = []
         used: set[str] = set()
+        self.names = self._numbered_names(view)
         for expr in scan_expressions(article.text):
             if expr.kind not in ("number", "cn-number", "quoted"):
                 continue
-            if skip_reason(expr, view):
+            if skip_reason(expr, view, self.names):
                 continue
             figure = read_figure(expr, view)
             if figure is None:
@@ -177,6 +179,12 @@ class Extractor:
             claims.append(claim)
             covered[expr.start] = claim["id"]
         return figures
+
+    def _numbered_names(self, view: Compact) -> list[tuple[int, int, str]]:
+        """Compact spans of registry names that hold a number (八件实事, 15分钟医疗圈)."""
+        kinds = [k for k in self.lexicon.names if k not in ("indicator", "region", "unit")]
+        return [(s, e, i) for s, e, _k, i in self.lexicon.find_all(view.text, *kinds)
+                if re.search(r"[0-9零〇一二三四五六七八九十百千万两]", view.text[s:e])]
 
     def _figure_claim(self, figure: Figure, view: Compact, article: Article,
                       speakers: list[tuple[int, str]], used: set[str]) -> dict[str, Any]:
@@ -309,7 +317,7 @@ class Extractor:
             reason = {
                 "date": "a date: the period or deadline of a figure, or an event's date",
                 "title": "a title not read as a document",
-            }.get(expr.kind) or skip_reason(expr, view) or "no value could be read"
+            }.get(expr.kind) or skip_reason(expr, view, self.names) or "no value could be read"
             skipped.append({**entry, "reason": reason})
         return {"candidates": len(candidates), "skipped": skipped}
 

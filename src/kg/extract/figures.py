@@ -77,10 +77,35 @@ def _compact_span(view: Compact, expr: Expression) -> tuple[int, int]:
     return start, end
 
 
-def skip_reason(expr: Expression, view: Compact) -> str | None:
-    """Why a number is not a figure, or None when it is one."""
+def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str]] = ()
+                ) -> str | None:
+    """Why a number is not a figure, or None when it is one.
+
+    `names` are compact spans of registry names in the text (15分钟医疗圈, 八件实事):
+    a number inside one is part of that name.
+    """
     start, end = _compact_span(view, expr)
     after = view.text[end : end + 3]
+    text = view.text
+    for name_start, name_end, entity_id in names:
+        if name_start <= start and end <= name_end:
+            return f"part of the name of {entity_id}"
+    if text[start - 1 : start] == "第" or re.match(r"[届]|中全会", after):
+        return "ordinal: part of a name (batch, edition, session, page)"
+    if re.match(r"[.．、](?![0-9０-９])", after) and (
+            start == 0 or start in view.breaks or text[start - 1] in "。；：\n"
+            or view.original[view.index[start] - 1 : view.index[start]] == "\n"):
+        return "list numbering"
+    if re.match(r"号", after) or re.match(r"[0-9]{7,}$|[0-9]+-[0-9]{7,}", expr.text.strip()):
+        return "an address, phone number or code"
+    if re.match(r"岁(?:及)?(?:以上|以下)", after):
+        return "an age bound that defines a group (3岁以下婴幼儿), not a figure"
+    if expr.kind == "cn-number" and (re.search(r"[大重]$", expr.text)
+                                     or text[start - 1 : start] in "‘“'\""):
+        return "an enumeration in a slogan (三大, 四个延伸), not a figure"
+    if re.match(r"(?:万|亿)?[^\s，。]{0,2}的", after) and not re.search(r"[%％‰]", expr.text) and (
+            re.search(r"(?:超过|超|不足|以上|以下)$", text[max(0, start - 3) : start])):
+        return "a threshold that defines a group (超过10万的县), not a figure"
     if expr.kind == "quoted":
         return "a code or number in quotes (hotline, phone), not a quantity"
     if expr.kind == "cn-number" and expr.text.startswith("第"):
@@ -129,7 +154,7 @@ def read_figure(expr: Expression, view: Compact) -> Figure | None:
     sentence_start, _ = view.sentence(start, end)
     clause_start, clause_end = view.clause(start, end)
     before = text[clause_start:start]
-    if re.search(r"每千人口?|每千名", text[clause_start:clause_end]) and unit != "percent":
+    if re.search(r"每千人口?|每千名", before) and unit != "percent":
         unit = "places-per-1000" if "托位" in text[clause_start:clause_end] else "per-1000"
     if unit == "drug" and not re.search(r"药|品种|目录", text[sentence_start:clause_end]):
         unit = "count"
