@@ -120,13 +120,13 @@ def draft_figures(draft: Draft, kinds: Iterable[str]) -> list[tuple[Decimal, str
     return out
 
 
-def with_registry_units(found: list[tuple[Decimal, str]], draft: Draft, data: CuratedData
+def with_registry_units(found: list[tuple[Decimal, str]], draft: Draft, data: CuratedData,
+                        kinds: Iterable[str] = ("measurement", "target"),
                         ) -> list[tuple[Decimal, str]]:
     """Units of figures linked to an existing indicator come from that indicator."""
     out = []
     for claim, (value, unit) in zip(
-        [c for c in draft.facts["claims"] if c["kind"] in ("measurement", "target")], found,
-        strict=False,
+        [c for c in draft.facts["claims"] if c["kind"] in kinds], found, strict=True,
     ):
         if not unit and claim["indicator"] in data.entities:
             unit = data.entities[claim["indicator"]].unit
@@ -194,8 +194,10 @@ def main() -> int:
                     curated_figures(data, sid, ("measurement", "target")),
                     with_registry_units(draft_figures(draft, ("measurement", "target")), draft,
                                         data), by_class),
-                "targets (unit class)": (curated_figures(data, sid, ("target",)),
-                                         draft_figures(draft, ("target",)), by_class),
+                "targets (unit class)": (
+                    curated_figures(data, sid, ("target",)),
+                    with_registry_units(draft_figures(draft, ("target",)), draft, data,
+                                        ("target",)), by_class),
                 "documents": (curated_documents(data, sid, text), draft_documents(draft, data),
                               lambda a, b: bool(a & b)),
             }

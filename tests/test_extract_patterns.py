@@ -74,7 +74,10 @@ def test_post_without_a_name_is_not_an_official() -> None:
 
 
 @pytest.mark.parametrize(("text", "values", "unit"), [
-    ("全省新增托位66万个。", [Decimal(660000)], "count"),
+    ("全省新增托位66万个。", [Decimal(660000)], "place"),
+    ("全国已有11个省份开通。", [Decimal(11)], "region-count"),
+    ("覆盖13.3亿参保群众。", [Decimal(1330000000)], "person"),
+    ("建成示范项目12个。", [Decimal(12)], "count"),
     ("医保基金支出1.8亿元。", [Decimal(180000000)], "yuan"),
     ("报销比例达90%。", [Decimal(90)], "percent"),
     ("超九成居民15分钟内可达。", [Decimal(90)], "percent"),

@@ -57,6 +57,8 @@ class Extractor:
         self.linker._entities = dict(data.entities) if data else {}
         self.indicators = self._indicator_tokens()
         self.names: list[tuple[int, int, str]] = []
+        self.source: dict[str, Any] = {}
+        self.year: int | None = None
 
     def _indicator_tokens(self) -> list[tuple[str, str, set[str]]]:
         """(indicator id, unit, words of its labels) for matching figures to indicators."""
@@ -95,11 +97,12 @@ class Extractor:
         view = Compact(article.text)
         claims: list[dict[str, Any]] = []
         covered: dict[int, str] = {}  # original offset of a number -> claim id
+        self.source = self._source(article, source_id, file_name, digest)
         speakers = self._posts(view, claims)
         figures = self._figures(view, article, claims, covered, speakers)
         titles = self._documents(view, claims)
         self._events(view, article, claims)
-        facts = {"source": self._source(article, source_id, file_name, digest), "claims": claims}
+        facts = {"source": self.source, "claims": claims}
         proposals = {f: list(t.values()) for f, t in sorted(self.linker.proposals.items())}
         coverage = self._coverage(view, covered, titles)
         return Draft(facts, proposals, coverage, figures)
@@ -163,6 +166,8 @@ class Extractor:
 
     def _figures(self, view: Compact, article: Article, claims: list[dict[str, Any]],
                  covered: dict[int, str], speakers: list[tuple[int, str]]) -> list[Figure]:
+        published = str(self.source.get("published", ""))
+        self.year = int(published[:4]) if published[:4].isdigit() else None
         figures = []
         used: set[str] = set()
         self.names = self._numbered_names(view)
@@ -171,7 +176,7 @@ class Extractor:
                 continue
             if skip_reason(expr, view, self.names):
                 continue
-            figure = read_figure(expr, view)
+            figure = read_figure(expr, view, self.year)
             if figure is None:
                 continue
             figures.append(figure)

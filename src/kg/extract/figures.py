@@ -48,8 +48,15 @@ QUALIFIERS_AFTER = [
 ]
 CUMULATIVE_RE = re.compile(r"累计|共计|总计")
 CHANGE_RE = re.compile(r"(增长|增幅|提高|提升|上升|增加|下降|降幅|降低|减少|节约|节省)[了到至为]?$")
-TARGET_CUES = re.compile(r"要|将|力争|确保|目标|争取|计划|预计|拟|到20\d\d年|力求|努力")
-RESULT_CUES = re.compile(r"已|截至|目前|完成|累计|现有|共有|达到了|实现了|同比")
+#: words of a target, plan, pledge or norm. 将 counts only as "will" (将推动), not as the
+#: object marker of 将…下调 (将 + noun); a year counts only when not in the past.
+TARGET_CUES = re.compile(
+    r"(?<![重主需必只纪摘首紧想])要(?![素点闻害职求])|力争|确保|目标|争取|计划|预计|拟|力求|努力"
+    r"|提出|原则上|应当|必须|不得|(?:到|至)(?P<year>20\d\d)年(?:底|末)?"
+    r"|将(?=会|在|于|进一步|继续|全面|持续|推动|推进|实现|达到|建成|开展|启动|加快|扩大|提高|提升"
+    r"|完成|覆盖|力争|确保|重点|着力|逐步|新增|举办|有|通过|支持|加强|建立|组织|按照|对|从)"
+)
+RESULT_CUES = re.compile(r"已|截至|目前|完成|现有|共有|达到了|实现了|同比|了")
 #: words that make a number part of a name or a label, not a figure
 GRADE_RE = re.compile(r"^(?:级|甲|乙|类|线|期)")
 
@@ -120,8 +127,33 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
     return None
 
 
-def read_figure(expr: Expression, view: Compact) -> Figure | None:
-    """The figure an expression states, or None when nothing parses."""
+def is_target(prefix: str, clause_before: str, year: int | None) -> bool:
+    """A target when a cue precedes the number in its sentence and no result cue in its
+    clause; a year as cue (到2027年) only when not before `year` (the article's)."""
+    cues = [m for m in TARGET_CUES.finditer(prefix)
+            if not (m["year"] and year and int(m["year"]) < year)]
+    return bool(cues) and not RESULT_CUES.search(clause_before)
+
+
+PLEDGE_AFTER_QUOTE = re.compile(r"[”\"’]*(?:被|已)?(?:纳入|列入|写入|作为|确定为)")
+
+
+def quoted_pledge(text: str, at: int, sentence_start: int) -> bool:
+    """A number inside a quoted phrase that is then 纳入/列入 a plan (“…超200项”被纳入…)."""
+    opening = max(text.rfind("“", sentence_start, at), text.rfind("\"", sentence_start, at))
+    if opening < 0 or "”" in text[opening:at]:
+        return False
+    closing = text.find("”", at)
+    if closing < 0:
+        closing = text.find("\"", at)
+    return closing >= 0 and bool(PLEDGE_AFTER_QUOTE.match(text, closing))
+
+
+def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Figure | None:
+    """The figure an expression states, or None when nothing parses.
+
+    `year` is the article's year (its date), against which 到2027年 reads as a target.
+    """
     start, end = _compact_span(view, expr)
     text = view.text
     bare = re.sub(r"\s", "", expr.text)
@@ -149,6 +181,8 @@ def read_figure(expr: Expression, view: Compact) -> Figure | None:
             unit = UNIT_WORDS[unit_text]
     if "分之" in bare:
         unit = "ratio"
+    if unit in ("count", "person"):
+        unit = counted_noun_unit(text[stop : stop + 4], text[max(0, start - 6) : start], unit)
     if len(values) > 2:
         values = [values[0], values[-1]]
     sentence_start, _ = view.sentence(start, end)
@@ -172,11 +206,37 @@ def read_figure(expr: Expression, view: Compact) -> Figure | None:
     if change := CHANGE_RE.search(re.sub(r"(?:超过|超|约|近|达到|达)$", "", before)):
         figure.change = "decrease" if re.search(r"下降|降|减少|节", change[1]) else "increase"
     prefix = text[sentence_start:start]
-    figure.target = bool(TARGET_CUES.search(prefix)) and not RESULT_CUES.search(
-        text[clause_start:start]
-    )
+    figure.target = is_target(prefix, text[clause_start:start], year) or quoted_pledge(
+        text, start, sentence_start)
     figure.phrase = text[clause_start:clause_end]
     return figure
+
+
+#: what a bare count (个, or a number with 万/亿 and no classifier) counts, by the noun
+#: after it or, failing that, before it
+COUNTED_NOUNS = (
+    (re.compile(r"^(?:省|省份|地市|地级市|市|县|区|乡镇|统筹区|城市)"), "region-count"),
+    (re.compile(r"^(?:托位)"), "place"),
+    (re.compile(r"^(?:[^，。]{0,3}(?:机构|医院|卫生室|卫生院|药店|医疗点|中心))"), "institution"),
+    (re.compile(r"^(?:[^，。]{0,3}(?:群众|居民|患者|参保人|老人|人口|人员|儿童|婴幼儿|家庭|职工))"),
+     "person"),
+)
+NOUN_BEFORE = (
+    (re.compile(r"托位(?:总)?数?(?:达|增至|超|为|增加了?)?$"), "place"),
+    (re.compile(r"机构(?:数量|总数)?(?:从|达|增至|为)?$"), "institution"),
+)
+
+
+def counted_noun_unit(after: str, before: str, unit: str) -> str:
+    """The unit of a bare count from the noun it counts (31个省份 -> region-count)."""
+    for pattern, name in COUNTED_NOUNS:
+        if pattern.match(after):
+            return name if unit == "count" or name == "person" else unit
+    if unit == "count":
+        for pattern, name in NOUN_BEFORE:
+            if pattern.search(before):
+                return name
+    return unit
 
 
 def comparator(figure: Figure) -> str:
