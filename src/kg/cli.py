@@ -247,5 +247,18 @@ def extract(article: Path, source_id: str, output: Path | None, data_dir: Path |
         fail(error)
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@DATA_OPTION
+def diff(file: Path, data_dir: Path | None) -> None:
+    """What a new or changed fact file adds to the published graph."""
+    from kg.extract.diff import diff_main
+
+    try:
+        diff_main(file, data_dir)
+    except KgError as error:
+        fail(error)
+
+
 if __name__ == "__main__":
     main()

@@ -214,7 +214,7 @@ class Extractor:
         unit_of_indicator = self._unit_of(indicator)
         if figure.unit != unit_of_indicator:
             claim["unit"] = figure.unit
-        place = self._place(text[s_start:figure.start])
+        place = self._place(text[s_start:figure.start], text[:s_start])
         if place != "cn":
             claim["place"] = place
         year = None
@@ -264,9 +264,19 @@ class Extractor:
                 return table[indicator].get("unit")
         return None
 
-    def _place(self, before: str) -> str:
+    def _place(self, before: str, earlier: str) -> str:
+        """The region named before the number in its sentence; for 全省/全市 (the whole
+        province or city) the last one of that level the text named before; else cn."""
         found = self.lexicon.find_all(before, "region")
-        return found[-1][3] if found else "cn"
+        if found:
+            return found[-1][3]
+        level = ("province" if re.search(r"全省|本省|省内", before) else
+                 "prefecture" if re.search(r"全市|本市|市内", before) else None)
+        if level and self.data is not None:
+            for _s, _e, _k, region in reversed(self.lexicon.find_all(earlier, "region")):
+                if getattr(self.data.entities[region], "level", None) == level:
+                    return region
+        return "cn"
 
     def _documents(self, view: Compact, claims: list[dict[str, Any]]) -> dict[int, str]:
         """Mention candidates of 《documents》; returns compact title start -> claim id."""
