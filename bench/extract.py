@@ -154,7 +154,8 @@ def curated_documents(data: CuratedData, sid: str, text: str) -> list[set[str]]:
 
 
 def draft_documents(draft: Draft, data: CuratedData) -> list[set[str]]:
-    out = []
+    """Names of each distinct document the draft mentions."""
+    out, seen = [], set()
     for claim in draft.facts["claims"]:
         about = claim.get("about") or []
         if claim["kind"] == "mention" and about:
@@ -162,7 +163,10 @@ def draft_documents(draft: Draft, data: CuratedData) -> list[set[str]]:
             kind = next((k for k, t in draft.proposals.items() for r in t if r["id"] == about[0]),
                         None)
             entity = data.entities.get(about[0])
-            if (entity is not None and entity.KIND == "document") or kind == "documents.yaml":
+            is_document = (entity is not None and entity.KIND == "document") or (
+                kind == "documents.yaml")
+            if is_document and about[0] not in seen:
+                seen.add(about[0])
                 out.append(names)
     return out
 

@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +65,15 @@ class Extractor:
         """(indicator id, unit, words of its labels) for matching figures to indicators."""
         if self.data is None:
             return []
-        jieba = quiet_jieba()
-        for word in self.lexicon.user_words():
-            jieba.add_word(word)
+        # a tokenizer of its own: the registry's words must not change how names are
+        # segmented elsewhere (officials), nor leak from one extractor to the next
+        self.tokenizer = registry_tokenizer(tuple(self.lexicon.user_words()))
         out = []
         for entity in self.data.of_kind("indicator"):
             words = set()
             for label in (entity.name_zh, *entity.aliases_zh):
-                words |= {w for w in jieba.lcut(re.sub(r"\s", "", label)) if len(w) >= 2}
+                words |= {w for w in self.tokenizer.lcut(re.sub(r"\s", "", label))
+                          if len(w) >= 2}
             out.append((entity.id, getattr(entity, "unit", ""), words))
         return out
 
@@ -79,8 +81,7 @@ class Extractor:
         """The registry indicator whose labels best match a figure's phrase (same unit)."""
         if not self.indicators:
             return None
-        jieba = quiet_jieba()
-        words = {w for w in jieba.lcut(phrase) if len(w) >= 2}
+        words = {w for w in self.tokenizer.lcut(phrase) if len(w) >= 2}
         best, best_score = None, 0.5
         for indicator_id, indicator_unit, labels in self.indicators:
             if not labels or indicator_unit != unit:
@@ -282,9 +283,11 @@ class Extractor:
         """Mention candidates of 《documents》; returns compact title start -> claim id."""
         out: dict[int, str] = {}
         used: set[str] = set()
+        named: dict[str, str] = {}  # full titles seen so far -> document id
         for title in find_titles(view, self.lexicon):
             bare = re.sub(r"\s", "", title.title)
-            doc = self.lexicon.lookup("document", bare)
+            doc = self.lexicon.lookup("document", bare) or next(
+                (d for full, d in named.items() if full.endswith(bare) and full != bare), None)
             if doc is None:
                 record: dict[str, Any] = {"name_zh": bare, "type": title.doc_type}
                 if title.issuers:
@@ -292,6 +295,7 @@ class Extractor:
                 if title.nested_in:
                     record["note"] = f"named inside 《{title.nested_in}》"
                 doc = self.linker.propose("document", name_slug(bare, 8), record)
+            named.setdefault(bare, doc)
             claim_id = _unique(f"x-{doc}"[:60].rstrip("-"), used)
             claims.append({"id": claim_id, "kind": "mention", "about": [doc, *title.issuers],
                            "evidence": view.quote(title.start, title.end), "review": REVIEW})
@@ -350,6 +354,15 @@ def indicator_label(figure: Figure, view: Compact) -> str:
     label = LABEL_TAIL.sub("", LABEL_LEAD.sub("", before))
     label += re.sub(r"^(?:以上|以下|左右|余|多)", "", after)
     return label.strip("的，、") or figure.phrase
+
+
+@lru_cache(maxsize=4)
+def registry_tokenizer(words: tuple[str, ...]) -> Any:
+    """A jieba tokenizer that knows the registry's names (built once per registry)."""
+    tokenizer = quiet_jieba().Tokenizer()
+    for word in words:
+        tokenizer.add_word(word)
+    return tokenizer
 
 
 def _unique(base: str, used: set[str]) -> str:

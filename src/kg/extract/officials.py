@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from kg.extract.lexicon import ORG_SUFFIXES, Lexicon, looks_like_name
+from kg.extract.linking import quiet_jieba
 from kg.extract.text import Compact
 
 #: words after a name in reporting (表示, 介绍, ...) or punctuation
@@ -58,6 +59,27 @@ def _name_after(text: str, at: int, lexicon: Lexicon) -> str | None:
         name = text[at : at + size]
         if looks_like_name(name) and AFTER_NAME.match(text, at + size):
             return name
+    return _segmented_name(text[at : at + 8])
+
+
+def _segmented_name(window: str) -> str | None:
+    """A name at the start of `window` by word segmentation (jieba's part-of-speech tags):
+    a token tagged as a personal name, or a surname followed by a given name and a verb,
+    adverb or preposition (张海波积极推动, 高光明在)."""
+    from jieba import posseg
+
+    quiet_jieba()
+    tokens = posseg.lcut(window)
+    if not tokens:
+        return None
+    first = tokens[0]
+    if first.flag.startswith("nr") and looks_like_name(first.word):
+        return first.word
+    if len(tokens) >= 3 and len(first.word) == 1 and len(tokens[1].word) in (1, 2):
+        name = first.word + tokens[1].word
+        if looks_like_name(name) and (tokens[2].flag[:1] in ("v", "d", "p")
+                                         or tokens[2].flag == "ad"):
+            return name
     return None
 
 
@@ -71,6 +93,8 @@ def _org_before(text: str, end: int, breaks: set[int]) -> tuple[str, int]:
            and start not in breaks):
         start -= 1
     segment = text[start:end]
+    if text.startswith("科", end) and segment and not segment.endswith(ORG_SUFFIXES):
+        return segment + "科", start  # 临床营养科主任: the 科 of the title names the unit
     lead = LEADING_WORDS.match(segment)
     if lead:
         start += lead.end()
@@ -156,9 +180,14 @@ def _posts_after_name(text: str, at: int, roles: re.Pattern[str]) -> tuple[list[
     return titles, end - at
 
 
+#: posts that name their organisation by themselves: 总书记 is of 中共中央
+IMPLIED_ORGS = {"总书记": "中共中央"}
+
+
 def _name_before(text: str, role_start: int, role_end: int, lexicon: Lexicon,
                  breaks: set[int]) -> Post | None:
-    """ORG NAME POST: 社区卫生服务中心马铤枫主任医师."""
+    """ORG NAME POST: 社区卫生服务中心马铤枫主任医师; NAME 总书记."""
+    title = text[role_start:role_end]
     for size in (3, 2, 4):
         name_start = role_start - size
         name = text[name_start:role_start]
@@ -167,7 +196,9 @@ def _name_before(text: str, role_start: int, role_end: int, lexicon: Lexicon,
             continue
         org, start = _org_before(text, name_start, breaks)
         if org:
-            return Post(name, text[role_start:role_end], org, start, role_end)
+            return Post(name, title, org, start, role_end)
+        if title in IMPLIED_ORGS and (start == name_start):
+            return Post(name, title, IMPLIED_ORGS[title], name_start, role_end)
     return None
 
 
