@@ -137,3 +137,31 @@ def test_header_lines_become_metadata_and_anchor_relative_dates() -> None:
     assert resolve_date("近日", article.date) == ("2025-01", True)
     assert resolve_date("12月26日", article.date) == ("2024-12-26", True)
     assert resolve_date("2025年3月", None) == ("2025-03", False)
+
+
+def test_every_number_and_title_is_a_candidate_or_skipped_with_a_reason() -> None:
+    from pathlib import Path
+
+    from kg.extract.draft import Extractor
+
+    raw = (Path(__file__).parent / "fixtures" / "extract" / "press_release.txt").read_text(
+        encoding="utf-8")
+    article = parse_article(raw)
+    draft = Extractor(None).extract(raw, "005", "press_release.txt", "0" * 64)
+    listed = [e["offset"] for e in draft.coverage["skipped"]]
+    assert draft.coverage["candidates"] + len(listed) == len(scan_expressions(article.text))
+    assert all(e["reason"] for e in draft.coverage["skipped"])
+    kinds = {c["kind"] for c in draft.facts["claims"]}
+    assert {"post", "measurement", "target", "mention"} <= kinds
+    assert all(c["review"] == "candidate" for c in draft.facts["claims"])
+    assert all(c["evidence"] in article.text for c in draft.facts["claims"])
+
+
+def test_a_pledged_measure_becomes_a_statement_of_its_speaker() -> None:
+    from kg.extract.draft import Extractor
+
+    text = "某省卫生健康委主任张伟明表示，将全面推广家庭医生签约服务。"
+    draft = Extractor(None).extract(text, "005", "x.txt", "0" * 64)
+    [statement] = [c for c in draft.facts["claims"] if c["kind"] == "statement"]
+    assert statement["speaker"] == ["zhang-weiming"]
+    assert statement["evidence"] == "将全面推广家庭医生签约服务"

@@ -102,6 +102,7 @@ class Extractor:
         speakers = self._posts(view, claims)
         figures = self._figures(view, article, claims, covered, speakers)
         titles = self._documents(view, claims)
+        self._measures(view, claims, speakers, set(covered_clauses(view, figures)))
         self._events(view, article, claims)
         facts = {"source": self.source, "claims": claims}
         proposals = {f: list(t.values()) for f, t in sorted(self.linker.proposals.items())}
@@ -302,6 +303,28 @@ class Extractor:
             out[title.start] = claim_id
         return out
 
+    def _measures(self, view: Compact, claims: list[dict[str, Any]],
+                  speakers: list[tuple[int, str]], taken: set[tuple[int, int]]) -> None:
+        """Statement candidates for policy measures: a pledge verb (将推广, 要求…取消) in a
+        clause without a figure, in a sentence that names who speaks."""
+        used: set[str] = set()
+        for match in MEASURE_RE.finditer(view.text):
+            clause = view.clause(match.start(), match.end())
+            if clause in taken:
+                continue
+            taken.add(clause)
+            s_start, s_end = view.sentence(match.start(), match.end())
+            actors = sorted({p for o, p in speakers if s_start <= o < s_end}) or sorted({
+                i for _s, _e, _k, i in self.lexicon.find_all(view.text[s_start:s_end],
+                                                             "agency", "department")})
+            if not actors:
+                continue
+            claims.append({
+                "id": _unique(f"s-measure-{len(used) + 1}", used), "kind": "statement",
+                "summary_en": "TODO: English summary of this measure", "speaker": actors,
+                "evidence": view.quote(match.start(), match.end()),
+                "note": f"policy measure: {view.text[clause[0]:clause[1]]}", "review": REVIEW})
+
     def _events(self, view: Compact, article: Article, claims: list[dict[str, Any]]) -> None:
         used: set[str] = set()
         for event in find_events(view, self.lexicon):
@@ -354,6 +377,18 @@ def indicator_label(figure: Figure, view: Compact) -> str:
     label = LABEL_TAIL.sub("", LABEL_LEAD.sub("", before))
     label += re.sub(r"^(?:以上|以下|左右|余|多)", "", after)
     return label.strip("的，、") or figure.phrase
+
+
+#: a pledged or announced measure: will/must + a verb of policy
+MEASURE_RE = re.compile(
+    r"(?:将|要|要求|决定|计划|提出)(?:进一步|全面|加快|持续|逐步|积极|继续)?"
+    r"(?:推动|推进|推广|实施|建立|开展|落实|取消|设置|扩大|加强|完善|探索|支持|实行|出台|启动)"
+)
+
+
+def covered_clauses(view: Compact, figures: list[Figure]) -> list[tuple[int, int]]:
+    """Clauses that already hold a figure candidate."""
+    return [view.clause(f.start, f.end) for f in figures]
 
 
 @lru_cache(maxsize=4)
