@@ -189,7 +189,8 @@ class Extractor:
 
     def _numbered_names(self, view: Compact) -> list[tuple[int, int, str]]:
         """Compact spans of registry names that hold a number (八件实事, 15分钟医疗圈)."""
-        kinds = [k for k in self.lexicon.names if k not in ("indicator", "region", "unit")]
+        # tasks and indicators are named after their figures (互认项目超过200项): not names
+        kinds = [k for k in self.lexicon.names if k not in ("indicator", "task", "region", "unit")]
         return [(s, e, i) for s, e, _k, i in self.lexicon.find_all(view.text, *kinds)
                 if re.search(r"[0-9零〇一二三四五六七八九十百千万两]", view.text[s:e])]
 

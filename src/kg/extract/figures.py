@@ -110,7 +110,8 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
     if expr.kind == "cn-number" and (re.search(r"[大重]$", expr.text)
                                      or text[start - 1 : start] in "‘“'\""):
         return "an enumeration in a slogan (三大, 四个延伸), not a figure"
-    if re.match(r"(?:万|亿)?[^\s，。]{0,2}的", after) and not re.search(r"[%％‰]", expr.text) and (
+    shares = re.search(r"[%％‰]|分之|成", expr.text)
+    if re.match(r"(?:万|亿)?[^\s，。]{0,2}的", after) and not shares and (
             re.search(r"(?:超过|超|不足|以上|以下)$", text[max(0, start - 3) : start])):
         return "a threshold that defines a group (超过10万的县), not a figure"
     if expr.kind == "quoted":
