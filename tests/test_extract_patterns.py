@@ -165,3 +165,11 @@ def test_a_pledged_measure_becomes_a_statement_of_its_speaker() -> None:
     [statement] = [c for c in draft.facts["claims"] if c["kind"] == "statement"]
     assert statement["speaker"] == ["zhang-weiming"]
     assert statement["evidence"] == "将全面推广家庭医生签约服务"
+
+
+def test_list_of_speakers_post_then_name_one_per_line() -> None:
+    text = ("出席嘉宾：\n某省卫生健康委新闻发言人、宣传处副处长  米 锋\n"
+            "某省疾控局监测预警处处长  孔灵芝\n")
+    assert posts_of(text) == [
+        ("米锋", "新闻发言人", "某省卫生健康委"), ("米锋", "副处长", "宣传处"),
+        ("孔灵芝", "处长", "某省疾控局监测预警处")]

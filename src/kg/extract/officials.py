@@ -50,14 +50,17 @@ def _role_regex(lexicon: Lexicon) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(r) for r in lexicon.roles()))
 
 
-def _name_after(text: str, at: int, lexicon: Lexicon) -> str | None:
-    """The personal name starting at `at`, if one does."""
+def _name_after(text: str, at: int, lexicon: Lexicon, line_starts: set[int] = frozenset()
+                ) -> str | None:
+    """The personal name starting at `at`, if one does (ended by a reporting verb,
+    punctuation, or the end of a line as in a list of speakers)."""
     for name, _kind, _id in lexicon.kind_names("person"):
         if text.startswith(name, at):
             return name
     for size in (3, 2, 4):
         name = text[at : at + size]
-        if looks_like_name(name) and AFTER_NAME.match(text, at + size):
+        if looks_like_name(name) and (AFTER_NAME.match(text, at + size)
+                                      or at + size in line_starts):
             return name
     return _segmented_name(text[at : at + 8])
 
@@ -83,13 +86,13 @@ def _segmented_name(window: str) -> str | None:
     return None
 
 
-def _org_before(text: str, end: int, breaks: set[int]) -> tuple[str, int]:
+def _org_before(text: str, end: int, breaks: set[int], floor: int = 0) -> tuple[str, int]:
     """The organisation written before `end` (back to a clause break), and where it starts.
 
     A paragraph break stops it too: headings carry no punctuation.
     """
     start = end
-    while (start > 0 and text[start - 1] not in CHAIN_BREAK and text[start - 1] != "、"
+    while (start > floor and text[start - 1] not in CHAIN_BREAK and text[start - 1] != "、"
            and start not in breaks):
         start -= 1
     segment = text[start:end]
@@ -105,14 +108,14 @@ def _org_before(text: str, end: int, breaks: set[int]) -> tuple[str, int]:
 
 
 def _chain_before(text: str, role_start: int, role_end: int, roles: re.Pattern[str],
-                  breaks: set[int]) -> list[tuple[str, str, int]]:
+                  breaks: set[int], floor: int = 0) -> list[tuple[str, str, int]]:
     """(org text, title, start) of the posts ending at role_end, first post first."""
     chain = []
     end_title, start_title = role_end, role_start
     while True:
-        org, start = _org_before(text, start_title, breaks)
+        org, start = _org_before(text, start_title, breaks, floor)
         chain.append((org, text[start_title:end_title], start))
-        if start == 0 or text[start - 1] != "、":
+        if start <= floor or text[start - 1] != "、":
             break
         previous_end = start - 1
         match = None
@@ -146,9 +149,11 @@ def find_posts(view: Compact, lexicon: Lexicon) -> list[Post]:
             posts.append(post)
 
     for match in roles.finditer(text):
-        name = _name_after(text, match.end(), lexicon)
+        name = _name_after(text, match.end(), lexicon, view.line_starts)
         if name:
-            chain = _chain_before(text, match.start(), match.end(), roles, view.breaks)
+            # a mention never reaches back into the one before (lists of speakers)
+            floor = max((p.end for p in posts), default=0)
+            chain = _chain_before(text, match.start(), match.end(), roles, view.breaks, floor)
             chain_start = chain[0][2]
             end = match.end() + len(name)
             trailing = _posts_after_name(text, end, roles)

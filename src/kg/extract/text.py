@@ -70,6 +70,8 @@ class Compact:
     index: list[int] = field(default_factory=list)
     #: compact positions a blank line (paragraph break) precedes
     breaks: set[int] = field(default_factory=set)
+    #: compact positions a line break precedes
+    line_starts: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         chars, index = [], []
@@ -79,6 +81,9 @@ class Compact:
                 index.append(offset)
         self.text = "".join(chars)
         self.index = index
+        self.line_starts = {
+            i for i in range(1, len(index)) if "\n" in self.original[index[i - 1] : index[i]]
+        }
         self.breaks = {
             i for i in range(1, len(index))
             if re.search(r"\n\s*\n", self.original[index[i - 1] : index[i]])
