@@ -173,3 +173,10 @@ def test_list_of_speakers_post_then_name_one_per_line() -> None:
     assert posts_of(text) == [
         ("米锋", "新闻发言人", "某省卫生健康委"), ("米锋", "副处长", "宣传处"),
         ("孔灵芝", "处长", "某省疾控局监测预警处")]
+
+
+def test_figures_in_a_numbered_list_under_a_plan_heading_are_targets() -> None:
+    plan = figures_of("某省发布今年十项民生实事\n\n1.新增托位2万个\n\n2.建成村卫生室300个\n")
+    report = figures_of("上半年工作回顾\n\n1.新增托位2万个\n")
+    assert [t for *_rest, t in plan][-2:] == [True, True]
+    assert [t for *_rest, t in report] == [False]

@@ -150,6 +150,22 @@ def quoted_pledge(text: str, at: int, sentence_start: int) -> bool:
     return closing >= 0 and bool(PLEDGE_AFTER_QUOTE.match(text, closing))
 
 
+LIST_ITEM = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)[.．、]")
+PLAN_HEADING = re.compile(r"实事|任务|目标|计划|方案|举措|重点工作|要点")
+
+
+def listed_under_plan(original: str, at: int) -> bool:
+    """A figure in a numbered list (1. … 2. …) whose heading names a plan or its tasks
+    (发布2025年为民服务八件实事)."""
+    lines = original[:at].split("\n")
+    if not LIST_ITEM.match(lines[-1]):
+        return False
+    for line in reversed(lines[:-1]):
+        if line.strip() and not LIST_ITEM.match(line):
+            return bool(PLAN_HEADING.search(line))
+    return False
+
+
 def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Figure | None:
     """The figure an expression states, or None when nothing parses.
 
@@ -207,8 +223,9 @@ def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Fig
     if change := CHANGE_RE.search(re.sub(r"(?:超过|超|约|近|达到|达)$", "", before)):
         figure.change = "decrease" if re.search(r"下降|降|减少|节", change[1]) else "increase"
     prefix = text[sentence_start:start]
-    figure.target = is_target(prefix, text[clause_start:start], year) or quoted_pledge(
-        text, start, sentence_start)
+    figure.target = (is_target(prefix, text[clause_start:start], year)
+                     or quoted_pledge(text, start, sentence_start)
+                     or listed_under_plan(view.original, expr.start))
     figure.phrase = text[clause_start:clause_end]
     return figure
 
