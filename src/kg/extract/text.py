@@ -84,10 +84,20 @@ class Compact:
         self.line_starts = {
             i for i in range(1, len(index)) if "\n" in self.original[index[i - 1] : index[i]]
         }
-        self.breaks = {
-            i for i in range(1, len(index))
-            if re.search(r"\n\s*\n", self.original[index[i - 1] : index[i]])
-        }
+        self.breaks = self._hard_breaks()
+
+    def _hard_breaks(self) -> set[int]:
+        """Blank lines that end a paragraph: after a short line (a heading) or after
+        punctuation. A blank line in the middle of a long unpunctuated run is page layout
+        (每千人口3⏎⏎岁以下) and is read through."""
+        index, breaks, paragraph_start = self.index, set(), 0
+        for i in range(1, len(index)):
+            if re.search(r"\n\s*\n", self.original[index[i - 1] : index[i]]):
+                short = i - paragraph_start <= 30
+                if short or self.text[i - 1] in CLAUSE_END + "”\"）)】":
+                    breaks.add(i)
+                paragraph_start = i
+        return breaks
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of compact [start, end)."""
