@@ -85,3 +85,29 @@ def _query(location: Path, name: str, param: str) -> list[dict[str, str]]:
                                        "--location", str(location)])
     assert result.exit_code == 0, result.output
     return list(csv.DictReader(io.StringIO(result.output)))
+
+
+def test_extract_cli_writes_the_draft_and_its_review_file(tmp_path: Path) -> None:
+    output = tmp_path / "005.yaml"
+    result = CliRunner().invoke(main, ["extract", str(ARTICLE), "--source-id", "005",
+                                       "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    facts = yaml.safe_load(output.read_text(encoding="utf-8"))
+    review = yaml.safe_load((tmp_path / "005.review.yaml").read_text(encoding="utf-8"))
+    assert facts["source"]["published"] == "2025-06-18"
+    assert {r["name_zh"] for r in review["registry"]["people.yaml"]} == {"郑立新", "韩静宜"}
+    [event] = review["registry"]["events.yaml"]
+    assert (event["start"], event["date_inferred"]) == ("2025-06-17", True)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--source-id", "5"], "'5' is not a source id"),
+    (["--source-id", "005"], "not UTF-8 text"),
+])
+def test_extract_cli_errors_name_the_input(tmp_path: Path, args: list[str], message: str
+                                           ) -> None:
+    article = tmp_path / "gbk.txt"
+    article.write_bytes("国家卫生健康委".encode("gbk"))
+    result = CliRunner().invoke(main, ["extract", str(article), *args])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
