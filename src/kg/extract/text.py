@@ -17,6 +17,7 @@ HEADER_RE = re.compile(r"^(URL|TITLE|DATE)\s*[:：]\s*(.*)$")
 #: punctuation that ends a clause; a quote never runs across one of these
 CLAUSE_END = "，。；！？：,;!?:"
 SENTENCE_END = "。；！？!?;"
+LIST_ITEM_START = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.．、](?![0-9])")
 
 
 @dataclass
@@ -94,7 +95,8 @@ class Compact:
         for i in range(1, len(index)):
             if re.search(r"\n\s*\n", self.original[index[i - 1] : index[i]]):
                 short = i - paragraph_start <= 30
-                if short or self.text[i - 1] in CLAUSE_END + "”\"）)】":
+                list_item = LIST_ITEM_START.match(self.text, i)
+                if short or list_item or self.text[i - 1] in CLAUSE_END + "”\"）)】":
                     breaks.add(i)
                 paragraph_start = i
         return breaks
