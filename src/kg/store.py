@@ -12,10 +12,12 @@ so a failed build never touches the store that is being served.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -86,10 +88,24 @@ class EmbeddedStore:
 
     @classmethod
     def open(cls, location: Path | None = None, *, in_memory: bool = False) -> EmbeddedStore:
-        """Open the current release of a built store, read-only (or copied into memory)."""
-        release = current_release(location)
-        manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-        disk = Store.read_only(str(release / "oxigraph"))
+        """Open the current release of a built store, read-only (or copied into memory).
+
+        The `current` link is resolved once, so the version and the content come from
+        one release even while a build switches the link; if a build prunes that
+        release before it is opened, the new current one is opened instead.
+        """
+        for _attempt in range(3):
+            release = current_release(location)
+            try:
+                manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+                disk = Store.read_only(str(release / "oxigraph"))
+                break
+            except (OSError, ValueError) as exc:
+                if current_release(location) == release:
+                    raise StoreError(f"the store at {Path(location or DEFAULT_LOCATION)} cannot "
+                                     f"be opened (release {release.name}): {exc}") from exc
+        else:  # pragma: no cover - three builds finished while one store was being opened
+            raise StoreError(f"the store at {location} changed while it was being opened; retry")
         if not in_memory:
             return cls(disk, manifest["version"], manifest)
         memory = Store()
@@ -180,6 +196,9 @@ def current_release(location: Path | None = None) -> Path:
     """The release folder the `current` link points to."""
     location = Path(location or DEFAULT_LOCATION)
     link = location / "current"
+    if link.is_symlink() and not link.exists():
+        raise StoreError(f"the store at {location} is damaged: `current` points to a missing "
+                         f"release (run `kg build` again)")
     if not link.exists():
         raise StoreError(f"no built store at {location} (run `kg build` first)")
     return link.resolve()
@@ -193,9 +212,43 @@ def publish_release(
     """Write graphs (name -> N-Triples) as a new release and switch `current` to it.
 
     The switch is one atomic rename of a symlink: readers see either the old or
-    the new release, and any failure before it leaves the old one in place.
+    the new release, and any failure before it (a full disk, a read-only folder, a
+    kill) leaves the old one in place. Raises StoreError naming the location.
     """
     location = Path(location or DEFAULT_LOCATION)
+    try:
+        release = _write_release(location, graphs, manifest)
+    except OSError as exc:
+        raise _write_error(location, exc) from exc
+    _prune(location / "releases", keep={release.name})
+    return release
+
+
+def check_writable(location: Path | None) -> None:
+    """Raise StoreError now if no release can be written at location (read-only, no access)."""
+    location = Path(location or DEFAULT_LOCATION)
+    try:
+        releases = location / "releases"
+        releases.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=releases, prefix=".probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise _write_error(location, exc) from exc
+
+
+#: Reasons a write fails that people can act on; Oxigraph reports them inside longer texts.
+WRITE_FAILURES = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG,
+                                                       errno.EROFS, errno.EACCES, errno.EPERM))
+
+
+def _write_error(location: Path, exc: OSError) -> StoreError:
+    reason = exc.strerror or next((r for r in WRITE_FAILURES if r in str(exc)), str(exc))
+    return StoreError(f"cannot write the store at {location}: {reason} "
+                      f"(nothing was published; the current release is unchanged)")
+
+
+def _write_release(location: Path, graphs: Mapping[str, bytes], manifest: dict[str, Any]) -> Path:
     releases = location / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     release = releases / f"{manifest['version']}-{time.time_ns()}"
@@ -218,13 +271,15 @@ def publish_release(
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise
-    _prune(releases, keep={release.name})
     return release
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
     """Remove all but the newest releases (the current one is always kept)."""
-    ordered = sorted(releases.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    try:
+        ordered = sorted(releases.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
     for old in ordered[KEEP_RELEASES:]:
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)

@@ -79,6 +79,10 @@ def sparql_term(term: Term | str) -> str:
     if term.kind == "iri":
         if not term.value or _IRI_FORBIDDEN.search(term.value):
             raise UnsafeValue(f"not an IRI: {term.value!r}")
+        try:  # and by the engine's own rules (e.g. no malformed %-escape)
+            NamedNode(term.value)
+        except ValueError as error:
+            raise UnsafeValue(f"not an IRI: {term.value!r} ({error})") from None
         return f"<{term.value}>"
     if term.kind == "bnode":
         raise UnsafeValue("blank nodes cannot be sent in a query")

@@ -284,7 +284,10 @@ def task_chart(page: Page, row: TaskRow) -> Any:
 
 
 @router.get("/scorecard", summary="Targets, results and assessment of a year's service tasks",
-            tags=["Pages"])
+            tags=["Pages"], response_class=Response, responses={
+                200: {"content": {"text/html": {}, "application/json": {}}},
+                406: {"description": "No acceptable format (Accept)"},
+                422: {"description": "`year` is not a year"}})
 async def scorecard_page(request: Request, year: str = "2025") -> Response:
     if not year.isdigit() or len(year) != 4:
         raise HttpProblem(422, "invalid parameter",

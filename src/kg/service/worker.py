@@ -39,7 +39,13 @@ from pyoxigraph import (
 )
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
-from kg.inspection import QueryShape, check_query_safety, check_size, inspect_query
+from kg.inspection import (
+    QueryShape,
+    allow_deep_queries,
+    check_query_safety,
+    check_size,
+    inspect_query,
+)
 from kg.query_errors import (
     NotAcceptable,
     QueryError,
@@ -206,25 +212,42 @@ def _results_format(job: QueryJob) -> str:
     return job.results_format
 
 
-class _BoundedSink:
-    """A write target that gives up past a byte budget, which stops Oxigraph's serialiser."""
+class _StoppingSink:
+    """A write target that stops the serialiser past a byte budget or a number of lines.
 
-    def __init__(self, budget: int) -> None:
+    Oxigraph evaluates lazily as it serialises, so raising here stops the query
+    itself: a capped answer costs about cap + 1 rows of work, not the whole result."""
+
+    def __init__(self, *, max_bytes: int | None = None, max_lines: int | None = None) -> None:
         self.parts: list[bytes] = []
-        self.size = 0
-        self.budget = budget
+        self.size = self.lines = 0
+        self.max_bytes, self.max_lines = max_bytes, max_lines
         self.overflow = False
 
     def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.budget:
-            self.overflow = True
-            raise OSError("result larger than the budget")
         self.parts.append(bytes(data))
+        self.size += len(data)
+        self.lines += data.count(b"\n")
+        if (self.max_bytes is not None and self.size > self.max_bytes) or (
+                self.max_lines is not None and self.lines >= self.max_lines):
+            self.overflow = True
+            raise OSError("answer limit reached")
         return len(data)
 
     def flush(self) -> None:
         pass
+
+    def serialize(self, result: QueryResult, oxi: Any) -> bool:
+        """Serialise into this sink; True if it stopped at its limit."""
+        try:
+            result.serialize(self, format=oxi)  # type: ignore[union-attr]
+        except OSError:
+            if not self.overflow:
+                raise
+        return self.overflow
+
+    def first_lines(self, count: int) -> bytes:
+        return b"\n".join(b"".join(self.parts).split(b"\n", count)[:count]) + b"\n"
 
 
 Exact = Callable[[QueryResult, str, Any, int], tuple[bytes, bool]]
@@ -241,54 +264,17 @@ def _capped(result: QueryResult, execute: Callable[[], QueryResult], fmt: str, o
     """
     if max_rows is None:
         return result.serialize(format=oxi), False  # type: ignore[union-attr]
-    sink = _BoundedSink(max_rows * MIN_ROW_BYTES.get(fmt, DEFAULT_MIN_ROW_BYTES))
-    try:
-        result.serialize(sink, format=oxi)  # type: ignore[union-attr]
-    except OSError:
-        if not sink.overflow:
-            raise
-    if not sink.overflow:
+    sink = _StoppingSink(max_bytes=max_rows * MIN_ROW_BYTES.get(fmt, DEFAULT_MIN_ROW_BYTES))
+    if not sink.serialize(result, oxi):
         return b"".join(sink.parts), False
     return exact(execute(), fmt, oxi, max_rows)
-
-
-class _LineSink:
-    """A write target that stops the serialiser once it has `limit` complete lines.
-
-    Oxigraph evaluates lazily as it serialises, so raising here stops the query
-    itself: a capped answer costs cap + 1 rows of work, not the whole result."""
-
-    def __init__(self, limit: int) -> None:
-        self.parts: list[bytes] = []
-        self.lines = 0
-        self.limit = limit
-        self.overflow = False
-
-    def write(self, data: bytes) -> int:
-        self.parts.append(bytes(data))
-        self.lines += data.count(b"\n")
-        if self.lines >= self.limit:
-            self.overflow = True
-            raise OSError("row limit reached")
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def first_lines(self, count: int) -> bytes:
-        return b"\n".join(b"".join(self.parts).split(b"\n", count)[:count]) + b"\n"
 
 
 def _first_rows(result: QueryResult, oxi: Any, rows: int, header: int) -> tuple[bytes, bool]:
     """The first `rows` rows in a line-per-row format (after `header` lines), and whether
     more were left out; evaluation stops at the row after them."""
-    sink = _LineSink(header + rows + 1)
-    try:
-        result.serialize(sink, format=oxi)  # type: ignore[union-attr]
-    except OSError:
-        if not sink.overflow:
-            raise
-    if not sink.overflow:
+    sink = _StoppingSink(max_lines=header + rows + 1)
+    if not sink.serialize(result, oxi):
         return b"".join(sink.parts), False
     return sink.first_lines(header + rows), True
 
@@ -352,6 +338,7 @@ def worker_main(sock: socket.socket) -> None:
     conn = Connection(sock.detach())
     try:
         forbid_network()  # before anything else runs: the dataset, then client queries
+        allow_deep_queries()
     except SandboxError as error:
         conn.recv()
         conn.send(("failed", f"cannot forbid the network to query workers: {error}"))
