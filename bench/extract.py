@@ -171,6 +171,28 @@ def draft_documents(draft: Draft, data: CuratedData) -> list[set[str]]:
     return out
 
 
+def indicator_links(data: CuratedData, sid: str, draft: Draft) -> tuple[int, int, int]:
+    """Of the figures found (value and unit class), how many the extractor linked to a
+    registry indicator, and how many of those to the curators' indicator."""
+    truth = [(c.value, c.unit or data.entities[c.indicator].unit, c.indicator)
+             for c in data.facts[sid].claims
+             if c.kind in ("measurement", "target") and isinstance(c.value, Decimal)]
+    matched = linked = right = 0
+    for claim in draft.facts["claims"]:
+        if claim["kind"] not in ("measurement", "target"):
+            continue
+        value = Decimal(str(claim["value"]))
+        unit = claim.get("unit") or getattr(data.entities.get(claim["indicator"]), "unit", "")
+        for index, (t_value, t_unit, t_indicator) in enumerate(truth):
+            if t_value == value and unit_class(t_unit) == unit_class(unit):
+                matched += 1
+                linked += claim["indicator"] in data.entities
+                right += claim["indicator"] == t_indicator
+                del truth[index]
+                break
+    return matched, linked, right
+
+
 def row(name: str, truth: int, found: int, hits: int) -> str:
     precision = hits / found if found else 1.0
     recall = hits / truth if truth else 1.0
@@ -182,6 +204,7 @@ def main() -> int:
     seeds = seeds_dir()
     for mode, registry in (("registry", data), ("cold", None)):
         totals: dict[str, list[int]] = {}
+        links = [0, 0, 0]
         started = time.perf_counter()
         for sid, facts in sorted(data.facts.items()):
             path = seeds / facts.source.file
@@ -210,12 +233,18 @@ def main() -> int:
                 total[0] += len(truth)
                 total[1] += len(found)
                 total[2] += match(truth, found, same)
+            if registry is not None:
+                links = [a + b for a, b in zip(links, indicator_links(data, sid, draft),
+                                               strict=True)]
         seconds = time.perf_counter() - started
         print(f"\n{mode} ({'curated registry' if registry else 'empty registry'}), "
               f"5 sources, {seconds:.1f}s")
         print(f"{'':<22}{'truth':>7}{'found':>7}{'hits':>6}{'precision':>11}{'recall':>8}")
         for name, (truth, found, hits) in totals.items():
             print(row(name, truth, found, hits))
+        if registry is not None:
+            print(f"indicators: of {links[0]} figures found, {links[1]} linked to a registry "
+                  f"indicator, {links[2]} to the curators' one")
     return 0
 
 

@@ -180,3 +180,8 @@ def test_figures_in_a_numbered_list_under_a_plan_heading_are_targets() -> None:
     report = figures_of("上半年工作回顾\n\n1.新增托位2万个\n")
     assert [t for *_rest, t in plan][-2:] == [True, True]
     assert [t for *_rest, t in report] == [False]
+
+
+def test_as_of_dates_do_not_make_targets() -> None:
+    results = figures_of("截至2025年5月底，全省已建成村卫生室1.6万个，签约服务累计覆盖约1200万人。")
+    assert [t for *_rest, t in results] == [False, False]

@@ -11,7 +11,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from kg.datafiles import CuratedData
 from kg.extract.documents import find_events, find_titles
 from kg.extract.figures import Figure, comparator, read_figure, skip_reason
 from kg.extract.lexicon import Lexicon
-from kg.extract.linking import Linker, name_slug, quiet_jieba
+from kg.extract.linking import Linker, name_slug
 from kg.extract.officials import find_posts
 from kg.extract.text import Article, Compact, parse_article, resolve_date
 from kg.records import MAX_QUOTE_CHARS
@@ -61,34 +60,29 @@ class Extractor:
         self.source: dict[str, Any] = {}
         self.year: int | None = None
 
-    def _indicator_tokens(self) -> list[tuple[str, str, set[str]]]:
-        """(indicator id, unit, words of its labels) for matching figures to indicators."""
+    def _indicator_tokens(self) -> list[tuple[str, str, list[set[str]]]]:
+        """(indicator id, unit, character pairs of each label) for matching figures."""
         if self.data is None:
             return []
-        # a tokenizer of its own: the registry's words must not change how names are
-        # segmented elsewhere (officials), nor leak from one extractor to the next
-        self.tokenizer = registry_tokenizer(tuple(self.lexicon.user_words()))
         out = []
         for entity in self.data.of_kind("indicator"):
-            words = set()
-            for label in (entity.name_zh, *entity.aliases_zh):
-                words |= {w for w in self.tokenizer.lcut(re.sub(r"\s", "", label))
-                          if len(w) >= 2}
-            out.append((entity.id, getattr(entity, "unit", ""), words))
+            labels = [bigrams(label) for label in (entity.name_zh, *entity.aliases_zh)]
+            out.append((entity.id, getattr(entity, "unit", ""), [b for b in labels if b]))
         return out
 
     def indicator_for(self, phrase: str, unit: str) -> str | None:
-        """The registry indicator whose labels best match a figure's phrase (same unit)."""
-        if not self.indicators:
-            return None
-        words = {w for w in self.tokenizer.lcut(phrase) if len(w) >= 2}
-        best, best_score = None, 0.5
+        """The registry indicator whose label the figure's clause best contains: the share
+        of the label's character pairs found in the clause, at least INDICATOR_MATCH,
+        for an indicator of a compatible unit."""
+        pairs = bigrams(phrase)
+        best, best_score = None, INDICATOR_MATCH
         for indicator_id, indicator_unit, labels in self.indicators:
-            if not labels or indicator_unit != unit:
+            if not compatible_units(unit, indicator_unit):
                 continue
-            score = len(words & labels) / len(labels)
-            if score > best_score:
-                best, best_score = indicator_id, score
+            for label in labels:
+                score = len(pairs & label) / len(label)
+                if score > best_score:
+                    best, best_score = indicator_id, score
         return best
 
     # ------------------------------------------------------------ the whole draft
@@ -215,8 +209,9 @@ class Extractor:
         if len(figure.values) > 1 and kind == "measurement":
             claim["value_max"] = _plain(figure.values[-1])
         unit_of_indicator = self._unit_of(indicator)
-        if figure.unit != unit_of_indicator:
-            claim["unit"] = figure.unit
+        if figure.unit != unit_of_indicator and not (
+                figure.unit == "count" and unit_of_indicator in COUNT_UNITS):
+            claim["unit"] = figure.unit  # a bare count (个) takes its indicator's unit
         place = self._place(text[s_start:figure.start], text[:s_start])
         if place != "cn":
             claim["place"] = place
@@ -392,13 +387,21 @@ def covered_clauses(view: Compact, figures: list[Figure]) -> list[tuple[int, int
     return [view.clause(f.start, f.end) for f in figures]
 
 
-@lru_cache(maxsize=4)
-def registry_tokenizer(words: tuple[str, ...]) -> Any:
-    """A jieba tokenizer that knows the registry's names (built once per registry)."""
-    tokenizer = quiet_jieba().Tokenizer()
-    for word in words:
-        tokenizer.add_word(word)
-    return tokenizer
+INDICATOR_MATCH = 0.6
+#: units a bare count (个) may stand for
+COUNT_UNITS = {"count", "place", "region-count", "institution", "item", "piece", "drug",
+               "batch", "session", "bed", "record", "report", "transaction", "time"}
+
+
+def bigrams(text: str) -> set[str]:
+    """Pairs of adjacent Chinese characters (digits and punctuation left out)."""
+    chars = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+def compatible_units(found: str, indicator: str) -> bool:
+    """A figure's unit suits an indicator's: the same, or a bare count for any count."""
+    return found == indicator or (found == "count" and indicator in COUNT_UNITS)
 
 
 def _unique(base: str, used: set[str]) -> str:

@@ -52,11 +52,11 @@ CHANGE_RE = re.compile(r"(增长|增幅|提高|提升|上升|增加|下降|降�
 #: object marker of 将…下调 (将 + noun); a year counts only when not in the past.
 TARGET_CUES = re.compile(
     r"(?<![重主需必只纪摘首紧想])要(?![素点闻害职求])|力争|确保|目标|争取|计划|预计|拟|力求|努力"
-    r"|提出|原则上|应当|必须|不得|(?:到|至)(?P<year>20\d\d)年(?:底|末)?"
+    r"|提出|原则上|应当|必须|不得|(?:到|(?<!截)至)(?P<year>20\d\d)年(?:底|末)?"
     r"|将(?=会|在|于|进一步|继续|全面|持续|推动|推进|实现|达到|建成|开展|启动|加快|扩大|提高|提升"
     r"|完成|覆盖|力争|确保|重点|着力|逐步|新增|举办|有|通过|支持|加强|建立|组织|按照|对|从)"
 )
-RESULT_CUES = re.compile(r"已|截至|目前|完成|现有|共有|达到了|实现了|同比|了")
+RESULT_CUES = re.compile(r"已|截至|目前|完成|累计|现有|共有|达到了|实现了|同比|了")
 #: words that make a number part of a name or a label, not a figure
 GRADE_RE = re.compile(r"^(?:级|甲|乙|类|线|期)")
 
@@ -133,7 +133,8 @@ def is_target(prefix: str, clause_before: str, year: int | None) -> bool:
     clause; a year as cue (到2027年) only when not before `year` (the article's)."""
     cues = [m for m in TARGET_CUES.finditer(prefix)
             if not (m["year"] and year and int(m["year"]) < year)]
-    return bool(cues) and not RESULT_CUES.search(clause_before)
+    return bool(cues) and not RESULT_CUES.search(clause_before) and not (
+        "截至" in prefix and not any(m.start() > prefix.rfind("截至") for m in cues))
 
 
 PLEDGE_AFTER_QUOTE = re.compile(r"[”\"’]*(?:被|已)?(?:纳入|列入|写入|作为|确定为)")
