@@ -52,15 +52,13 @@ class Extractor:
     def __init__(self, data: CuratedData | None) -> None:
         self.data = data
         self.lexicon = Lexicon.from_data(data)
-        known = set(data.entities) if data else set()
-        self.linker = Linker(self.lexicon, known)
-        self.linker._entities = dict(data.entities) if data else {}
-        self.indicators = self._indicator_tokens()
+        self.linker = Linker(self.lexicon, dict(data.entities) if data else {})
+        self.indicators = self._indicator_labels()
         self.names: list[tuple[int, int, str]] = []
         self.source: dict[str, Any] = {}
         self.year: int | None = None
 
-    def _indicator_tokens(self) -> list[tuple[str, str, list[set[str]]]]:
+    def _indicator_labels(self) -> list[tuple[str, str, list[set[str]]]]:
         """(indicator id, unit, character pairs of each label) for matching figures."""
         if self.data is None:
             return []
@@ -136,13 +134,13 @@ class Extractor:
             evidence = self._span_quote(view, post.start, post.end)
             claim = {"id": claim_id, "kind": "post", "person": person, "organization": org,
                      "role": role, "title_zh": post.title}
-            if self.linker._name(person) not in ("", post.name):
+            if self.linker.name_of(person) not in ("", post.name):
                 claim["name_as_stated"] = post.name
             claim |= {"evidence": evidence,
                      "review": REVIEW}
             claims.append(claim)
             mentions.append((post.start, person))
-        names = {self.linker._name(p) or "": p for _o, p in mentions}
+        names = {self.linker.name_of(p) or "": p for _o, p in mentions}
         for name, _kind, person in self.lexicon.kind_names("person"):
             names.setdefault(name, person)
         for name, person in names.items():
@@ -254,7 +252,7 @@ class Extractor:
         return claim
 
     def _unit_of(self, indicator: str) -> str | None:
-        entity = self.linker._entities.get(indicator)
+        entity = self.linker.entities.get(indicator)
         if entity is not None:
             return getattr(entity, "unit", None)
         for table in self.linker.proposals.values():

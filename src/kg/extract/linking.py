@@ -32,7 +32,8 @@ class Linker:
     """Resolves names to registry ids and collects proposals for new entities."""
 
     lexicon: Lexicon
-    known_ids: set[str]
+    #: the registry's entities, by id
+    entities: dict[str, Any] = field(default_factory=dict)
     proposals: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     _by_name: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -41,7 +42,7 @@ class Linker:
         key = (kind, record["name_zh"])
         if key in self._by_name:
             return self._by_name[key]
-        taken = self.known_ids | {i for p in self.proposals.values() for i in p}
+        taken = set(self.entities) | {i for p in self.proposals.values() for i in p}
         candidate, n = slug, 2
         while candidate in taken:
             candidate, n = f"{slug}-{n}", n + 1
@@ -85,7 +86,7 @@ class Linker:
         if split := AGENCY_THEN_DEPARTMENT.match(text):
             agency = self._agency(split[1])
             if agency:
-                full = self._name(agency) + split[2]
+                full = self.name_of(agency) + split[2]
                 if found := self.lexicon.lookup("department", full):
                     return found
                 return self.propose("department", name_slug(full, 12), {
@@ -104,7 +105,7 @@ class Linker:
             return self.propose("facility", name_slug(text), {"name_zh": text, "type": "hospital"
                                 if text.endswith("医院") else "other"})
         if parent and text.endswith(DEPARTMENT_SUFFIXES):
-            full = text if prefix_agency else self._name(parent) + text
+            full = text if prefix_agency else self.name_of(parent) + text
             return self.propose("department", name_slug(full, 12), {
                 "name_zh": full, "name_en": "TODO: English name", "parent": parent})
         if text.startswith(("省", "市", "县", "区")) and (agency := self._agency(text)):
@@ -134,19 +135,18 @@ class Linker:
         return None
 
     def _parent(self, department_id: str) -> str | None:
-        record = self._entities.get(department_id)
+        record = self.entities.get(department_id)
         return getattr(record, "parent", None) if record else None
 
-    def _name(self, entity_id: str) -> str:
-        record = self._entities.get(entity_id)
+    def name_of(self, entity_id: str) -> str:
+        """The Chinese name of a registry or proposed entity ('' when unknown)."""
+        record = self.entities.get(entity_id)
         if record is not None:
             return record.name_zh
         for table in self.proposals.values():
             if entity_id in table:
                 return table[entity_id]["name_zh"]
         return ""
-
-    _entities: dict[str, Any] = field(default_factory=dict)
 
 
 def quiet_jieba() -> Any:
