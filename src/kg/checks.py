@@ -12,6 +12,7 @@ from kg.errors import DataError, Problem
 from kg.indicator_units import check_indicator_units
 from kg.policy_links import check_policy_links
 from kg.records import Record
+from kg.review import check_reviewed
 from kg.sources import find_quote, read_source_text, seeds_dir, sha256_of
 
 Offsets = dict[tuple[str, str], tuple[int, int]]
@@ -140,6 +141,7 @@ def source_texts(data: CuratedData, seeds: Path) -> dict[str, str]:
 def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     """Run every cross-record check; return each quote's offsets or raise DataError."""
     problems: list[Problem] = []
+    check_reviewed(data, problems)
     check_references(data, problems)
     check_aliases(data, problems)
     check_hierarchies(data, problems)

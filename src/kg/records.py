@@ -387,6 +387,8 @@ class Claim(Record):
     id: Slug
     evidence: str = Field(min_length=2, max_length=MAX_QUOTE_CHARS)
     note: str | None = None
+    #: set by `kg extract` on every candidate; a reviewer deletes it (`kg build` refuses it)
+    review: Literal["candidate"] | None = None
 
 
 class PostClaim(Claim):
