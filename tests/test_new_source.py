@@ -41,7 +41,8 @@ def test_title_and_date_lines_fill_the_skeleton_and_only_english_is_left(tmp_pat
     assert "published: 2025-01-05" in text
     with pytest.raises(DataError) as caught:
         load_curated(data)
-    assert [str(p) for p in caught.value.problems] == ["data/facts/000.yaml, record source: title_en: Field required"]
+    assert [str(p) for p in caught.value.problems] == [
+        "data/facts/000.yaml, record source: title_en: Field required"]
 
 
 def test_without_header_lines_title_and_date_are_left_for_the_curator(tmp_path: Path) -> None:
