@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.checks import check_references
 from kg.datafiles import load_curated
-from kg.errors import DataError
+from kg.errors import DataError, Problem
 
 SOURCE = """\
 source:
@@ -147,3 +148,22 @@ def test_duplicate_claim_ids_are_found_across_blocks(tmp_path: Path) -> None:
               - {id: x-a, about: [nhc], evidence: 两个}
         """)
     assert found == ["data/facts/001.yaml, record x-a: duplicate claim id in this file"]
+
+
+def test_an_unknown_entity_in_defaults_is_reported_on_the_claims_that_take_it(
+        tmp_path: Path) -> None:
+    (tmp_path / "data" / "registry").mkdir(parents=True)
+    (tmp_path / "data" / "registry" / "events.yaml").write_text(
+        "- {id: conf, name_zh: 发布会, type: press-conference, start: 2025-01}\n",
+        encoding="utf-8")
+    load(tmp_path, """\
+        defaults: {event: cnof}
+        claims:
+          - {id: s-a, kind: statement, summary_en: Said., evidence: 一个}
+          - {id: s-b, kind: statement, summary_en: Said., evidence: 两个, event: conf}
+        """)
+    found: list[Problem] = []
+    check_references(load_curated(tmp_path / "data"), found)
+    assert [str(p) for p in found] == [
+        "data/facts/001.yaml, record s-a: event: unknown event 'cnof' (did you mean 'conf'?) "
+        "(the value comes from the file's defaults)"]

@@ -38,6 +38,8 @@ class CuratedData:
     entity_files: dict[str, str] = field(default_factory=dict)
     facts: dict[str, FactFile] = field(default_factory=dict)
     fact_files: dict[str, str] = field(default_factory=dict)
+    #: (source id, claim id) -> {field: where its default value came from}
+    inherited: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Entity]:
         return [e for e in self.entities.values() if kind == e.KIND]
@@ -254,6 +256,9 @@ def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> No
             continue
         data.facts[facts.source.id] = facts
         data.fact_files[facts.source.id] = name
+        for claim, flat_claim in zip(facts.claims, flat.claims, strict=True):
+            if flat_claim.inherited:
+                data.inherited[(facts.source.id, claim.id)] = flat_claim.inherited
 
 
 def load_curated(data_dir: Path | None = None) -> CuratedData:
