@@ -8,6 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from kg.claim_defaults import flatten
 from kg.cli import main
 from kg.datafiles import load_curated
 
@@ -15,8 +16,9 @@ from kg.datafiles import load_curated
 def _new_source_from(data_dir: Path, claim_id: str, value: object, tmp_path: Path) -> Path:
     """A fact file for a new source repeating one measurement of source 002, maybe altered."""
     facts = yaml.safe_load((data_dir / "facts" / "002.yaml").read_text(encoding="utf-8"))
-    [claim] = [c for c in facts["claims"] if c["id"] == claim_id]
+    [claim] = [c.raw for c in flatten(facts).claims if c.raw["id"] == claim_id]
     copy = {**claim, "id": "m-repeated", "value": value}
+    facts.pop("defaults", None)  # the copy carries its defaults already
     facts["source"] = {**facts["source"], "id": "009"}
     facts["claims"] = [copy]
     path = tmp_path / "009.yaml"
@@ -36,7 +38,7 @@ def test_diff_reports_corroborations_and_conflicts(data_copy: Path, tmp_path: Pa
                                                     change: bool, expected: str) -> None:
     claim_id = _measurement_id(data_copy)
     value = yaml.safe_load((data_copy / "facts" / "002.yaml").read_text(encoding="utf-8"))
-    original = next(c["value"] for c in value["claims"] if c["id"] == claim_id)
+    original = next(c.raw["value"] for c in flatten(value).claims if c.raw["id"] == claim_id)
     new_value = 123456789 if change else original
     path = _new_source_from(data_copy, claim_id, new_value, tmp_path)
     result = CliRunner().invoke(main, ["diff", str(path), "--data-dir", str(data_copy)])
