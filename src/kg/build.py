@@ -19,7 +19,7 @@ from kg.errors import Problem, ValidationError
 from kg.iris import IriMinter
 from kg.rdf import RdfMapper
 from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir, validate_graph
-from kg.store import publish_release
+from kg.store import EmbeddedStore, GraphStore
 
 
 @dataclass
@@ -58,7 +58,7 @@ class BuiltGraphs:
 @dataclass
 class BuildSummary:
     version: str
-    location: Path | None
+    location: str | None
     triples: dict[str, int]
     entities: dict[str, int]
     claims: dict[str, int]
@@ -117,11 +117,13 @@ def build(
     publish: bool = True,
     shapes_dir: Path | None = None,
     queries_dir: Path | None = None,
+    store: GraphStore | None = None,
 ) -> BuildSummary:
     """The whole build; nothing is published unless every check passes.
 
     Checks, in order: data files (schema, references, quotes), SHACL shapes, and the
-    saved queries (a query that fails to parse must fail the build, not vanish).
+    saved queries (a query that fails to parse must fail the build, not vanish). Then
+    the graphs are published to the store (default: the embedded store at `location`).
     """
     started = time.perf_counter()
     phases: dict[str, float] = {}
@@ -161,7 +163,8 @@ def build(
             "entities": summary.entities,
             "claims": summary.claims,
         }
-        summary.location = publish_release(location, serialised, manifest)
+        target = store or EmbeddedStore(location)
+        summary.location = target.publish(serialised, manifest)
         t = lap("store", t)
     summary.seconds = time.perf_counter() - started
     summary.phases = phases

@@ -39,9 +39,11 @@ from kg.errors import DataError, Problem
 from kg.inspection import QueryShape, bare_variable, grammar_nodes, inspect_query, parse_tree
 from kg.namespaces import SCHEMA, SH, base_iri, bind_prefixes, prefix_map
 from kg.query_errors import QueryError
+from kg.settings import Settings
 from kg.sources import PROJECT_ROOT
+from kg.store.terms import Term, bind_values
 
-DEFAULT_QUERIES_DIR = PROJECT_ROOT / "queries"
+DEFAULT_QUERIES_DIR = Settings().queries_dir
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "language")
 RESERVED_PARAMETERS = frozenset({"format"})
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -73,6 +75,15 @@ def expand_curie(value: str, prefixes: Mapping[str, str]) -> str:
     if colon and prefix in prefixes and not local.startswith("//"):
         return prefixes[prefix] + local
     return value
+
+
+def as_term(node: NamedNode | Literal) -> Term:
+    """A parsed parameter value as a neutral term."""
+    if isinstance(node, NamedNode):
+        return Term("iri", node.value)
+    datatype = node.datatype.value
+    return Term("literal", node.value, node.language,
+                None if node.language or datatype == XSD + "string" else datatype)
 
 
 @dataclass(frozen=True)
@@ -165,6 +176,11 @@ class SavedQuery:
                 continue
             bound[p.name] = p.parse(raw, prefixes)
         return bound
+
+    def bound_text(self, bound: Mapping[str, NamedNode | Literal]) -> str:
+        """The query (header included) with its parameters bound portably: a VALUES
+        block at the start of its WHERE (kg.store.terms.bind_values)."""
+        return bind_values(self.text, {k: as_term(v) for k, v in bound.items()})
 
     def sparql_with_prefixes(self, prefixes: Mapping[str, str]) -> str:
         """The query with PREFIX lines for the predeclared prefixes it uses (self-contained)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,9 @@ from pydantic import ValidationError
 
 from kg.errors import DataError, Problem
 from kg.records import ENTITY_MODELS, REGISTRY_FILES, Entity, FactFile
-from kg.sources import PROJECT_ROOT
+from kg.settings import Settings
 
-DEFAULT_DATA_DIR = Path(os.environ.get("KG_DATA_DIR") or PROJECT_ROOT / "data")
+DEFAULT_DATA_DIR = Settings().data_dir
 
 
 @dataclass
