@@ -91,11 +91,21 @@ def rss_kib(pid: int) -> int:
 
 
 def children(pid: int) -> list[int]:
-    """The direct child processes of `pid` (the query workers of a server)."""
+    """The direct child processes of `pid`."""
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             found += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError):
             continue
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`: a server's fork server and the query workers it forked."""
+    found, todo = [], children(pid)
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo += children(child)
     return found

@@ -36,7 +36,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-from kgserver import built_store, children, kg_serve, rss_kib
+from kgserver import built_store, descendants, kg_serve, rss_kib
 
 BASE = "https://w3id.org/cn-health-kg/"
 PREFIXES = ("PREFIX hkg: <https://w3id.org/cn-health-kg/ontology#>\n"
@@ -219,8 +219,9 @@ def slow_client(url: str, entities: list[str], deadline: float, stats: Stats,
 
 
 def memory(server_pid: int) -> tuple[int, int, int]:
-    """RSS in KiB of the server, the sum over its workers, and how many workers."""
-    workers = children(server_pid)
+    """RSS in KiB of the server, the sum over the processes below it (the fork server and
+    the query workers), and how many there are."""
+    workers = descendants(server_pid)
     return rss_kib(server_pid), sum(rss_kib(w) for w in workers), len(workers)
 
 

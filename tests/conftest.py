@@ -23,6 +23,15 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildSu
     return location, build(location=location)
 
 
+@pytest.fixture(scope="module")
+def published(built_store: tuple[Path, BuildSummary], tmp_path_factory: pytest.TempPathFactory
+              ) -> Path:
+    """A private copy of the built store, for one test module to build against."""
+    location = tmp_path_factory.mktemp("published") / "store"
+    shutil.copytree(built_store[0], location, symlinks=True)
+    return location
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A private copy of data/ that a test may break."""

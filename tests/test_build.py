@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from kg.build import build
+from kg.build import BuildSummary, build, build_graphs, dataset_version
 from kg.cli import main
 from kg.datafiles import DEFAULT_DATA_DIR
 from kg.errors import DataError
@@ -71,10 +71,9 @@ BAD_FACTS = [
 
 
 @pytest.fixture
-def good_location(tmp_path: Path) -> Path:
-    location = tmp_path / "store"
-    build(location=location)
-    return location
+def good_location(published: Path) -> Path:
+    """The module's copy of the session's built store: builds that fail must not touch it."""
+    return published
 
 
 def run_build(data_dir: Path, location: Path, *extra: str) -> tuple[int, str]:
@@ -149,7 +148,11 @@ def test_build_keeps_previous_store_when_shapes_fail(
     assert snapshot(good_location) == before
 
 
-def test_successful_build_switches_release_and_reports(good_location: Path) -> None:
+def test_successful_build_switches_release_and_reports(
+    built_store: tuple[Path, object], tmp_path: Path
+) -> None:
+    good_location = tmp_path / "store"
+    shutil.copytree(built_store[0], good_location, symlinks=True)
     before, _ = snapshot(good_location)
     code, output = run_build(DEFAULT_DATA_DIR, good_location)
     assert code == 0, output
@@ -172,3 +175,29 @@ def test_broken_saved_query_fails_the_build(good_location: Path, tmp_path: Path)
     with pytest.raises(DataError, match=r"broken-question\.rq"):
         build(location=good_location, queries_dir=queries)
     assert snapshot(good_location) == before
+
+
+def test_version_is_a_hash_of_the_content(
+    built_store: tuple[Path, BuildSummary], data_copy: Path
+) -> None:
+    """Issue 8, defect 6: rebuilding identical data gives the identical version."""
+    session_version = built_store[1].version
+    assert EmbeddedStore.open(built_store[0]).manifest["version"] == session_version
+    assert dataset_version(build_graphs(data_copy).serialised()) == session_version
+
+    def change(content: object) -> None:
+        claim(content, "t-childcare-places-per-1000")["value"] = 4.6
+
+    edit_yaml(data_copy / "facts" / "002.yaml", change)
+    assert dataset_version(build_graphs(data_copy).serialised()) != session_version
+
+
+def test_version_ignores_blank_node_labels_and_order() -> None:
+    p, o = "<http://example.org/p>", "<http://example.org/o>"
+    one = {"http://example.org/g": f"_:a {p} {o} .\n_:a {p} _:b .\n".encode()}
+    two = {"http://example.org/g": f"_:x {p} _:y .\n_:x {p} {o} .\n".encode()}
+    other = {"http://example.org/g": f"_:x {p} _:y .\n_:y {p} {o} .\n".encode()}
+    assert dataset_version(one) == dataset_version(two)
+    assert dataset_version(one) != dataset_version(other)
+    assert dataset_version(one) != dataset_version({"http://example.org/h": one[
+        "http://example.org/g"]})

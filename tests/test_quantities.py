@@ -15,6 +15,9 @@ from kg.quantities import chinese_integer, parse_quantity
         ("4.73", Decimal("4.73")),
         ("26.89%", Decimal("26.89")),
         ("1,540", Decimal(1540)),
+        ("1,234,567.5", Decimal("1234567.5")),
+        (Decimal("4.73"), Decimal("4.73")),
+        (Decimal("1E+3"), Decimal(1000)),
         ("三分之一", Decimal("0.3333")),
         ("1/3", Decimal("0.3333")),
         (4.5, Decimal("4.5")),
@@ -38,4 +41,22 @@ def test_chinese_integer(numeral: str, value: int) -> None:
 @pytest.mark.parametrize("bad", ["about 5", "五点", "", "12abc"])
 def test_parse_quantity_rejects_non_quantities(bad: str) -> None:
     with pytest.raises(ValueError, match="not a quantity"):
+        parse_quantity(bad)
+
+
+@pytest.mark.parametrize(("bad", "reason"), [
+    ("４.５", "non-ASCII digits"),
+    ("٣", "non-ASCII digits"),
+    ("1/0", "divides by zero"),
+    ("零分之一", "divides by zero"),
+    ("1,2,3", "commas only separate thousands"),
+    ("12,34", "commas only separate thousands"),
+    (None, "expected a quantity"),
+    ([1, 2], "expected a quantity"),
+    (float("nan"), "not a finite number"),
+    (Decimal("Infinity"), "not a finite number"),
+    (Decimal("1E+99"), "out of range"),
+])
+def test_parse_quantity_refuses_malformed_numbers(bad: object, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
         parse_quantity(bad)

@@ -5,9 +5,19 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyoxigraph import (
+    CanonicalizationAlgorithm,
+    Dataset,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    parse,
+    serialize,
+)
 from rdflib import Graph
 from rdflib.namespace import RDF
 
@@ -15,11 +25,11 @@ from kg.catalogue import load_catalogue
 from kg.checks import check_curated
 from kg.datafiles import CuratedData, load_curated
 from kg.derive import derived_graph
-from kg.errors import Problem, ValidationError
+from kg.errors import DataError, Problem, ValidationError
 from kg.iris import IriMinter
 from kg.rdf import RdfMapper
 from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir, validate_graph
-from kg.store import EmbeddedStore, GraphStore
+from kg.store import EmbeddedStore, GraphStore, check_writable
 
 
 @dataclass
@@ -45,6 +55,10 @@ class BuiltGraphs:
                     if iri == str(made) or iri.startswith(f"{made}/"):
                         return file, claim.id
         return iri, None
+
+    def serialised(self) -> dict[str, bytes]:
+        """Each graph as N-Triples, by graph IRI: what is stored and what the version hashes."""
+        return {n: g.serialize(format="nt", encoding="utf-8") for n, g in self.graphs.items()}
 
     def data_graph(self) -> Graph:
         """Everything but the ontology, merged: what the shapes validate."""
@@ -86,9 +100,14 @@ def build_graphs(
     data_dir: Path | None = None, seeds: Path | None = None, base: str | None = None
 ) -> BuiltGraphs:
     """Read, check and map the curated data to named graphs (raises DataError)."""
+    minter = IriMinter(base)
+    try:
+        NamedNode(minter.base)
+    except ValueError as exc:
+        raise DataError([Problem("--base-iri", None, f"{minter.base!r} is not an absolute IRI "
+                                                     f"({exc})")]) from None
     data = load_curated(data_dir)
     offsets = check_curated(data, seeds)
-    minter = IriMinter(base)
     mapper = RdfMapper(data, offsets, minter)
     graphs = {
         str(minter.graph("ontology")): load_turtle_dir(ONTOLOGY_DIR),
@@ -100,12 +119,24 @@ def build_graphs(
     return BuiltGraphs(graphs, data, minter)
 
 
-def dataset_version(serialised: dict[str, bytes]) -> str:
-    """A content hash of the whole dataset: same data, same version."""
+def dataset_version(serialised: Mapping[str, bytes]) -> str:
+    """A hash of the canonical content of all graphs: same data, same version.
+
+    The graphs (name -> N-Triples) are read into one dataset whose blank nodes are
+    relabelled by W3C RDF Dataset Canonicalization (RDFC-1.0), so the labels a
+    serialiser happened to choose do not matter; the sorted N-Quads are hashed.
+    Nothing else (build time, release folder) goes in.
+    """
+    dataset = Dataset()
+    for name, ntriples in serialised.items():
+        graph = NamedNode(name)
+        for triple in parse(ntriples, format=RdfFormat.N_TRIPLES):
+            dataset.add(Quad(triple.subject, triple.predicate, triple.object, graph))
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    nquads = serialize(dataset, format=RdfFormat.N_QUADS) or b""
     digest = hashlib.sha256()
-    for name in sorted(serialised):
-        digest.update(name.encode())
-        digest.update(b"".join(sorted(serialised[name].splitlines(keepends=True))))
+    for line in sorted(nquads.splitlines(keepends=True)):
+        digest.update(line)
     return digest.hexdigest()[:16]
 
 
@@ -121,9 +152,10 @@ def build(
 ) -> BuildSummary:
     """The whole build; nothing is published unless every check passes.
 
-    Checks, in order: data files (schema, references, quotes), SHACL shapes, and the
-    saved queries (a query that fails to parse must fail the build, not vanish). Then
-    the graphs are published to the store (default: the embedded store at `location`).
+    Checks, in order: data files (schema, references, quotes), the saved queries (a
+    query that fails to parse must fail the build, not vanish), and SHACL shapes.
+    Then the graphs are published to the store (default: the embedded store at
+    `location`).
     """
     started = time.perf_counter()
     phases: dict[str, float] = {}
@@ -133,17 +165,19 @@ def build(
         phases[name] = now - since
         return now
 
+    if publish and store is None:
+        check_writable(location)
     built = build_graphs(data_dir, seeds, base)
     t = lap("load+map", started)
+    load_catalogue(queries_dir, base=built.minter.base)
+    t = lap("queries", t)
     shapes = load_turtle_dir(shapes_dir) if shapes_dir else None
     ontology = built.graphs[str(built.minter.graph("ontology"))]
     report = validate_graph(built.data_graph(), ontology, shapes)
     t = lap("shacl", t)
     if not report.conforms:
         raise ValidationError(shape_problems(built, report))
-    load_catalogue(queries_dir, base=built.minter.base)
-    t = lap("queries", t)
-    serialised = {n: g.serialize(format="nt", encoding="utf-8") for n, g in built.graphs.items()}
+    serialised = built.serialised()
     version = dataset_version(serialised)
     summary = BuildSummary(
         version=version,

@@ -254,7 +254,7 @@ def read_saved_query(path: Path, prefixes: Mapping[str, str]) -> SavedQuery:
                             if line.startswith("#+"))
     try:
         header = yaml.safe_load(header_text) if header_text.strip() else None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date such as 2025-13-45
         raise _QueryFileError([f"header is not valid YAML: {exc}"]) from exc
     if not isinstance(header, dict):
         raise _QueryFileError(["no '#+ ' header (title, description, tags, params) at the top"])

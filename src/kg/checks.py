@@ -57,6 +57,50 @@ def check_aliases(data: CuratedData, problems: list[Problem]) -> None:
                 )
 
 
+#: (kind, field) pairs that form a hierarchy: following them must never come back.
+HIERARCHIES = (("region", "within"), ("agency", "parent"), ("department", "parent"),
+               ("indicator", "broader"), ("facility", "operator"))
+
+
+def check_hierarchies(data: CuratedData, problems: list[Problem]) -> None:
+    """No region is (transitively) within itself; the same for parents and broader terms."""
+    reported: set[frozenset[str]] = set()
+    for kind, field in HIERARCHIES:
+        for entity in data.of_kind(kind):
+            chain = [entity.id]
+            step = getattr(entity, field)
+            while step in data.entities and step not in chain:
+                chain.append(step)
+                step = getattr(data.entities[step], field, None)
+            if step != entity.id or frozenset(chain) in reported:
+                continue
+            reported.add(frozenset(chain))
+            cycle = " -> ".join([*chain, entity.id])
+            problems.append(Problem(data.entity_files[entity.id], entity.id,
+                                    f"{field}: cycle {cycle}"))
+
+
+def check_units(data: CuratedData, problems: list[Problem]) -> None:
+    """A claim's value suits its unit: yes/no only with 'boolean', ratios within 0..1."""
+    for source_id, facts in data.facts.items():
+        file = data.fact_files[source_id]
+        for claim in facts.claims:
+            value = getattr(claim, "value", None)
+            indicator = data.entities.get(getattr(claim, "indicator", None) or "")
+            if value is None or indicator is None:
+                continue
+            unit = getattr(claim, "unit", None) or getattr(indicator, "unit", None)
+            shown = str(value).lower() if isinstance(value, bool) else format(value, "f")
+            if isinstance(value, bool) != (unit == "boolean"):
+                expected = "true or false" if unit == "boolean" else f"a number of {unit!r}"
+                problems.append(Problem(file, claim.id, f"value: {shown} does not suit unit "
+                                        f"{unit!r} of indicator {indicator.id!r} (expected "
+                                        f"{expected})"))
+            elif unit == "ratio" and not 0 <= value <= 1:
+                problems.append(Problem(file, claim.id, f"value: {shown} is not a ratio "
+                                                        f"(0..1) as unit 'ratio' requires"))
+
+
 def check_sources(data: CuratedData, seeds: Path, problems: list[Problem]) -> Offsets:
     """Each source file exists with its recorded SHA-256; each quote is in it verbatim."""
     offsets: Offsets = {}
@@ -96,6 +140,8 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     problems: list[Problem] = []
     check_references(data, problems)
     check_aliases(data, problems)
+    check_hierarchies(data, problems)
+    check_units(data, problems)
     offsets = check_sources(data, seeds_dir(seeds), problems)
     check_attributions(data, source_texts(data, seeds_dir(seeds)), problems)
     check_indicator_units(data, problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -57,9 +58,10 @@ def main() -> None:
     """Knowledge graph of China's 2025 health-policy facts."""
 
 
-def fail(error: KgError) -> None:
-    """Report an input error for people and exit non-zero, without a traceback."""
-    click.echo(f"error: {error}", err=True)
+def fail(error: KgError | str) -> NoReturn:
+    """Report an input error for people (one line per problem) and exit 1, no traceback."""
+    for line in str(error).splitlines() or [type(error).__name__]:
+        click.echo(f"error: {line}", err=True)
     sys.exit(1)
 
 
@@ -166,9 +168,12 @@ def export(fmt: str, output: Path, location: Path | None, store_url: str | None,
         fail(error)
     if str(output) == "-":
         sys.stdout.buffer.write(data)
-    else:
+        return
+    try:
         output.write_bytes(data)
-        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    except OSError as exc:
+        fail(f"--output {output}: cannot write: {exc.strerror or exc}")
+    click.echo(f"wrote {len(data)} bytes to {output}", err=True)
 
 
 @main.command()

@@ -60,9 +60,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from kg.errors import DataError, Problem
+from kg.yamlreader import YamlFileError, read_yaml_file
 
 CONTEXT_CHARS = 15
 NEWLINE_MARK = "⏎"
@@ -387,14 +387,19 @@ def load_ignores(
     {text, reason}, an entry without a reason, an entry whose text is not in the
     source, an entry that contains no expression (nothing to ignore).
     """
-    if not path.is_file():
+    if not path.is_file() or not path.read_bytes().strip():
         return []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(name, None, f"cannot be read as YAML: {exc}"))
+        document = read_yaml_file(path)
+    except YamlFileError as exc:
+        problems.append(Problem(name, None, str(exc)))
         return []
-    if raw is None:
+    raw = document.data
+    for where, reason in document.findings:
+        label = f"#{where[0] + 1}" if where and isinstance(where[0], int) else None
+        field = ".".join(str(p) for p in where[1:])
+        problems.append(Problem(name, label, f"{field}: {reason}" if field else reason))
+    if document.findings:
         return []
     if not isinstance(raw, list):
         problems.append(Problem(name, None, "expected a list of {text, reason} entries"))

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from kg.errors import DataError, Problem
-from kg.records import ENTITY_MODELS, REGISTRY_FILES, Entity, FactFile
+from kg.iris import is_slug
+from kg.records import (
+    CLAIM_KINDS,
+    ENTITY_MODELS,
+    REGISTRY_FILES,
+    Entity,
+    FactFile,
+    refuse_wide_digits,
+)
 from kg.settings import Settings
+from kg.yamlreader import FieldPath, YamlFile, YamlFileError, read_yaml_file
 
 DEFAULT_DATA_DIR = Settings().data_dir
 
@@ -37,76 +48,163 @@ def _relative(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
-def _read_yaml(path: Path, name: str, problems: list[Problem]) -> Any:
+def _read_yaml(path: Path, name: str, problems: list[Problem]) -> YamlFile | None:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        problems.append(Problem(name, None, f"not valid YAML{where}: {reason}"))
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(name, None, f"cannot be read: {exc}"))
-    return None
+        return read_yaml_file(path)
+    except YamlFileError as exc:
+        problems.append(Problem(name, None, str(exc)))
+        return None
 
 
-def _describe(error: ValidationError) -> list[str]:
-    """Pydantic errors as 'field.path: message' strings."""
-    out = []
-    for item in error.errors():
-        location = ".".join(str(p) for p in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
-        out.append(f"{location}: {message}" if location else message)
-    return out
+def _message(item: Mapping[str, Any]) -> str:
+    """One pydantic error as a reason for people (type errors say what they got)."""
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if isinstance(item.get("input"), str) and item["type"] in ("int_parsing",
+                                                               "string_pattern_mismatch"):
+        try:
+            refuse_wide_digits(item["input"])
+        except ValueError as exc:
+            return str(exc)
+    if item["type"].endswith(("_type", "_parsing")) and "input" in item:
+        message += f" (got {_shown(item['input'])})"
+    elif item["type"] == "extra_forbidden":
+        message = "unknown field"
+    return message
+
+
+def _errors(exc: PydanticValidationError) -> list[tuple[list[Any], str]]:
+    """(location, reason) of each schema error; a misspelt field is one error, not two.
+
+    `valeu: 4.5` gives both 'value: Field required' and 'valeu: Extra inputs are not
+    permitted'; they are reported together as "valeu: unknown field (did you mean
+    'value'?)".
+    """
+    items = exc.errors()
+    missing = {tuple(e["loc"]): e for e in items if e["type"] == "missing"}
+    out: list[tuple[list[Any], str]] = []
+    used: set[tuple[Any, ...]] = set()
+    for item in items:
+        loc = tuple(item["loc"])
+        if item["type"] == "extra_forbidden":
+            names = [str(m[-1]) for m in missing if m[:-1] == loc[:-1] and m not in used]
+            close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+            if close:
+                used.add((*loc[:-1], close[0]))
+                out.append((list(loc), f"unknown field (did you mean {close[0]!r}?)"))
+                continue
+        out.append((list(loc), _message(item)))
+    return [(loc, m) for loc, m in out if tuple(loc) not in used]
+
+
+def _shown(value: Any) -> str:
+    kind = {bool: "yes/no", int: "number", Decimal: "number", float: "number", str: "text",
+            list: "list", dict: "mapping", type(None): "nothing"}.get(type(value), "value")
+    text = repr(value if not isinstance(value, Decimal) else format(value, "f"))
+    return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def _where(loc: Iterable[Any]) -> str:
+    return ".".join(str(p) for p in loc)
 
 
 def _record_label(raw: Any, index: int) -> str:
-    if isinstance(raw, dict) and raw.get("id") is not None:
-        return str(raw["id"])
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and is_slug(raw["id"]):
+        return raw["id"]
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str | int) and str(raw["id"]).strip():
+        return repr(raw["id"]) if not str(raw["id"]).isprintable() else str(raw["id"])
     return f"#{index + 1}"
+
+
+def _findings_by_record(
+    document: YamlFile, record_of: Callable[[FieldPath], tuple[str | None, FieldPath]]
+) -> dict[str | None, list[str]]:
+    """Value problems found while reading, as reasons grouped by record label."""
+    out: dict[str | None, list[str]] = {}
+    for path, reason in document.findings:
+        label, rest = record_of(path)
+        where = _where(rest)
+        out.setdefault(label, []).append(f"{where}: {reason}" if where else reason)
+    return out
 
 
 def load_registry(data_dir: Path, problems: list[Problem], data: CuratedData) -> None:
     for kind, filename in REGISTRY_FILES.items():
         path = data_dir / "registry" / filename
         name = _relative(path, data_dir)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
+            continue  # an absent registry file: no entities of that kind
+        document = _read_yaml(path, name, problems)
+        if document is None:
             continue
-        raw = _read_yaml(path, name, problems)
-        if raw is None:
-            continue
+        raw = document.data
         if not isinstance(raw, list):
-            problems.append(Problem(name, None, "expected a list of records"))
+            problems.append(Problem(name, None, f"expected a list of {kind} records, got "
+                                                f"{_shown(raw)}"))
             continue
+
+        def record_of(path: FieldPath, raw: list = raw) -> tuple[str | None, FieldPath]:
+            if path and isinstance(path[0], int):
+                return _record_label(raw[path[0]], path[0]), path[1:]
+            return None, path
+
+        flagged = _findings_by_record(document, record_of)
         model = ENTITY_MODELS[kind]
         for index, item in enumerate(raw):
             label = _record_label(item, index)
+            if label in flagged:
+                problems.extend(Problem(name, label, m) for m in flagged[label])
+                continue
             if not isinstance(item, dict):
-                problems.append(Problem(name, label, "expected a mapping of fields"))
+                problems.append(Problem(name, label, f"expected a mapping of fields, got "
+                                                     f"{_shown(item)}"))
                 continue
             try:
                 entity = model.model_validate(item)
-            except ValidationError as exc:
-                problems.extend(Problem(name, label, m) for m in _describe(exc))
+            except PydanticValidationError as exc:
+                problems.extend(Problem(name, label, f"{_where(loc)}: {m}" if loc else m)
+                                for loc, m in _errors(exc))
                 continue
             if entity.id in data.entities:
                 first = data.entity_files[entity.id]
-                problems.append(Problem(name, label, f"duplicate id (also in {first})"))
+                other = data.entities[entity.id]
+                hint = (f"; namesakes take {entity.id}-2, {entity.id}-3..."
+                        if kind == "person" == other.KIND else "")
+                problems.append(Problem(name, label, f"duplicate id: {other.KIND} {entity.id!r} "
+                                                     f"in {first} has it already{hint}"))
                 continue
             data.entities[entity.id] = entity
             data.entity_files[entity.id] = name
 
 
 def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> None:
-    for path in sorted((data_dir / "facts").glob("*.yaml")):
+    folder = data_dir / "facts"
+    if not folder.is_dir():
+        problems.append(Problem(_relative(folder, data_dir), None, "folder not found"))
+        return
+    for path in sorted(folder.glob("*.yaml")):
         name = _relative(path, data_dir)
-        raw = _read_yaml(path, name, problems)
-        if raw is None:
+        document = _read_yaml(path, name, problems)
+        if document is None:
             continue
+        raw = document.data
         if not isinstance(raw, dict):
-            problems.append(Problem(name, None, "expected a mapping with 'source' and 'claims'"))
+            problems.append(Problem(name, None, f"expected a mapping with 'source' and 'claims', "
+                                                f"got {_shown(raw)}"))
             continue
         claims = raw.get("claims") if isinstance(raw.get("claims"), list) else []
+
+        def record_of(path: FieldPath, claims: list = claims) -> tuple[str | None, FieldPath]:
+            if path[:1] == ("claims",) and len(path) > 1 and isinstance(path[1], int):
+                return _record_label(claims[path[1]], path[1]), path[2:]
+            if path[:1] == ("source",):
+                return "source", path[1:]
+            return None, path
+
+        flagged = _findings_by_record(document, record_of)
+        if flagged:
+            for label, reasons in flagged.items():
+                problems.extend(Problem(name, label, m) for m in reasons)
+            continue
         seen: set[str] = set()
         for index, claim in enumerate(claims):
             label = _record_label(claim, index)
@@ -115,22 +213,24 @@ def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> No
             seen.add(label)
         try:
             facts = FactFile.model_validate(raw)
-        except ValidationError as exc:
-            for item in exc.errors():
-                loc = list(item["loc"])
-                label = "source"
+        except PydanticValidationError as exc:
+            for loc, message in _errors(exc):
+                label: str | None = "source"
                 if loc[:1] == ["claims"] and len(loc) > 1 and isinstance(loc[1], int):
                     label = _record_label(claims[loc[1]], loc[1])
                     loc = loc[2:]
-                    if loc and loc[0] in ("post", "target", "measurement", "statement", "mention"):
+                    if loc and loc[0] in CLAIM_KINDS:
                         loc = loc[1:]
                 elif loc[:1] == ["source"]:
                     loc = loc[1:]
                 else:
                     label = None
-                where = ".".join(str(p) for p in loc)
-                message = item["msg"].removeprefix("Value error, ")
+                where = _where(loc)
                 problems.append(Problem(name, label, f"{where}: {message}" if where else message))
+            continue
+        if facts.source.id != path.stem:
+            problems.append(Problem(name, "source", f"id: {facts.source.id!r} does not match "
+                                                    f"the file name {path.name}"))
             continue
         if facts.source.id in data.facts:
             problems.append(

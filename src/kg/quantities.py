@@ -10,8 +10,9 @@ DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, 
           "七": 7, "八": 8, "九": 9}
 FRACTION_PLACES = Decimal("0.0001")
 
-_ARABIC = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(万亿|万|亿|千|百)?\s*([%‰])?$")
-_FRACTION = re.compile(r"^(\d+)\s*/\s*(\d+)$")
+_ARABIC = re.compile(r"^([+-]?[0-9]+(?:\.[0-9]+)?)\s*(万亿|万|亿|千|百)?\s*([%‰])?$")
+_FRACTION = re.compile(r"^([0-9]+)\s*/\s*([0-9]+)$")
+_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.|\s|[^0-9,]|$)")
 
 
 def chinese_integer(text: str) -> int:
@@ -42,9 +43,21 @@ def parse_quantity(value: object) -> Decimal | bool:
     """
     if isinstance(value, bool):
         return value
+    if value is None or isinstance(value, list | dict):
+        raise ValueError(f"expected a quantity, got {value!r}")
+    if isinstance(value, Decimal | float) and not Decimal(value).is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    if isinstance(value, Decimal | float) and value and abs(Decimal(value).adjusted()) > 30:
+        raise ValueError(f"{value!r} is out of range (more than 30 digits)")
     if isinstance(value, int | float | Decimal):
-        value = str(value)
-    text = str(value).strip().replace(",", "")
+        value = format(Decimal(str(value)), "f")
+    text = str(value).strip()
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise ValueError(f"non-ASCII digits in {text!r} (write ASCII 0-9)")
+    if "," in text:
+        if not _THOUSANDS.match(text):
+            raise ValueError(f"{text!r}: commas only separate thousands (1,234,567)")
+        text = text.replace(",", "")
     if match := _ARABIC.match(text):
         number, multiplier, _percent = match.groups()
         try:
@@ -54,15 +67,20 @@ def parse_quantity(value: object) -> Decimal | bool:
         result = amount * MULTIPLIERS[multiplier] if multiplier else amount
         return Decimal(int(result)) if result == result.to_integral_value() else result
     if match := _FRACTION.match(text):
-        return (Decimal(match[1]) / Decimal(match[2])).quantize(FRACTION_PLACES)
+        return _fraction(text, Decimal(match[1]), Decimal(match[2]))
     if "分之" in text:
         denominator, numerator = text.split("分之", 1)
-        return (Decimal(chinese_integer(numerator)) / chinese_integer(denominator)).quantize(
-            FRACTION_PLACES
-        )
+        return _fraction(text, Decimal(chinese_integer(numerator)),
+                         Decimal(chinese_integer(denominator)))
     try:
         return Decimal(chinese_integer(text))
     except ValueError:
         raise ValueError(
             f"{text!r} is not a quantity (use e.g. 66万, 1.8亿, 4.73, 1/3, 三分之一)"
         ) from None
+
+
+def _fraction(text: str, numerator: Decimal, denominator: Decimal) -> Decimal:
+    if not denominator:
+        raise ValueError(f"{text!r} divides by zero")
+    return (numerator / denominator).quantize(FRACTION_PLACES)

@@ -25,7 +25,7 @@ def read_query_text(argument: str) -> str:
         try:
             return path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise QueryError(f"{argument}: cannot read query file: {exc}") from exc
+            raise QueryError(f"{argument}: cannot read query file: {exc.strerror or exc}") from exc
     return argument
 
 

@@ -7,8 +7,10 @@ record at a time; cross-record rules (references, duplicates, quotes) live in
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -17,27 +19,81 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from kg.iris import is_slug, person_slug, pinyin_of
 from kg.quantities import parse_quantity
 
-PARTIAL_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+PARTIAL_DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 MAX_QUOTE_CHARS = 100
 
 
 def _slug(value: Any) -> str:
-    text = str(value)
-    if not is_slug(text):
-        raise ValueError(f"{text!r} is not a slug (lower-case a-z, 0-9 and single hyphens)")
-    return text
+    if not isinstance(value, str):
+        raise ValueError(f"expected a slug in text, got {value!r} (quote it if it is an id)")
+    if not is_slug(value):
+        raise ValueError(f"{value!r} is not a slug (lower-case a-z, 0-9 and single hyphens)")
+    return value
 
 
 def _partial_date(value: Any) -> str:
-    """Accept 2025, '2025-03', a date, or 'YYYY-MM-DD'; keep the precision given."""
+    """Accept 2025, '2025-03' or '2025-03-05' (a real calendar date); keep the precision given.
+
+    Full-width digits ('２０２５') are refused, not normalised: a structured value is
+    written in ASCII so that every tool reads it alike; the verbatim form belongs in
+    the evidence quote.
+    """
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got {value!r}")
     text = str(value)
+    refuse_wide_digits(text)
     if not PARTIAL_DATE_RE.match(text):
         raise ValueError(f"{text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    if len(text) == 10:
-        dt.date.fromisoformat(text)
+    year, month, day = (int(p) for p in [*text.split("-"), "1", "1"][:3])
+    if year < 1:
+        raise ValueError(f"invalid date {text!r} (year must be 0001..9999)")
+    if not 1 <= month <= 12:
+        raise ValueError(f"invalid date {text!r} (month must be 1..12)")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"invalid date {text!r} (day must be 1..{last} in {year:04d}-{month:02d})")
     return text
+
+
+def refuse_wide_digits(text: str) -> None:
+    """Raise for digits other than ASCII 0-9 (full-width, Arabic-Indic...), naming the fix."""
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        ascii_text = "".join(str(unicodedata.digit(ch, ch)) if ch.isdigit() else ch
+                             for ch in unicodedata.normalize("NFKC", text))
+        raise ValueError(f"non-ASCII digits in {text!r} (write {ascii_text!r})")
+
+
+MARK_UNITS = {"%": "percent", "‰": "permille"}
+
+
+def _mark_suits_unit(raw: Any) -> Any:
+    """A value stated with % or ‰ and an explicit unit must agree ('26.89%' with 'percent')."""
+    if isinstance(raw, dict) and isinstance(raw.get("value"), str) and raw.get("unit"):
+        mark = raw["value"].strip()[-1:]
+        if mark in MARK_UNITS and raw["unit"] != MARK_UNITS[mark]:
+            raise ValueError(f"value: {raw['value']!r} is in {MARK_UNITS[mark]} but unit is "
+                             f"{raw['unit']!r}")
+    return raw
+
+
+def date_span(partial: str) -> tuple[dt.date, dt.date]:
+    """First and last day a partial date covers ('2025-03' -> 1 and 31 March)."""
+    parts = [int(p) for p in partial.split("-")]
+    year, month = parts[0], parts[1] if len(parts) > 1 else None
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if len(parts) == 2:
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    day = dt.date(year, month, parts[2])
+    return day, day
+
+
+def _check_order(record: Any, first: str, last: str) -> None:
+    start, end = getattr(record, first), getattr(record, last)
+    if start and end and date_span(end)[1] < date_span(start)[0]:
+        raise ValueError(f"{last}: {end!r} is before {first} {start!r}")
 
 
 Slug = Annotated[str, BeforeValidator(_slug)]
@@ -189,6 +245,11 @@ class Event(Entity):
     place: Slug | None = None
     organizer: list[Slug] = []
 
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Event:
+        _check_order(self, "start", "end")
+        return self
+
 
 class Unit(Entity):
     KIND = "unit"
@@ -264,7 +325,7 @@ class Source(Record):
     """A source article: one file in the seeds folder."""
 
     REFS = {"outlet": ("outlet",), "authors": ("person",)}
-    id: Annotated[str, Field(pattern=r"^\d{3}$")]
+    id: Annotated[str, Field(pattern=r"^[0-9]{3}$")]
     file: str
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     outlet: Slug | None = None
@@ -330,6 +391,7 @@ class TargetClaim(Claim):
     @classmethod
     def _yes_no_targets_are_equalities(cls, raw: Any) -> Any:
         """A yes/no target ('all hospitals ...') can only be met by equality."""
+        _mark_suits_unit(raw)
         yes_no = isinstance(raw, dict) and isinstance(raw.get("value"), bool)
         if yes_no and raw.setdefault("comparator", "=") != "=":
             raise ValueError("comparator: a yes/no target takes comparator '='")
@@ -377,6 +439,21 @@ class MeasurementClaim(Claim):
     figure: Literal["example", "hypothetical", "chart", "anecdote"] | None = None
     #: what the figure is of, when not a place: a person (an age), a programme, an event
     subject: list[Slug] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stated_mark_suits_unit(cls, raw: Any) -> Any:
+        return _mark_suits_unit(raw)
+
+    @model_validator(mode="after")
+    def _consistent_range_and_period(self) -> MeasurementClaim:
+        if self.value_max is not None:
+            if isinstance(self.value, bool):
+                raise ValueError("value_max: a yes/no value has no range")
+            if self.value_max < self.value:
+                raise ValueError(f"value_max: {self.value_max} is less than value {self.value}")
+        _check_order(self, "period_start", "period_end")
+        return self
 
 
 class StatementClaim(Claim):

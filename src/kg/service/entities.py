@@ -130,7 +130,12 @@ class Paging:
 
 
 def is_known(reader: GraphReader, resource: str) -> bool:
-    return reader.ask(KNOWN, {"node": iri(resource)})
+    """Whether the dataset says anything of the resource (an address that is no IRI by
+    the engine's rules, e.g. one with a space, names nothing here)."""
+    try:
+        return reader.ask(KNOWN, {"node": iri(resource)})
+    except ValueError:
+        return False
 
 
 def description(reader: GraphReader, resource: str, fmt: GraphFormat) -> bytes:

@@ -36,6 +36,8 @@ log = logging.getLogger("kg.service")
 #: modules once: a replacement for a killed worker is ready in milliseconds, not seconds.
 _FORKSERVER = multiprocessing.get_context("forkserver")
 _FORKSERVER.set_forkserver_preload(["kg.service.worker"])
+#: Workers in a row that may die before they are ready before the pool stops respawning.
+MAX_STILLBORN = 5
 #: How long the workers may take to load the dataset before the server gives up starting.
 STARTUP_SECONDS = 300.0
 
@@ -83,6 +85,7 @@ class QueryExecutor:
         self._idle: deque[_Worker] = deque()
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
         self._broken: str | None = None
+        self._stillborn = 0
         self._closing = False
         self.killed = 0
 
@@ -215,8 +218,9 @@ class QueryExecutor:
                                       name="kg-query-worker")
         process.start()
         theirs.close()
-        ours.sendall(frame(self.setup))  # still blocking: the worker reads it when it is up
         worker = _Worker(process, ours)
+        with contextlib.suppress(OSError):  # a worker dead at birth is seen by its reader
+            ours.sendall(frame(self.setup))  # blocking: the worker reads it when it is up
         self._workers.append(worker)
         return worker
 
@@ -240,21 +244,31 @@ class QueryExecutor:
     def _on_message(self, worker: _Worker, status: str, payload: Any) -> None:
         if status == "ready":
             worker.ready = True
+            self._stillborn = 0
             self._release(worker)
         elif status == "failed":
-            self._broken = f"the query workers cannot open the dataset: {payload}"
-            log.error(self._broken)
+            self._break(f"the query workers cannot open the dataset: {payload}")
             self._discard(worker, kill=True, respawn=False)
-            for waiter in self._waiters:
-                if not waiter.done():
-                    waiter.set_exception(QueryFailed(self._broken))
         else:
             future, worker.pending = worker.pending, None
             if future is not None and not future.done():
                 future.set_result((status, payload))
 
+    def _break(self, reason: str) -> None:
+        """Stop respawning: every waiting and later request gets QueryFailed (503)."""
+        self._broken = reason
+        log.error(reason)
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_exception(QueryFailed(reason))
+
     def _on_death(self, worker: _Worker) -> None:
         future = worker.pending
+        if not worker.ready:
+            self._stillborn += 1
+            if self._stillborn >= MAX_STILLBORN:  # not a bad query: workers cannot start
+                self._break(f"{self._stillborn} query workers in a row died before they were"
+                            " ready; see the server log")
         self._discard(worker, kill=True)
         if future is not None and not future.done():
             future.set_exception(QueryFailed(

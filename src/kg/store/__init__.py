@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from kg.settings import Settings
 from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError
-from kg.store.embedded import DEFAULT_LOCATION, EmbeddedStore, current_release, publish_release
+from kg.store.embedded import (
+    DEFAULT_LOCATION,
+    EmbeddedStore,
+    check_writable,
+    current_release,
+    publish_release,
+)
 from kg.store.remote import RemoteStore
 
 
@@ -22,5 +28,5 @@ def open_store(settings: Settings) -> GraphStore:
 
 
 __all__ = ["DEFAULT_LOCATION", "UNION", "EmbeddedStore", "GraphStore", "QueryDataset",
-           "RemoteStore", "Serialised", "StoreError", "current_release", "open_store",
-           "publish_release"]
+           "RemoteStore", "Serialised", "StoreError", "check_writable", "current_release",
+           "open_store", "publish_release"]

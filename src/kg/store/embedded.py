@@ -12,10 +12,13 @@ that serves it opens the same files read-only: no process holds a copy.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -62,14 +65,22 @@ class EmbeddedStore(GraphStore):
         self.location = Path(location or DEFAULT_LOCATION)
         self._store = store
         self._manifest = manifest
+        self._release_lock: int | None = None
+        """A shared lock on the open release, so that builds do not prune it under us."""
 
     # ------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, location: Path | None = None) -> EmbeddedStore:
-        """The current release of a built store, opened read-only (StoreError if none)."""
+    def open(cls, location: Path | None = None, *, in_memory: bool = False) -> EmbeddedStore:
+        """The current release of a built store, opened read-only (StoreError if none), or
+        copied into memory (a snapshot that later builds cannot touch)."""
         store = cls(location)
-        store.oxigraph  # noqa: B018 (fail now, for people, rather than on the first query)
+        disk = store.oxigraph  # fail now, for people, rather than on the first query
+        if in_memory:
+            memory = Store()
+            memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+            store._store = memory
+            store.close()
         return store
 
     @classmethod
@@ -92,10 +103,29 @@ class EmbeddedStore(GraphStore):
 
     @property
     def oxigraph(self) -> Store:
+        """The Oxigraph store, opened read-only on first use.
+
+        The `current` link is resolved once, so the version and the content come from
+        one release even while a build switches the link; if a build prunes that
+        release before it is opened, the new current one is opened instead.
+        """
         if self._store is None:
-            release = current_release(self.location)
-            self._manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-            self._store = Store.read_only(str(release / "oxigraph"))
+            for _attempt in range(3):
+                release = current_release(self.location)
+                try:
+                    lock = _lock_release(release)
+                    manifest = json.loads((release / "manifest.json").read_text(
+                        encoding="utf-8"))
+                    store = Store.read_only(str(release / "oxigraph"))
+                    break
+                except (OSError, ValueError) as exc:
+                    if current_release(self.location) == release:
+                        raise StoreError(f"the store at {self.location} cannot be opened "
+                                         f"(release {release.name}): {exc}") from exc
+            else:  # pragma: no cover - three builds finished while one store was being opened
+                raise StoreError(f"the store at {self.location} changed while it was being "
+                                 "opened; retry")
+            self._manifest, self._store, self._release_lock = manifest, store, lock
         return self._store
 
     @property
@@ -199,7 +229,14 @@ class EmbeddedStore(GraphStore):
         raise StoreError("a built store is replaced as a whole release (kg build), "
                          "not one graph at a time")
 
+    def close(self) -> None:
+        """Let go of the release's lock (a build may prune it once nobody reads it)."""
+        if self._release_lock is not None:
+            os.close(self._release_lock)
+            self._release_lock = None
+
     def publish(self, graphs: Mapping[str, bytes], manifest: Mapping[str, Any]) -> str:
+        self.close()
         self._store = None
         self._manifest = None
         return str(publish_release(self.location, graphs, dict(manifest)))
@@ -225,25 +262,42 @@ def _wanted(fmt: str | None, kind: str) -> str:
 # ---------------------------------------------------------------- answers cut at a row cap
 
 
-class _BoundedSink:
-    """A write target that gives up past a byte budget, which stops Oxigraph's serialiser."""
+class _StoppingSink:
+    """A write target that stops the serialiser past a byte budget or a number of lines.
 
-    def __init__(self, budget: int) -> None:
+    Oxigraph evaluates lazily as it serialises, so raising here stops the query
+    itself: a capped answer costs about cap + 1 rows of work, not the whole result."""
+
+    def __init__(self, *, max_bytes: int | None = None, max_lines: int | None = None) -> None:
         self.parts: list[bytes] = []
-        self.size = 0
-        self.budget = budget
+        self.size = self.lines = 0
+        self.max_bytes, self.max_lines = max_bytes, max_lines
         self.overflow = False
 
     def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.budget:
-            self.overflow = True
-            raise OSError("result larger than the budget")
         self.parts.append(bytes(data))
+        self.size += len(data)
+        self.lines += data.count(b"\n")
+        if (self.max_bytes is not None and self.size > self.max_bytes) or (
+                self.max_lines is not None and self.lines >= self.max_lines):
+            self.overflow = True
+            raise OSError("answer limit reached")
         return len(data)
 
     def flush(self) -> None:
         pass
+
+    def serialize(self, result: Result, oxi: Any) -> bool:
+        """Serialise into this sink; True if it stopped at its limit."""
+        try:
+            result.serialize(self, format=oxi)  # type: ignore[union-attr]
+        except OSError:
+            if not self.overflow:
+                raise
+        return self.overflow
+
+    def first_lines(self, count: int) -> bytes:
+        return b"\n".join(b"".join(self.parts).split(b"\n", count)[:count]) + b"\n"
 
 
 Exact = Callable[[Result, str, Any, int], tuple[bytes, bool]]
@@ -260,54 +314,17 @@ def _capped(result: Result, execute: Callable[[], Result], fmt: str, oxi: Any,
     """
     if max_rows is None:
         return result.serialize(format=oxi) or b"", False  # type: ignore[union-attr]
-    sink = _BoundedSink(max_rows * MIN_ROW_BYTES.get(fmt, DEFAULT_MIN_ROW_BYTES))
-    try:
-        result.serialize(sink, format=oxi)  # type: ignore[union-attr]
-    except OSError:
-        if not sink.overflow:
-            raise
-    if not sink.overflow:
+    sink = _StoppingSink(max_bytes=max_rows * MIN_ROW_BYTES.get(fmt, DEFAULT_MIN_ROW_BYTES))
+    if not sink.serialize(result, oxi):
         return b"".join(sink.parts), False
     return exact(execute(), fmt, oxi, max_rows)
-
-
-class _LineSink:
-    """A write target that stops the serialiser once it has `limit` complete lines.
-
-    Oxigraph evaluates lazily as it serialises, so raising here stops the query
-    itself: a capped answer costs cap + 1 rows of work, not the whole result."""
-
-    def __init__(self, limit: int) -> None:
-        self.parts: list[bytes] = []
-        self.lines = 0
-        self.limit = limit
-        self.overflow = False
-
-    def write(self, data: bytes) -> int:
-        self.parts.append(bytes(data))
-        self.lines += data.count(b"\n")
-        if self.lines >= self.limit:
-            self.overflow = True
-            raise OSError("row limit reached")
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def first_lines(self, count: int) -> bytes:
-        return b"\n".join(b"".join(self.parts).split(b"\n", count)[:count]) + b"\n"
 
 
 def _first_rows(result: Result, oxi: Any, rows: int, header: int) -> tuple[bytes, bool]:
     """The first `rows` rows in a line-per-row format (after `header` lines), and whether
     more were left out; evaluation stops at the row after them."""
-    sink = _LineSink(header + rows + 1)
-    try:
-        result.serialize(sink, format=oxi)  # type: ignore[union-attr]
-    except OSError:
-        if not sink.overflow:
-            raise
-    if not sink.overflow:
+    sink = _StoppingSink(max_lines=header + rows + 1)
+    if not sink.serialize(result, oxi):
         return b"".join(sink.parts), False
     return sink.first_lines(header + rows), True
 
@@ -333,6 +350,9 @@ def current_release(location: Path | None = None) -> Path:
     """The release folder the `current` link points to."""
     location = Path(location or DEFAULT_LOCATION)
     link = location / "current"
+    if link.is_symlink() and not link.exists():
+        raise StoreError(f"the store at {location} is damaged: `current` points to a missing "
+                         f"release (run `kg build` again)")
     if not link.exists():
         raise StoreError(f"no built store at {location} (run `kg build` first)")
     return link.resolve()
@@ -346,9 +366,43 @@ def publish_release(
     """Write graphs (name -> N-Triples) as a new release and switch `current` to it.
 
     The switch is one atomic rename of a symlink: readers see either the old or
-    the new release, and any failure before it leaves the old one in place.
+    the new release, and any failure before it (a full disk, a read-only folder, a
+    kill) leaves the old one in place. Raises StoreError naming the location.
     """
     location = Path(location or DEFAULT_LOCATION)
+    try:
+        release = _write_release(location, graphs, manifest)
+    except OSError as exc:
+        raise _write_error(location, exc) from exc
+    _prune(location / "releases", keep={release.name})
+    return release
+
+
+def check_writable(location: Path | None) -> None:
+    """Raise StoreError now if no release can be written at location (read-only, no access)."""
+    location = Path(location or DEFAULT_LOCATION)
+    try:
+        releases = location / "releases"
+        releases.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=releases, prefix=".probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise _write_error(location, exc) from exc
+
+
+#: Reasons a write fails that people can act on; Oxigraph reports them inside longer texts.
+WRITE_FAILURES = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG,
+                                                       errno.EROFS, errno.EACCES, errno.EPERM))
+
+
+def _write_error(location: Path, exc: OSError) -> StoreError:
+    reason = exc.strerror or next((r for r in WRITE_FAILURES if r in str(exc)), str(exc))
+    return StoreError(f"cannot write the store at {location}: {reason} "
+                      f"(nothing was published; the current release is unchanged)")
+
+
+def _write_release(location: Path, graphs: Mapping[str, bytes], manifest: dict[str, Any]) -> Path:
     releases = location / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     release = releases / f"{manifest['version']}-{time.time_ns()}"
@@ -371,13 +425,38 @@ def publish_release(
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise
-    _prune(releases, keep={release.name})
     return release
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
     """Remove all but the newest releases (the current one is always kept)."""
-    ordered = sorted(releases.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    try:
+        ordered = sorted(releases.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
     for old in ordered[KEEP_RELEASES:]:
-        if old.name not in keep:
+        if old.name not in keep and not _in_use(old):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _lock_release(release: Path) -> int:
+    """Hold a shared lock on a release for as long as this process reads it (the
+    descriptor stays open; the lock goes with the process)."""
+    fd = os.open(release / "manifest.json", os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+def _in_use(release: Path) -> bool:
+    """Whether a serving process holds the release open (then it is not pruned)."""
+    try:
+        fd = os.open(release / "manifest.json", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from pyoxigraph import NamedNode
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -65,6 +67,10 @@ def sparql_term(term: Term | str) -> str:
     if term.kind == "iri":
         if not term.value or _IRI_FORBIDDEN.search(term.value):
             raise UnsafeValue(f"not an IRI: {term.value!r}")
+        try:  # and by RFC 3987 as Oxigraph checks it (e.g. no malformed %-escape)
+            NamedNode(term.value)
+        except ValueError as error:
+            raise UnsafeValue(f"not an IRI: {term.value!r} ({error})") from None
         return f"<{term.value}>"
     if term.kind == "bnode":
         raise UnsafeValue("blank nodes cannot be sent in a query")

@@ -1,0 +1,296 @@
+"""Faults while publishing: killed builds, readers during a switch, full and read-only disks.
+
+The invariant every test checks: `current` opens, and the version in its manifest is
+the hash of exactly the content it holds (so a half-written or mixed release would be
+caught), and it is the previous release unless a build finished.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kg.build import build_graphs, dataset_version
+from kg.datafiles import DEFAULT_DATA_DIR
+from kg.store import KEEP_RELEASES, EmbeddedStore
+
+PROJECT = Path(__file__).resolve().parents[1]
+RUNS = 20
+SWITCHES = 8
+#: The publish step of `kg build` in a child process: the graphs are made by the test
+#: (the steps before publishing do not touch the store), so each run is quick and a
+#: kill lands inside the part that writes.
+PUBLISHER = """
+import json, sys
+from pathlib import Path
+from kg.store import publish_release
+location, rounds = Path(sys.argv[1]), int(sys.argv[2])
+payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sys.argv[3:]]
+print("ready", flush=True)
+for i in range(rounds):
+    payload = payloads[i % len(payloads)]
+    graphs = {name: nt.encode() for name, nt in payload["graphs"].items()}
+    publish_release(location, graphs, payload["manifest"])
+print("done", flush=True)
+"""
+
+
+def content_version(store: EmbeddedStore) -> str:
+    """The version the store's content would get: the hash `kg build` puts in the manifest."""
+    return dataset_version({
+        name: store.read_graph(name) for name in store.named_graphs()
+    })
+
+
+def check_current(location: Path, allowed: set[str]) -> str:
+    """Open `current` as a server does; its version is allowed and names its content."""
+    store = EmbeddedStore.open(location, in_memory=True)
+    assert store.version in allowed
+    assert content_version(store) == store.version
+    return store.version
+
+
+@pytest.fixture(scope="module")
+def changed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real data with one value changed (so its version differs)."""
+    changed = tmp_path_factory.mktemp("changed") / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, changed)
+    path = changed / "facts" / "002.yaml"
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    claim = next(c for c in content["claims"] if c["id"] == "t-childcare-places-per-1000")
+    claim["value"] = 4.6
+    path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), "utf-8")
+    return changed
+
+
+@pytest.fixture(scope="module")
+def payloads(tmp_path_factory: pytest.TempPathFactory, changed_data: Path) -> dict[str, Path]:
+    """Two datasets as publish payloads by version: the real data, and one value changed."""
+    folder = tmp_path_factory.mktemp("payloads")
+    changed = changed_data
+    out = {}
+    for data_dir in (DEFAULT_DATA_DIR, changed):
+        built = build_graphs(data_dir)
+        graphs = built.serialised()
+        version = dataset_version(graphs)
+        manifest = {"version": version, "base_iri": built.minter.base}
+        target = folder / f"{version}.json"
+        target.write_text(json.dumps({"graphs": {k: v.decode() for k, v in graphs.items()},
+                                      "manifest": manifest}), encoding="utf-8")
+        out[version] = target
+    assert len(out) == 2
+    return out
+
+
+@pytest.fixture
+def location(built_store: tuple[Path, object], tmp_path: Path) -> Path:
+    target = tmp_path / "store"
+    shutil.copytree(built_store[0], target, symlinks=True)
+    return target
+
+
+def release_folders(location: Path) -> set[Path]:
+    return {p for p in (location / "releases").iterdir() if not p.name.startswith(".")}
+
+
+def start_publisher(location: Path, rounds: int, *payloads: Path) -> subprocess.Popen[str]:
+    child = subprocess.Popen(
+        [sys.executable, "-c", PUBLISHER, str(location), str(rounds), *map(str, payloads)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT)
+    assert child.stdout is not None and child.stdout.readline() == "ready\n"
+    return child
+
+
+def test_killed_publish_leaves_a_whole_release(location: Path, payloads: dict[str, Path]) -> None:
+    """20 publish steps SIGKILLed at seeded random points: `current` is always one whole release."""
+    versions = set(payloads)
+    current = check_current(location, versions)
+    durations = []  # how long a publish writes, once started: kills are spread over it
+    for _ in range(2):
+        other = next(v for v in versions if v != current)
+        child = start_publisher(location, 1, payloads[other])
+        ready = time.perf_counter()
+        assert child.wait(timeout=120) == 0, child.stderr.read() if child.stderr else ""
+        durations.append(time.perf_counter() - ready)
+        current = check_current(location, {other})
+    duration = min(durations)
+    rng = random.Random(8)
+    outcomes = {"killed, previous kept": 0, "new release complete": 0}
+    for _ in range(RUNS):
+        other = next(v for v in versions if v != current)
+        child = start_publisher(location, 1, payloads[other])
+        time.sleep(rng.uniform(0, duration))
+        child.send_signal(signal.SIGKILL)
+        killed = child.wait(timeout=60) == -signal.SIGKILL
+        after = check_current(location, {current, other})
+        if killed and after == current:
+            outcomes["killed, previous kept"] += 1
+        elif after == other:
+            outcomes["new release complete"] += 1
+        current = after
+    print(f"\n{RUNS} SIGKILLed publishes (window {duration:.2f}s): {outcomes}")
+    assert outcomes["killed, previous kept"] >= RUNS // 4
+    other = next(v for v in versions if v != current)
+    assert start_publisher(location, 1, payloads[other]).wait(timeout=120) == 0
+    assert check_current(location, {other}) == other
+    assert len(list((location / "releases").iterdir())) <= KEEP_RELEASES
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_killed_kg_build_keeps_the_store(location: Path, payloads: dict[str, Path],
+                                         changed_data: Path, seed: int) -> None:
+    """The real command, SIGKILLed once its new release folder appears (while it writes)."""
+    versions = set(payloads)
+    before = check_current(location, versions)
+    releases = release_folders(location)
+    build = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", "--data-dir",
+                              str(changed_data), "--location", str(location)], cwd=PROJECT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while build.poll() is None and release_folders(location) == releases:
+        time.sleep(0.002)
+    time.sleep(random.Random(seed).uniform(0, 0.3))
+    build.send_signal(signal.SIGKILL)
+    build.wait(timeout=60)
+    killed = build.returncode == -signal.SIGKILL
+    after = check_current(location, versions)
+    print(f"\nkg build {'killed' if killed else 'finished'}; current: "
+          f"{'previous' if after == before else 'new'} release")
+
+
+def test_reader_never_sees_a_mix_of_releases(location: Path, payloads: dict[str, Path]) -> None:
+    """Readers open the store over and over while releases are switched back and forth."""
+    versions = set(payloads)
+    writer = start_publisher(location, SWITCHES, *payloads.values())
+    seen: list[str] = []
+    try:
+        while writer.poll() is None:
+            seen.append(check_current(location, versions))
+    finally:
+        writer.kill()
+        writer.wait(timeout=60)
+    assert writer.returncode == 0, writer.stderr.read() if writer.stderr else ""
+    switches = sum(a != b for a, b in itertools.pairwise(seen))
+    print(f"\n{len(seen)} reads during {SWITCHES} switches; {switches} changes of version seen")
+    assert len(set(seen)) == 2
+
+
+# ---------------------------------------------------------------- full and read-only disks
+
+
+@functools.cache
+def can_mount() -> bool:
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    probe = Path(f"/tmp/kg-mount-probe-{os.getpid()}")
+    probe.mkdir(exist_ok=True)
+    ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
+                        capture_output=True, check=False).returncode == 0
+    if ok:
+        subprocess.run(["umount", str(probe)], check=True)
+    probe.rmdir()
+    return ok
+
+
+@contextmanager
+def small_disk(folder: Path, size: int) -> Iterator[None]:
+    """A tmpfs of `size` bytes at folder (needs root), unmounted afterwards."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                   check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """Folder read-only for writers: a read-only bind mount as root, else no write permission."""
+    if can_mount():
+        subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
+        try:
+            subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+            yield
+        finally:
+            subprocess.run(["umount", str(folder)], check=True)
+    else:
+        modes = {p: p.stat().st_mode for p in [folder, *folder.rglob("*")] if not p.is_symlink()}
+        for path in modes:
+            path.chmod(modes[path] & ~0o222)
+        try:
+            yield
+        finally:
+            for path, mode in modes.items():
+                path.chmod(mode)
+
+
+def run_kg_build(location: Path, data_dir: Path, limit_file_size: int | None = None
+                 ) -> subprocess.CompletedProcess[str]:
+    def limit() -> None:
+        if limit_file_size is not None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
+
+    return subprocess.run([sys.executable, "-m", "kg.cli", "build", "--data-dir", str(data_dir),
+                           "--location", str(location)], cwd=PROJECT, capture_output=True,
+                          text=True, timeout=300, check=False, preexec_fn=limit)
+
+
+def assert_refused_cleanly(done: subprocess.CompletedProcess[str], location: Path,
+                           reason: str) -> None:
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"error: cannot write the store at {location}: ")
+    assert reason in lines[0]
+    assert lines[0].endswith("(nothing was published; the current release is unchanged)")
+
+
+def test_full_disk_gives_a_clear_error_and_keeps_the_store(
+    built_store: tuple[Path, object], tmp_path: Path, changed_data: Path
+) -> None:
+    """A disk with room for one release only (a real tmpfs; RLIMIT_FSIZE if not root)."""
+    location = tmp_path / "disk"
+    release = (built_store[0] / "current").resolve()
+    size = sum(p.stat().st_size for p in release.rglob("*") if p.is_file())
+    with small_disk(location, size * 3 // 2) if can_mount() else _nothing():
+        shutil.copytree(built_store[0], location, symlinks=True, dirs_exist_ok=True)
+        before = check_current(location, {EmbeddedStore.open(location).version})
+        releases = sorted((location / "releases").iterdir())
+        done = run_kg_build(location, changed_data, None if can_mount() else 64 * 1024)
+        reason = "No space left on device" if can_mount() else "File too large"
+        assert_refused_cleanly(done, location, reason)
+        assert check_current(location, {before}) == before
+        assert sorted((location / "releases").iterdir()) == releases
+
+
+def test_read_only_location_gives_a_clear_error_and_keeps_the_store(
+    location: Path, changed_data: Path
+) -> None:
+    before = check_current(location, {EmbeddedStore.open(location).version})
+    with read_only(location):
+        done = run_kg_build(location, changed_data)
+        assert_refused_cleanly(done, location, "Read-only file system" if can_mount()
+                               else "Permission denied")
+        assert check_current(location, {before}) == before
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
