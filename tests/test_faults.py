@@ -27,7 +27,8 @@ import yaml
 
 from kg.build import build_graphs, dataset_version
 from kg.datafiles import DEFAULT_DATA_DIR
-from kg.store import KEEP_RELEASES, EmbeddedStore
+from kg.store import EmbeddedStore
+from kg.store.embedded import KEEP_RELEASES
 
 PROJECT = Path(__file__).resolve().parents[1]
 RUNS = 20

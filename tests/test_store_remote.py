@@ -22,7 +22,7 @@ from kg.store import EmbeddedStore, QueryDataset, RemoteStore
 
 KGD = "https://w3id.org/cn-health-kg/"
 ENTITY_PAGES = ["agency/nhc", "person/wang-haidong", "indicator/childcare-places-per-1000",
-                "province/jiangsu", "graph/entities"]
+                "region/jiangsu", "facility/xinjiang-museum", "graph/entities"]
 
 
 @pytest.fixture(scope="module")
