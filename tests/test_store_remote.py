@@ -1,16 +1,17 @@
-"""The store interface on a real SPARQL server (Oxigraph server on 127.0.0.1, started
-and stopped here): `kg push` loads the built graphs, and the service on `--store`
+"""The store interface on real SPARQL servers (Oxigraph server and Virtuoso on 127.0.0.1,
+started and stopped here): `kg push` loads the built graphs, and the service on `--store`
 gives the same answers as on the embedded store (saved queries, entity pages)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from external_servers import Endpoint, oxigraph_server
+from external_servers import Endpoint, oxigraph_server, virtuoso_server
 from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -25,33 +26,56 @@ ENTITY_PAGES = ["agency/nhc", "person/wang-haidong", "indicator/childcare-places
                 "region/jiangsu", "facility/xinjiang-museum", "graph/entities"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory,
-           built_store: tuple[Path, BuildSummary]) -> Iterator[Endpoint]:
-    """Oxigraph server holding what `kg push` loaded into it."""
-    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as endpoint:
-        result = CliRunner().invoke(main, ["push", "--location", str(built_store[0]),
-                                           "--store", endpoint.query_url,
-                                           "--gsp", endpoint.gsp_url])
+SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
+#: Who may write graphs (Virtuoso's GSP asks for its DBA; Oxigraph server asks nobody).
+WRITERS = {"virtuoso": {"KG_STORE_USER": "dba", "KG_STORE_PASSWORD": "dba"}}
+
+
+@contextmanager
+def pushed(name: str, folder: Path, location: Path) -> Iterator[Endpoint]:
+    """A SPARQL server holding what `kg push` loaded into it."""
+    with SERVERS[name](folder) as endpoint:
+        result = CliRunner(env=WRITERS.get(name)).invoke(
+            main, ["push", "--location", str(location), "--store", endpoint.query_url,
+                   "--gsp", endpoint.gsp_url])
         assert result.exit_code == 0, result.output
         yield endpoint
 
 
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           built_store: tuple[Path, BuildSummary]) -> Iterator[Endpoint]:
+    """Each server, loaded by `kg push`."""
+    with pushed(request.param, tmp_path_factory.mktemp(request.param), built_store[0]) as ep:
+        yield ep
+
+
 @pytest.fixture(scope="module")
-def remote_client(server: Endpoint) -> Iterator[TestClient]:
+def oxigraph(tmp_path_factory: pytest.TempPathFactory,
+             built_store: tuple[Path, BuildSummary]) -> Iterator[Endpoint]:
+    """Oxigraph server, loaded by `kg push`: the differential tests run on it (on Virtuoso
+    they do not pass yet, see the README)."""
+    with pushed("oxigraph", tmp_path_factory.mktemp("oxigraph-served"), built_store[0]) as ep:
+        yield ep
+
+
+@pytest.fixture(scope="module")
+def remote_client(oxigraph: Endpoint) -> Iterator[TestClient]:
     """The service answering from the server (two checking-only workers)."""
     from kg.service.app import create_app
     from kg.service.context import ServiceConfig
     from kg.service.dataset import DatasetSource
 
-    source = DatasetSource(store_url=server.query_url, gsp_url=server.gsp_url, base=KGD)
+    source = DatasetSource(store_url=oxigraph.query_url, gsp_url=oxigraph.gsp_url, base=KGD)
     with TestClient(create_app(ServiceConfig(source=source, workers=2))) as client:
         yield client
 
 
 def test_push_loads_every_built_graph_with_its_triples(
         server: Endpoint, built_store: tuple[Path, BuildSummary]) -> None:
-    remote = RemoteStore(server.query_url, server.gsp_url, base_iri=KGD)
+    writer = WRITERS.get(server.name, {})
+    remote = RemoteStore(server.query_url, server.gsp_url, base_iri=KGD,
+                         user=writer.get("KG_STORE_USER"), password=writer.get("KG_STORE_PASSWORD"))
     embedded = EmbeddedStore.open(built_store[0])
     assert remote.named_graphs() == embedded.named_graphs()
     assert remote.graph_sizes() == {g: n for g, n in embedded.graph_sizes().items() if g}
@@ -148,11 +172,11 @@ def test_protocol_queries_are_forwarded_and_answered(
     "SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }",
     "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
 ])
-def test_policy_refuses_before_forwarding(remote_client: TestClient, server: Endpoint,
+def test_policy_refuses_before_forwarding(remote_client: TestClient, oxigraph: Endpoint,
                                           query: str) -> None:
     response = remote_client.post("/sparql", data={"query": query},
                                   headers={"accept": "application/sparql-results+json"})
     assert 400 <= response.status_code < 500
-    remote = RemoteStore(server.query_url, server.gsp_url, base_iri=KGD)
+    remote = RemoteStore(oxigraph.query_url, oxigraph.gsp_url, base_iri=KGD)
     # the server's own default graph, where an update would have gone, is still empty
     assert not remote.ask("ASK { <urn:a> <urn:b> <urn:c> }", dataset=QueryDataset(union=False))

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
                                   "server; unset: the embedded store at `location`.")
     gsp_url: str | None = Field(None, description="Graph Store Protocol endpoint of that server "
                                 "(for `kg push`).")
+    store_user: str | None = Field(None, description="User for writing graphs to that server "
+                                   "(HTTP digest or basic, as the server asks).")
+    store_password: str | None = Field(None, description="That user's password.")
     timeout: float = Field(10.0, gt=0, description="Time limit of one query, in seconds.")
     workers: int | None = Field(None, ge=1, description="Query worker processes "
                                 "(unset: CPU count, at least 2).")

@@ -24,7 +24,7 @@ import struct
 import threading
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kg.query_errors import QueryError, QueryFailed, QueryTimeout
@@ -187,6 +187,10 @@ class QueryExecutor:
         if self.forward is None or left <= 0:
             raise QueryTimeout(f"the query ran longer than the {limit:g} s time limit")
         store = self.forward
+        if checked.returns_graph:
+            job = replace(job, results_format=None)
+        else:
+            job = replace(job, graph_format=None)
         return await asyncio.to_thread(
             run_job, store, job, self.prefixes, max_rows=checked.max_rows,
             query_dataset=checked.query_dataset, timeout=left)

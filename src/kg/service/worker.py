@@ -23,7 +23,7 @@ import socket
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -64,6 +64,7 @@ class Checked:
 
     max_rows: int | None
     query_dataset: bool
+    returns_graph: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,8 @@ class Worker:
         if max_rows is not None and shape.limit is not None and shape.limit <= max_rows:
             max_rows = None
         if self.store is None:
-            return Checked(max_rows, bool(shape.from_graphs))
+            return Checked(max_rows, bool(shape.from_graphs), shape.returns_graph)
+        job = replace(job, graph_format=graph_format, results_format=results_format)
         return run_job(self.store, job, self.prefixes, max_rows=max_rows,
                        query_dataset=bool(shape.from_graphs))
 

@@ -23,7 +23,8 @@ def open_store(settings: Settings) -> GraphStore:
     """The store the settings name (nothing is read until it is used)."""
     if settings.store_url:
         return RemoteStore(settings.store_url, settings.gsp_url, base_iri=settings.base,
-                           timeout=settings.timeout)
+                           timeout=settings.timeout, user=settings.store_user,
+                           password=settings.store_password)
     return EmbeddedStore(settings.location)
 
 

@@ -34,12 +34,15 @@ class RemoteStore(GraphStore):
     """A SPARQL server at `query_url`; graphs written through the GSP at `gsp_url`."""
 
     def __init__(self, query_url: str, gsp_url: str | None = None, *, base_iri: str,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0, user: str | None = None,
+                 password: str | None = None) -> None:
         self.query_url = query_url
         self.gsp_url = gsp_url
         self.base_iri = base_iri
         self.timeout = timeout
         self.client = httpx.Client(timeout=timeout, follow_redirects=False)
+        self.auth = httpx.DigestAuth(user, password or "") if user else None
+        """For writing graphs only (Virtuoso's /sparql-graph-crud-auth wants digest)."""
         self._graphs: list[str] | None = None
         self._manifest: dict[str, Any] | None = None
 
@@ -113,7 +116,8 @@ class RemoteStore(GraphStore):
                timeout: float | None = None) -> Serialised:
         """Asked for as JSON results or N-Triples (what every server writes), then cut at
         max_rows and converted to the wanted format here."""
-        accept = f"{JSON}, {NT};q=0.9"
+        accept = JSON if graph_format is None else NT if results_format is None else \
+            f"{JSON}, {NT};q=0.9"
         response = self._post(sparql, accept, dataset, prefixes, base_iri, timeout)
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         source = _MEDIA.get(media)
@@ -166,7 +170,8 @@ class RemoteStore(GraphStore):
         if self.gsp_url is None:
             raise StoreError(f"{self.query_url}: no Graph Store Protocol URL (--gsp) to "
                              "write graphs to")
-        self._gsp("PUT", name, content=ntriples, headers={"Content-Type": NT})
+        # N-Triples is Turtle, and every GSP server reads Turtle
+        self._gsp("PUT", name, content=ntriples, headers={"Content-Type": "text/turtle"})
         self._graphs = None
         self._manifest = None
 
@@ -174,6 +179,7 @@ class RemoteStore(GraphStore):
         assert self.gsp_url is not None
         try:
             response = self.client.request(method, self.gsp_url, params={"graph": name},
+                                           auth=self.auth or httpx.USE_CLIENT_DEFAULT,
                                            **kwargs)
         except httpx.HTTPError as error:
             raise StoreError(f"{self.gsp_url}: {method} graph <{name}> failed: {error}"
