@@ -4,6 +4,7 @@ comments or strings, and a lexer trick that once hid a SERVICE is seen through."
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
 from kg.inspection import MAX_GROUPS, MAX_NESTING, check_query_safety, check_size, inspect_query
 from kg.query_errors import QueryRefused, QuerySyntaxError, QueryTooComplex
@@ -111,11 +112,16 @@ def test_deep_or_huge_queries_are_refused_before_any_parser(text: str, limit: st
     assert refused.value.extra["limit"] == limit
 
 
-def test_queries_within_the_limits_parse_however_nested() -> None:
+def test_queries_within_the_limits_are_answered_however_nested(
+        service_client: TestClient) -> None:
+    """The query workers parse up to the nesting limit (any deeper is refused before)."""
     depth = MAX_NESTING - 2
-    text = "SELECT * WHERE { FILTER(" + "(" * depth + "1" + ")" * depth + ") }"
-    check_size(text)
-    assert inspect_query(text).form == "SELECT"
+    for text in ("SELECT * WHERE { FILTER(" + "(" * depth + "1" + ")" * depth + ") }",
+                 "SELECT * WHERE " + "{ " * depth + "}" * depth):
+        check_size(text)
+        response = service_client.post("/sparql", content=text.encode(),
+                                       headers={"content-type": "application/sparql-query"})
+        assert response.status_code == 200, response.text
 
 
 def test_size_limit_names_the_limit() -> None:

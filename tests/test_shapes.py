@@ -174,6 +174,7 @@ def test_soft_quality_issues_are_warnings(shapes: Graph) -> None:
         "hkg:deadline",
         "(hkg:asOf|hkg:period)",
         "^schema:mentions",
+        "^hkg:statesPolicy",
         "schema:publisher",
     }
 

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -222,12 +223,22 @@ def load_catalogue(queries_dir: Path | None = None, base: str | None = None) -> 
     queries = []
     for path in sorted(folder.glob("*.rq")):
         try:
-            queries.append(read_saved_query(path, prefixes))
+            stat = path.stat()
+            queries.append(_read_checked(path, stat.st_mtime_ns, stat.st_size,
+                                         tuple(sorted(prefixes.items()))))
         except _QueryFileError as error:
             problems.extend(Problem(_shown(path), None, m) for m in error.messages)
     if problems:
         raise DataError(problems)
     return Catalogue(queries, base)
+
+
+@lru_cache(maxsize=256)
+def _read_checked(path: Path, mtime_ns: int, size: int,
+                  prefixes: tuple[tuple[str, str], ...]) -> SavedQuery:
+    """A saved query read and checked once per version of its file (the check parses it
+    with two SPARQL parsers, which every app and command would otherwise repeat)."""
+    return read_saved_query(path, dict(prefixes))
 
 
 class _QueryFileError(Exception):

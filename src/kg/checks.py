@@ -5,11 +5,14 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from kg.articles import check_articles
 from kg.attribution import check_attributions
 from kg.datafiles import CuratedData
 from kg.errors import DataError, Problem
 from kg.indicator_units import check_indicator_units
+from kg.policy_links import check_policy_links
 from kg.records import Record
+from kg.review import check_reviewed
 from kg.sources import find_quote, read_source_text, seeds_dir, sha256_of
 
 Offsets = dict[tuple[str, str], tuple[int, int]]
@@ -138,13 +141,16 @@ def source_texts(data: CuratedData, seeds: Path) -> dict[str, str]:
 def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     """Run every cross-record check; return each quote's offsets or raise DataError."""
     problems: list[Problem] = []
+    check_reviewed(data, problems)
     check_references(data, problems)
     check_aliases(data, problems)
     check_hierarchies(data, problems)
     check_units(data, problems)
     offsets = check_sources(data, seeds_dir(seeds), problems)
     check_attributions(data, source_texts(data, seeds_dir(seeds)), problems)
+    check_articles(data, source_texts(data, seeds_dir(seeds)), problems, offsets)
     check_indicator_units(data, problems)
+    check_policy_links(data, problems)
     if problems:
         raise DataError(problems)
     return offsets

@@ -307,5 +307,35 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
         fail(error)
     serve_on(app, listener, base_url)
 
+@main.command()
+@click.argument("article", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--source-id", required=True, help="Id of the new source (e.g. 005).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Draft fact file to write (its proposals go to NAME.review.yaml); "
+                   "default: the fact file on standard output.")
+@DATA_OPTION
+def extract(article: Path, source_id: str, output: Path | None, data_dir: Path | None) -> None:
+    """Draft a fact file of candidate claims from a new article (UTF-8 text) for review."""
+    from kg.extract.cli import extract_main
+
+    try:
+        extract_main(article, source_id, output, data_dir)
+    except KgError as error:
+        fail(error)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@DATA_OPTION
+def diff(file: Path, data_dir: Path | None) -> None:
+    """What a new or changed fact file adds to the published graph."""
+    from kg.extract.diff import diff_main
+
+    try:
+        diff_main(file, data_dir)
+    except KgError as error:
+        fail(error)
+
+
 if __name__ == "__main__":
     main()

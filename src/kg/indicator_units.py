@@ -19,6 +19,8 @@ def check_indicator_units(data: CuratedData, problems: list[Problem]) -> None:
         for claim in facts.claims:
             if not isinstance(claim, TargetClaim | MeasurementClaim) or claim.unit is None:
                 continue
+            if claim.unit not in data.entities:
+                continue  # an unknown unit is reported once, by the reference check
             indicator = data.entities.get(claim.indicator)
             expected = getattr(indicator, "unit", None)
             if expected is not None and claim.unit != expected:

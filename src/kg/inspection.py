@@ -42,6 +42,7 @@ _PARSER_STACK_BYTES = 256 * 1024 * 1024
 _PARSER_RECURSION = 200_000
 
 T = TypeVar("T")
+_PARSER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +228,15 @@ def _top_limit(algebra: CompValue) -> int | None:
     return None
 
 
+def allow_deep_queries() -> None:
+    """Raise this process's recursion limit so that the parser reaches MAX_NESTING (the
+    query workers do; elsewhere a deeper query is refused as too complex). The limit is
+    per process, so only a process that does nothing else should raise it."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), _PARSER_RECURSION))
+
+
 def _with_deep_stack(work: Callable[[], T]) -> T:
-    """Run work on a thread whose stack and recursion limit fit a query of MAX_NESTING."""
+    """Run work on a thread whose stack fits a query of MAX_NESTING (see allow_deep_queries)."""
     outcome: list[Any] = []
 
     def run() -> None:
@@ -237,16 +245,14 @@ def _with_deep_stack(work: Callable[[], T]) -> T:
         except BaseException as error:  # handed back to the caller's thread
             outcome.append((False, error))
 
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _PARSER_RECURSION))
-    previous = threading.stack_size(_PARSER_STACK_BYTES)
-    try:
-        thread = threading.Thread(target=run, name="sparql-parser")
-        thread.start()
-    finally:
-        threading.stack_size(previous)
-    thread.join()
-    sys.setrecursionlimit(limit)
+    with _PARSER_LOCK:  # pyparsing, under rdflib's grammar, is not thread-safe
+        previous = threading.stack_size(_PARSER_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=run, name="sparql-parser")
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+        thread.join()
     ok, value = outcome[0]
     if not ok:
         if isinstance(value, RecursionError):

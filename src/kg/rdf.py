@@ -8,12 +8,15 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
+from kg.articles import ARTICLE_KEY, article_of
+from kg.attribution import squeeze
 from kg.checks import Offsets
 from kg.datafiles import CuratedData
 from kg.iris import IriMinter
 from kg.namespaces import HKG, OA, ORG, SCHEMA, TIME, bind_prefixes
 from kg.records import (
     Agency,
+    Article,
     Claim,
     Department,
     Document,
@@ -30,6 +33,7 @@ from kg.records import (
     PostClaim,
     Programme,
     Region,
+    Source,
     StatementClaim,
     TargetClaim,
     Task,
@@ -129,6 +133,7 @@ CLAIM_LINKS = {
     "place": HKG.place,
     "about": HKG.about,
     "subject": HKG.subject,
+    "states_policy": HKG.statesPolicy,
     "person": ORG.member,
     "organization": ORG.organization,
     "role": ORG.role,
@@ -302,15 +307,52 @@ class RdfMapper:
             g.add((s, HKG.dateNote, Literal(src.date_note, lang="en")))
         if src.note:
             g.add((s, SKOS.note, Literal(src.note, lang="en")))
-        for author in src.authors:
-            g.add((s, SCHEMA.author, self.ref(author)))
+        self.add_credits(g, s, src)
+        starts = self.add_articles(g, s, src)
         mentioned: set[str] = set()
         for claim in facts.claims:
             self.add_claim(g, facts, claim)
             mentioned.update(ref for _, ref, _ in claim.references())
+            article_id = article_of(starts, self.offsets[(src.id, claim.id)][0])
+            if article_id:
+                g.add((self.iri.claim(src.id, claim.id), HKG.inArticle,
+                       self.article_iri(src.id, article_id)))
         for entity_id in sorted(mentioned):
             g.add((s, SCHEMA.mentions, self.ref(entity_id)))
         return g
+
+    def article_iri(self, source_id: str, article_id: str) -> URIRef:
+        return URIRef(f"{self.iri.source(source_id)}/article/{article_id}")
+
+    def add_credits(self, g: Graph, s: URIRef, credited: Source | Article) -> None:
+        """Writers (schema:author), photographers and chart makers of a file or article."""
+        for prop, ids in ((SCHEMA.author, credited.authors),
+                          (HKG.photographer, credited.photographers),
+                          (HKG.chartMaker, credited.chart_makers)):
+            for person in ids:
+                g.add((s, prop, self.ref(person)))
+
+    def add_articles(self, g: Graph, s: URIRef, src: Source) -> list[tuple[int, str]]:
+        """One node per article of the file; returns (start offset, id), in text order."""
+        starts = []
+        for article in src.articles:
+            a = self.article_iri(src.id, article.id)
+            g.add((a, RDF.type, HKG.Article))
+            g.add((a, DCTERMS.isPartOf, s))
+            g.add((a, DCTERMS.title, Literal(article.title_zh, lang="zh")))
+            g.add((a, RDFS.label, Literal(article.title_zh, lang="zh")))
+            if article.title_en:
+                g.add((a, RDFS.label, Literal(article.title_en, lang="en")))
+            g.add((a, HKG.genre, Literal(article.genre)))
+            if article.byline_as_stated:
+                g.add((a, HKG.bylineAsStated, Literal(article.byline_as_stated, lang="zh")))
+            if article.note:
+                g.add((a, SKOS.note, Literal(article.note, lang="en")))
+            self.add_credits(g, a, article)
+            start = self.offsets[(src.id, ARTICLE_KEY + article.id)][0]
+            g.add((a, OA.start, Literal(start)))
+            starts.append((start, article.id))
+        return sorted(starts)
 
     def claim_date(self, facts: FactFile, claim: Claim) -> str:
         """When the claim was made: as stated, else its event's date, else the source's."""
@@ -334,6 +376,8 @@ class RdfMapper:
             g.add((s, RDFS.label, label))
         for field, ref, _ in claim.references():
             g.add((s, CLAIM_LINKS[field], self.ref(ref)))
+            if field == "states_policy" and isinstance(claim, StatementClaim | MentionClaim):
+                g.add((s, HKG.about, self.ref(ref)))  # statesPolicy is a sub-property of about
         self.add_evidence(g, s, source_id, claim)
         self.add_attribution(g, s, claim)
         match claim:
@@ -347,6 +391,9 @@ class RdfMapper:
                 g.add((s, HKG.comparator, COMPARATORS[claim.comparator]))
                 if claim.deadline:
                     g.add((s, HKG.deadline, date_literal(claim.deadline)))
+                if claim.due_start or claim.due_end:
+                    self.add_interval(g, s, HKG.duePeriod, "due-period",
+                                      claim.due_start, claim.due_end)
             case MeasurementClaim():
                 self.add_quantity(g, s, claim)
                 if claim.value_max is not None:
@@ -361,6 +408,10 @@ class RdfMapper:
                     self.add_period(g, s, claim)
             case StatementClaim():
                 g.add((s, HKG.summary, Literal(claim.summary_en, lang="en")))
+                zh = claim.summary_zh or squeeze(claim.evidence)
+                g.add((s, HKG.summary, Literal(zh, lang="zh")))
+                if claim.anonymous_speaker:
+                    g.add((s, HKG.anonymousSpeaker, Literal(claim.anonymous_speaker, lang="zh")))
             case MentionClaim():
                 pass
 
@@ -389,6 +440,20 @@ class RdfMapper:
             if partial:
                 instant = URIRef(f"{period}/{'start' if prop == TIME.hasBeginning else 'end'}")
                 g.add((period, prop, instant))
+                g.add((instant, RDF.type, TIME.Instant))
+                g.add((instant, TIME_PRECISION[len(partial)], date_literal(partial)))
+
+    def add_interval(self, g: Graph, s: URIRef, prop: URIRef, name: str,
+                     start: str | None, end: str | None) -> None:
+        """An OWL-Time interval s -prop-> s/name with the given partial-date ends."""
+        period = URIRef(f"{s}/{name}")
+        g.add((s, prop, period))
+        g.add((period, RDF.type, TIME.ProperInterval))
+        for edge, partial, suffix in ((TIME.hasBeginning, start, "start"),
+                                      (TIME.hasEnd, end, "end")):
+            if partial:
+                instant = URIRef(f"{period}/{suffix}")
+                g.add((period, edge, instant))
                 g.add((instant, RDF.type, TIME.Instant))
                 g.add((instant, TIME_PRECISION[len(partial)], date_literal(partial)))
 

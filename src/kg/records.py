@@ -321,10 +321,37 @@ REGISTRY_FILES: dict[str, str] = {
 # ---------------------------------------------------------------- sources and claims
 
 
+class Article(Record):
+    """One article of a source file: a page may print several (a report, a brief, a
+    photo with its caption, a commentary). Claims belong to the article whose
+    ``starts_at`` quote is the last one before their own quote."""
+
+    REFS = {"authors": ("person",), "photographers": ("person",), "chart_makers": ("person",)}
+    id: Slug
+    #: verbatim clause where the article begins (its headline or first line)
+    starts_at: str = Field(min_length=2, max_length=MAX_QUOTE_CHARS)
+    genre: Literal["news", "brief", "feature", "photo", "summary", "commentary", "other"]
+    title_zh: str
+    title_en: str | None = None
+    #: writers credited in the byline
+    authors: list[Slug] = []
+    #: credited for photos (摄) and charts (制图), not for the text
+    photographers: list[Slug] = []
+    chart_makers: list[Slug] = []
+    #: the byline as printed when it names no person (本报评论员, 据新华社电)
+    byline_as_stated: str | None = None
+    note: str | None = None
+
+
 class Source(Record):
     """A source article: one file in the seeds folder."""
 
-    REFS = {"outlet": ("outlet",), "authors": ("person",)}
+    REFS = {
+        "outlet": ("outlet",),
+        "authors": ("person",),
+        "photographers": ("person",),
+        "chart_makers": ("person",),
+    }
     id: Annotated[str, Field(pattern=r"^[0-9]{3}$")]
     file: str
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -335,6 +362,11 @@ class Source(Record):
     published_inferred: bool = False
     date_note: str | None = None
     authors: list[Slug] = []
+    #: credited for photos (摄) or charts (制图) on the page, not for the text
+    photographers: list[Slug] = []
+    chart_makers: list[Slug] = []
+    #: the articles of a file that prints several (empty: the file is one article)
+    articles: list[Article] = []
     note: str | None = None
 
 
@@ -355,6 +387,8 @@ class Claim(Record):
     id: Slug
     evidence: str = Field(min_length=2, max_length=MAX_QUOTE_CHARS)
     note: str | None = None
+    #: set by `kg extract` on every candidate; a reviewer deletes it (`kg build` refuses it)
+    review: Literal["candidate"] | None = None
 
 
 class PostClaim(Claim):
@@ -379,6 +413,7 @@ class TargetClaim(Claim):
         "announced_by": ACTOR_KINDS,
         "event": ("event",),
         "place": PLACE_KINDS,
+        "states_policy": ("policy",),
     }
     kind: Literal["target"]
     indicator: Slug
@@ -397,11 +432,17 @@ class TargetClaim(Claim):
             raise ValueError("comparator: a yes/no target takes comparator '='")
         return raw
     deadline: PartialDate | None = None
+    #: the period in which the target is to be met, when the text names one (上半年:
+    #: 2025-01 to 2025-06); the deadline is then the period's end
+    due_start: PartialDate | None = None
+    due_end: PartialDate | None = None
     announced_by: list[Slug] = Field(min_length=1)
     event: Slug | None = None
     date: PartialDate | None = None
     place: Slug = "cn"
     attribution: Attribution | None = None
+    #: the policy measures, programmes or pledges this claim states
+    states_policy: list[Slug] = []
 
 
 QUALIFIERS = ("about", "over", "at-least", "at-most", "under", "cumulative", "nearly")
@@ -418,6 +459,7 @@ class MeasurementClaim(Claim):
         "event": ("event",),
         "place": PLACE_KINDS,
         "subject": ("person", "facility", "event", "policy", "programme", "document"),
+        "states_policy": ("policy",),
     }
     kind: Literal["measurement"]
     indicator: Slug
@@ -439,6 +481,8 @@ class MeasurementClaim(Claim):
     figure: Literal["example", "hypothetical", "chart", "anecdote"] | None = None
     #: what the figure is of, when not a place: a person (an age), a programme, an event
     subject: list[Slug] = []
+    #: the policy measures, programmes or pledges this claim states
+    states_policy: list[Slug] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -464,23 +508,38 @@ class StatementClaim(Claim):
         "about": tuple(ENTITY_MODELS),
         "event": ("event",),
         "task": ("task",),
+        "states_policy": ("policy",),
     }
     kind: Literal["statement"]
     summary_en: str
+    #: a Chinese summary where the quote alone does not say it (else the quote serves)
+    summary_zh: str | None = None
+    #: a speaker the text leaves unnamed, as printed (张女士, 陈先生, 小李)
+    anonymous_speaker: str | None = None
     speaker: list[Slug] = []
     about: list[Slug] = []
     task: Slug | None = None
     event: Slug | None = None
     date: PartialDate | None = None
     attribution: Attribution | None = None
+    #: the policy measures, programmes or pledges this statement states
+    states_policy: list[Slug] = []
 
 
 class MentionClaim(Claim):
     """The source names these entities (and so attests them) in this clause."""
 
-    REFS = {"about": tuple(ENTITY_MODELS)}
+    REFS = {"about": tuple(ENTITY_MODELS), "states_policy": ("policy",)}
     kind: Literal["mention"]
-    about: list[Slug] = Field(min_length=1)
+    about: list[Slug] = []
+    #: policy measures the clause names
+    states_policy: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _names_something(self) -> MentionClaim:
+        if not self.about and not self.states_policy:
+            raise ValueError("a mention names at least one entity (about or states_policy)")
+        return self
 
 
 AnyClaim = Annotated[

@@ -33,6 +33,12 @@ PAGES = [
     Page("task", "/task/task-2025-childcare"),
     Page("claim", "/claim/001/m-childcare-places-increase"),
     Page("source", "/source/001"),
+    Page("search", "/search?q=%E7%8E%8B%E6%B5%B7%E4%B8%9C"),
+    Page("scorecard", "/scorecard?year=2025", "svg"),
+    Page("people", "/person"),
+    Page("dataset", "/dataset"),
+    Page("home-english", "/?lang=en"),
+    Page("person-english", "/person/wang-haidong?lang=en"),
 ]
 
 
@@ -231,3 +237,64 @@ def test_editor_completes_prefixes_and_classes_from_this_endpoint(browser: Brows
     visit = browser.drain()
     browser.screenshot("sparql-editor-completion")
     assert visit.errors == [] and visit.off_host(browser.origin) == []
+
+
+@pytest.mark.parametrize("typed", ["王海东", "海东", "wang haidong", "wanghaidong", "Wáng Hǎidōng"])
+def test_search_finds_an_official_by_chinese_pinyin_or_part_of_the_name(
+        browser: Browser, typed: str) -> None:
+    browser.open("/")
+    box = browser.driver.find_element(By.CSS_SELECTOR, "form input[name=q]")
+    box.clear()
+    box.send_keys(typed)
+    box.send_keys(Keys.ENTER)
+    browser.wait_for(lambda d: "/search" in d.current_url)
+    links = [a.get_attribute("href") for a in browser.driver.find_elements(
+        By.CSS_SELECTOR, "main table a")]
+    assert any(link.endswith("/person/wang-haidong") for link in links if link), links[:10]
+    visit = browser.drain()
+    assert visit.errors == [] and visit.off_host(browser.origin) == []
+
+
+def test_scorecard_shows_the_eight_tasks_with_a_chart(browser: Browser) -> None:
+    browser.open("/scorecard?year=2025", "svg")
+    summary = browser.driver.find_elements(By.CSS_SELECTOR, "table.summary tr td.num")
+    assert [cell.text for cell in summary] == [str(n) for n in range(1, 9)]
+    charts = browser.driver.find_elements(By.CSS_SELECTOR, "main svg")
+    assert charts and all(c.size["width"] > 0 for c in charts[:3])
+    visit = browser.drain()
+    assert visit.errors == [] and visit.off_host(browser.origin) == []
+
+
+def test_saved_query_form_is_filled_by_autocomplete(browser: Browser) -> None:
+    """Typing part of a name offers the official; picking it runs the question."""
+    browser.open("/api/queries/official-profile")
+    field = browser.driver.find_element(By.CSS_SELECTOR, "input.pick[name=person]")
+    field.clear()
+    field.send_keys("王海")
+    list_id = field.get_attribute("list")
+    options = browser.wait_for(lambda d: [o.get_attribute("value") for o in d.find_elements(
+        By.CSS_SELECTOR, f"datalist#{list_id} option")] or None)
+    offered = [o for o in options if o in ("王海东", "Wang Haidong", "Wáng Hǎidōng")]
+    assert offered, options  # named in the interface's language
+    field.clear()
+    field.send_keys(offered[0])  # what choosing the suggestion puts in the field
+    field.send_keys(Keys.ENTER)
+    browser.wait_for(lambda d: "person=" in d.current_url)
+    cells = browser.driver.find_elements(By.CSS_SELECTOR, "main table tr td")
+    assert cells, "the form's answer shows no rows"
+    assert browser.drain().errors == []
+    browser.screenshot("saved-query-autocomplete-answer")
+
+
+def test_language_switch_changes_the_interface(browser: Browser) -> None:
+    browser.open("/?lang=zh")
+    assert browser.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
+    chinese_nav = browser.driver.find_element(By.TAG_NAME, "header").text
+    browser.driver.find_element(By.CSS_SELECTOR, "a.switch").click()
+    browser.wait_for(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    english_nav = browser.driver.find_element(By.TAG_NAME, "header").text
+    assert english_nav != chinese_nav
+    browser.open("/person/wang-haidong")  # the choice is remembered (cookie)
+    body = browser.driver.find_element(By.TAG_NAME, "body").text
+    assert "Wáng Hǎidōng" in body or "Wang Haidong" in body
+    browser.open("/?lang=zh")

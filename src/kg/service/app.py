@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
@@ -19,7 +20,7 @@ from kg.service.executor import QueryExecutor
 from kg.service.httpcache import ConditionalGetMiddleware
 from kg.service.i18n import choose_language
 from kg.service.methods import MethodsMiddleware
-from kg.service.problems import HttpProblem, problem_response
+from kg.service.problems import HttpProblem, parameter_problem, problem_response
 from kg.service.security import (
     SecurityHeadersMiddleware,
     content_security_policy,
@@ -75,6 +76,11 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     @app.exception_handler(HttpProblem)
     async def answer_problem(request: Request, problem: HttpProblem) -> Response:
         return problem_response(problem)
+
+    @app.exception_handler(RequestValidationError)
+    async def answer_invalid_parameter(request: Request,
+                                       error: RequestValidationError) -> Response:
+        return problem_response(parameter_problem(error))
 
     assets.mount_static(app)
     app.include_router(assets.router)

@@ -39,3 +39,12 @@ def query_problem(error: QueryError) -> HttpProblem:
     if "line" not in extra and (match := _POSITION.search(error.message)):
         extra.update(line=int(match.group(1)), column=int(match.group(2)))
     return HttpProblem(error.status, error.title, error.message, headers=error.headers, **extra)
+
+
+def parameter_problem(error: Exception) -> HttpProblem:
+    """422 for a request FastAPI's validation refused, naming the first bad parameter."""
+    details = getattr(error, "errors", list)()
+    first = details[0] if details else {}
+    name = str(first.get("loc", ("", "request"))[-1])
+    return HttpProblem(422, "invalid parameter", f"parameter '{name}': {first.get('msg', error)}",
+                       parameter=name)

@@ -216,21 +216,22 @@ class AmbiguousName(ParameterError):
 def resolve_names(query: SavedQuery, values: dict[str, str], context: ServiceContext,
                   lang: str) -> dict[str, str]:
     """IRI parameters given as a name (王海东, wang haidong) become the entity's IRI, if
-    exactly one entity of the parameter's class has that name."""
+    exactly one entity of the parameter's class has that very name; a partial or
+    mistyped name is never guessed: it gets 422 with the nearest names to choose from."""
     resolved = dict(values)
     for name, value in values.items():
         param = query.param(name)
         text = value.strip()
         if param is None or param.type != "iri" or not text or looks_like_iri(text, context):
             continue
-        found = context.search.resolve(text, param.classes)
+        found, near = context.search.resolve(text, param.classes)
         candidates = [{"iri": e.iri, "label": e.name(lang), "parameter": name}
-                      for e in found[:10]]
+                      for e in (found or near)[:10]]
         if len(found) == 1:
             resolved[name] = found[0].iri
         elif not found:
             raise AmbiguousName(name, f"no {' or '.join(param.classes) or 'resource'} is "
-                                f"named {text!r}", [])
+                                f"named {text!r}", candidates)
         else:
             listed = "; ".join(f"{c['label']} <{c['iri']}>" for c in candidates)
             raise AmbiguousName(name, f"{text!r} names {len(found)} resources: {listed}",

@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from kg.namespaces import HKG
 from kg.service.charts import BarPair, number, target_result_chart
 from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
-from kg.service.problems import HttpProblem
 from kg.service.reader import Row, Term, iri, literal
 from kg.service.rendering import Page
 
@@ -284,12 +283,14 @@ def task_chart(page: Page, row: TaskRow) -> Any:
 
 
 @router.get("/scorecard", summary="Targets, results and assessment of a year's service tasks",
-            tags=["Pages"])
-async def scorecard_page(request: Request, year: str = "2025") -> Response:
-    if not year.isdigit() or len(year) != 4:
-        raise HttpProblem(422, "invalid parameter",
-                          f"parameter 'year': {year!r} is not a year (e.g. 2025)",
-                          parameter="year")
+            tags=["Pages"], response_class=Response, responses={
+                200: {"content": {"text/html": {}, "application/json": {}}},
+                406: {"description": "No acceptable format (Accept)"},
+                422: {"description": "`year` is not a year"}})
+async def scorecard_page(
+        request: Request,
+        year: Annotated[str, Query(pattern=r"^[0-9]{4}$", description="Programme year")] = "2025",
+) -> Response:
     page = Page(request)
     rows = scorecard(page, int(year))
     if negotiate_request(request, SCORECARD_OFFERS).format == "json":

@@ -227,11 +227,13 @@ class SearchIndex:
                                  len(h.entity.name("zh")), h.entity.iri))
         return hits[:limit]
 
-    def resolve(self, value: str, classes: tuple[str, ...] = ()) -> list[Entity]:
-        """Entities a typed name may mean: exact names first, else the best matches."""
+    def resolve(self, value: str, classes: tuple[str, ...] = ()) -> tuple[list[Entity],
+                                                                          list[Entity]]:
+        """The entities a typed name names exactly (zh, en or pinyin, folded), and the
+        best other matches (to offer when it names none)."""
         hits = self.find_entities(value, classes=classes, limit=20)
         exact = [h.entity for h in hits if h.score == 100]
-        return exact or [h.entity for h in hits]
+        return exact, [h.entity for h in hits if h.score != 100]
 
     # ------------------------------------------------------------ quotes
 

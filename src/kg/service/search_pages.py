@@ -24,7 +24,10 @@ def _query(q: str) -> str:
     return q.strip()[:MAX_QUERY]
 
 
-@router.get("/search", summary="Search names (zh, en, pinyin) and evidence quotes")
+@router.get("/search", summary="Search names (zh, en, pinyin) and evidence quotes",
+            response_class=Response, responses={
+                200: {"content": {"text/html": {}, "application/json": {}}},
+                406: {"description": "No acceptable format (Accept)"}})
 async def search(request: Request, q: str = "", type: str | None = None) -> Response:
     """Entities whose names match (ranked, faceted by kind) and quotes holding the words."""
     page = Page(request)

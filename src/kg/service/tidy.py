@@ -357,7 +357,8 @@ async def package_descriptor(request: Request) -> Response:
     return Response(body.encode(), media_type="application/json")
 
 
-@router.get(f"/{WORKBOOK}", summary="All tidy tables in one XLSX workbook")
+@router.get(f"/{WORKBOOK}", summary="All tidy tables in one XLSX workbook",
+            response_class=Response, responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}})
 async def workbook(request: Request) -> Response:
     context = get_context(request)
     body = context.memo.remember(("tidy-xlsx",), lambda: workbook_bytes(
@@ -365,7 +366,10 @@ async def workbook(request: Request) -> Response:
     return Response(body, media_type=XLSX_MEDIA_TYPE, headers=_attachment(WORKBOOK))
 
 
-@router.get("/{filename}", summary="One tidy table as CSV (UTF-8 with BOM)")
+@router.get("/{filename}", summary="One tidy table as CSV (UTF-8 with BOM)",
+            response_class=Response, responses={
+                200: {"content": {"text/csv": {}}},
+                404: {"description": "No such table (the message lists the tables)"}})
 async def table_csv(filename: str, request: Request) -> Response:
     context = get_context(request)
     stem, _, extension = filename.rpartition(".")

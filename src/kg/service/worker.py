@@ -30,7 +30,13 @@ from typing import Any
 from pyoxigraph import Store
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
-from kg.inspection import QueryShape, check_query_safety, check_size, inspect_query
+from kg.inspection import (
+    QueryShape,
+    allow_deep_queries,
+    check_query_safety,
+    check_size,
+    inspect_query,
+)
 from kg.query_errors import (
     NotAcceptable,
     QueryError,
@@ -237,6 +243,7 @@ def worker_main(sock: socket.socket) -> None:
     conn = Connection(sock.detach())
     try:
         forbid_network()  # before anything else runs: the dataset, then client queries
+        allow_deep_queries()
     except SandboxError as error:
         conn.recv()
         conn.send(("failed", f"cannot forbid the network to query workers: {error}"))

@@ -1,0 +1,1 @@
+"""`kg extract`: a draft fact file of candidate claims from a new Chinese article."""

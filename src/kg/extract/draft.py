@@ -1,0 +1,418 @@
+"""Assembling a draft fact file: source metadata, candidate claims, proposals, coverage.
+
+Every candidate carries `review: candidate`; `kg build` refuses the file until a
+reviewer has removed or edited each one and deleted that line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kg.coverage import scan_expressions
+from kg.datafiles import CuratedData
+from kg.extract.documents import find_events, find_titles
+from kg.extract.figures import Figure, comparator, read_figure, skip_reason
+from kg.extract.lexicon import Lexicon
+from kg.extract.linking import Linker, name_slug
+from kg.extract.officials import find_posts
+from kg.extract.text import Article, Compact, parse_article, resolve_date
+from kg.records import MAX_QUOTE_CHARS
+
+REVIEW = "candidate"
+YEAR_RE = re.compile(r"(?:截至|到|至)?(\d{4})年(?:(\d{1,2})月)?(?:底|末|前)?")
+SPEAKER_VERBS = re.compile(r"表示|介绍|说|指出|称|透露|强调|坦言|提出|要求|举例")
+
+
+@dataclass
+class Draft:
+    """The extracted draft: a fact file, proposed registry entries and a coverage list."""
+
+    facts: dict[str, Any]
+    proposals: dict[str, list[dict[str, Any]]]
+    coverage: dict[str, Any]
+    figures: list[Figure] = field(default_factory=list)
+
+
+def _plain(value: Decimal) -> int | float | str:
+    """A YAML-friendly number: ints stay ints, decimals become strings as stated."""
+    if value == value.to_integral_value():
+        return int(value)
+    return format(value.normalize(), "f")
+
+
+class Extractor:
+    """Runs every pattern over one article and links what it finds to the registry."""
+
+    def __init__(self, data: CuratedData | None) -> None:
+        self.data = data
+        self.lexicon = Lexicon.from_data(data)
+        self.linker = Linker(self.lexicon, dict(data.entities) if data else {})
+        self.indicators = self._indicator_labels()
+        self.names: list[tuple[int, int, str]] = []
+        self.source: dict[str, Any] = {}
+        self.year: int | None = None
+
+    def _indicator_labels(self) -> list[tuple[str, str, list[set[str]]]]:
+        """(indicator id, unit, character pairs of each label) for matching figures."""
+        if self.data is None:
+            return []
+        out = []
+        for entity in self.data.of_kind("indicator"):
+            labels = [bigrams(label) for label in (entity.name_zh, *entity.aliases_zh)]
+            out.append((entity.id, getattr(entity, "unit", ""), [b for b in labels if b]))
+        return out
+
+    def indicator_for(self, phrase: str, unit: str) -> str | None:
+        """The registry indicator whose label the figure's clause best contains: the share
+        of the label's character pairs found in the clause, at least INDICATOR_MATCH,
+        for an indicator of a compatible unit."""
+        pairs = bigrams(phrase)
+        best, best_score = None, INDICATOR_MATCH
+        for indicator_id, indicator_unit, labels in self.indicators:
+            if not compatible_units(unit, indicator_unit):
+                continue
+            for label in labels:
+                score = len(pairs & label) / len(label)
+                if score > best_score:
+                    best, best_score = indicator_id, score
+        return best
+
+    # ------------------------------------------------------------ the whole draft
+
+    def extract(self, raw: str, source_id: str, file_name: str, digest: str) -> Draft:
+        article = parse_article(raw)
+        view = Compact(article.text)
+        claims: list[dict[str, Any]] = []
+        covered: dict[int, str] = {}  # original offset of a number -> claim id
+        self.source = self._source(article, source_id, file_name, digest)
+        speakers = self._posts(view, claims)
+        figures = self._figures(view, article, claims, covered, speakers)
+        titles = self._documents(view, claims)
+        self._measures(view, claims, speakers, set(covered_clauses(view, figures)))
+        self._events(view, article, claims)
+        facts = {"source": self.source, "claims": claims}
+        proposals = {f: list(t.values()) for f, t in sorted(self.linker.proposals.items())}
+        coverage = self._coverage(view, covered, titles)
+        return Draft(facts, proposals, coverage, figures)
+
+    def _source(self, article: Article, source_id: str, file_name: str, digest: str
+                ) -> dict[str, Any]:
+        title = article.title or next(
+            (line.strip() for line in article.text.splitlines() if line.strip()), "")
+        source: dict[str, Any] = {"id": source_id, "file": file_name, "sha256": digest,
+                                  "title_zh": title, "title_en": "TODO: English title"}
+        if article.date:
+            source["published"] = article.date
+        else:
+            years = re.findall(r"(20\d\d)年", re.sub(r"\s", "", article.text))
+            source["published"] = max(years) if years else "TODO"
+            source["published_inferred"] = True
+            source["date_note"] = "No DATE header: the latest year the text names (extractor)."
+        if article.url:
+            source["note"] = f"URL: {article.url}"
+        return source
+
+    def _posts(self, view: Compact, claims: list[dict[str, Any]]) -> list[tuple[int, str]]:
+        """Post candidates; returns (compact offset, person id) of every speaker mention."""
+        mentions: list[tuple[int, str]] = []
+        used: set[str] = set()
+        for post in find_posts(view, self.lexicon):
+            first_agency = None
+            for _s, _e, _kind, entity_id in self.lexicon.find_all(post.chain_org, "agency"):
+                first_agency = entity_id
+                break
+            org = self.linker.organization(post.org_text, first_agency)
+            person = self.linker.person(post.name)
+            role = self.linker.role(post.title)
+            claim_id = _unique(f"p-{person}-{role}", used)
+            evidence = self._span_quote(view, post.start, post.end)
+            claim = {"id": claim_id, "kind": "post", "person": person, "organization": org,
+                     "role": role, "title_zh": post.title}
+            if self.linker.name_of(person) not in ("", post.name):
+                claim["name_as_stated"] = post.name
+            claim |= {"evidence": evidence,
+                     "review": REVIEW}
+            claims.append(claim)
+            mentions.append((post.start, person))
+        names = {self.linker.name_of(p) or "": p for _o, p in mentions}
+        for name, _kind, person in self.lexicon.kind_names("person"):
+            names.setdefault(name, person)
+        for name, person in names.items():
+            if len(name) < 2:
+                continue
+            start = view.text.find(name)
+            while start >= 0:
+                mentions.append((start, person))
+                start = view.text.find(name, start + 1)
+        return sorted(mentions)
+
+    def _span_quote(self, view: Compact, start: int, end: int) -> str:
+        quote = view.original_text(start, end)
+        if len(quote) > MAX_QUOTE_CHARS:
+            quote = view.original_text(max(start, end - 40), end)
+        return quote
+
+    def _figures(self, view: Compact, article: Article, claims: list[dict[str, Any]],
+                 covered: dict[int, str], speakers: list[tuple[int, str]]) -> list[Figure]:
+        published = str(self.source.get("published", ""))
+        self.year = int(published[:4]) if published[:4].isdigit() else None
+        figures = []
+        used: set[str] = set()
+        self.names = self._numbered_names(view)
+        for expr in scan_expressions(article.text):
+            if expr.kind not in ("number", "cn-number", "quoted"):
+                continue
+            if skip_reason(expr, view, self.names):
+                continue
+            figure = read_figure(expr, view, self.year)
+            if figure is None:
+                continue
+            figures.append(figure)
+            claim = self._figure_claim(figure, view, article, speakers, used)
+            claims.append(claim)
+            covered[expr.start] = claim["id"]
+        return figures
+
+    def _numbered_names(self, view: Compact) -> list[tuple[int, int, str]]:
+        """Compact spans of registry names that hold a number (八件实事, 15分钟医疗圈)."""
+        # tasks and indicators are named after their figures (互认项目超过200项): not names
+        kinds = [k for k in self.lexicon.names if k not in ("indicator", "task", "region", "unit")]
+        return [(s, e, i) for s, e, _k, i in self.lexicon.find_all(view.text, *kinds)
+                if re.search(r"[0-9零〇一二三四五六七八九十百千万两]", view.text[s:e])]
+
+    def _figure_claim(self, figure: Figure, view: Compact, article: Article,
+                      speakers: list[tuple[int, str]], used: set[str]) -> dict[str, Any]:
+        text = view.text
+        s_start, s_end = view.sentence(figure.start, figure.end)
+        c_start, _c_end = view.clause(figure.start, figure.end)
+        indicator = self.indicator_for(figure.phrase, figure.unit)
+        notes = [f"indicator phrase: {figure.phrase}"]
+        if indicator is None:
+            label = indicator_label(figure, view)
+            indicator = self.linker.propose("indicator", name_slug(label, 8), {
+                "name_zh": label, "name_en": "TODO: English name", "unit": figure.unit})
+            notes.append("indicator proposed (no registry indicator matches its labels)")
+        if figure.change:
+            notes.append(f"a change ({figure.change}), not a level")
+        kind = "target" if figure.target else "measurement"
+        claim: dict[str, Any] = {
+            "id": _unique(f"{kind[0]}-{indicator}"[:60].rstrip("-"), used),
+            "kind": kind, "indicator": indicator, "value": _plain(figure.values[0])}
+        if len(figure.values) > 1 and kind == "measurement":
+            claim["value_max"] = _plain(figure.values[-1])
+        unit_of_indicator = self._unit_of(indicator)
+        if figure.unit != unit_of_indicator and not (
+                figure.unit == "count" and unit_of_indicator in COUNT_UNITS):
+            claim["unit"] = figure.unit  # a bare count (个) takes its indicator's unit
+        place = self._place(text[s_start:figure.start], text[:s_start])
+        if place != "cn":
+            claim["place"] = place
+        year = None
+        for match in YEAR_RE.finditer(text, c_start, figure.start):
+            year = match
+        if year is None:
+            for match in YEAR_RE.finditer(text, s_start, figure.start):
+                year = match
+        actors = [p for o, p in speakers if s_start <= o < s_end]
+        if not actors:
+            actors = [i for _s, _e, _k, i in self.lexicon.find_all(text[s_start:s_end],
+                                                                     "agency", "department")]
+        inferred = False
+        if not actors:
+            before = [p for o, p in speakers if o < s_start]
+            if before:
+                actors, inferred = [before[-1]], True
+        if kind == "target":
+            claim["comparator"] = comparator(figure)
+            deadline = f"{year[1]}-{int(year[2]):02d}" if year and year[2] else (
+                year[1] if year else (article.date or "")[:4] or None)
+            if deadline:
+                claim["deadline"] = deadline
+            claim["announced_by"] = sorted(set(actors))
+        else:
+            qualifiers = [q for q in figure.qualifiers]
+            if qualifiers:
+                claim["qualifiers"] = qualifiers
+            if year:
+                claim["as_of"] = f"{year[1]}-{int(year[2]):02d}" if year[2] else year[1]
+            if actors:
+                claim["reported_by"] = sorted(set(actors))
+        if actors and inferred:
+            claim["attribution"] = {"inferred": True,
+                                    "reason": "the last speaker named before this sentence"}
+        claim["evidence"] = view.quote(figure.start, figure.end)
+        claim["note"] = "; ".join(notes)
+        claim["review"] = REVIEW
+        return claim
+
+    def _unit_of(self, indicator: str) -> str | None:
+        entity = self.linker.entities.get(indicator)
+        if entity is not None:
+            return getattr(entity, "unit", None)
+        for table in self.linker.proposals.values():
+            if indicator in table:
+                return table[indicator].get("unit")
+        return None
+
+    def _place(self, before: str, earlier: str) -> str:
+        """The region named before the number in its sentence; for 全省/全市 (the whole
+        province or city) the last one of that level the text named before; else cn."""
+        found = self.lexicon.find_all(before, "region")
+        if found:
+            return found[-1][3]
+        level = ("province" if re.search(r"全省|本省|省内", before) else
+                 "prefecture" if re.search(r"全市|本市|市内", before) else None)
+        if level and self.data is not None:
+            for _s, _e, _k, region in reversed(self.lexicon.find_all(earlier, "region")):
+                if getattr(self.data.entities[region], "level", None) == level:
+                    return region
+        return "cn"
+
+    def _documents(self, view: Compact, claims: list[dict[str, Any]]) -> dict[int, str]:
+        """Mention candidates of 《documents》; returns compact title start -> claim id."""
+        out: dict[int, str] = {}
+        used: set[str] = set()
+        named: dict[str, str] = {}  # full titles seen so far -> document id
+        for title in find_titles(view, self.lexicon):
+            bare = re.sub(r"\s", "", title.title)
+            doc = self.lexicon.lookup("document", bare) or next(
+                (d for full, d in named.items() if full.endswith(bare) and full != bare), None)
+            if doc is None:
+                record: dict[str, Any] = {"name_zh": bare, "type": title.doc_type}
+                if title.issuers:
+                    record["issuer"] = title.issuers
+                if title.nested_in:
+                    record["note"] = f"named inside 《{title.nested_in}》"
+                doc = self.linker.propose("document", name_slug(bare, 8), record)
+            named.setdefault(bare, doc)
+            claim_id = _unique(f"x-{doc}"[:60].rstrip("-"), used)
+            claims.append({"id": claim_id, "kind": "mention", "about": [doc, *title.issuers],
+                           "evidence": view.quote(title.start, title.end), "review": REVIEW})
+            out[title.start] = claim_id
+        return out
+
+    def _measures(self, view: Compact, claims: list[dict[str, Any]],
+                  speakers: list[tuple[int, str]], taken: set[tuple[int, int]]) -> None:
+        """Statement candidates for policy measures: a pledge verb (将推广, 要求…取消) in a
+        clause without a figure, in a sentence that names who speaks."""
+        used: set[str] = set()
+        for match in MEASURE_RE.finditer(view.text):
+            clause = view.clause(match.start(), match.end())
+            if clause in taken:
+                continue
+            taken.add(clause)
+            s_start, s_end = view.sentence(match.start(), match.end())
+            actors = sorted({p for o, p in speakers if s_start <= o < s_end}) or sorted({
+                i for _s, _e, _k, i in self.lexicon.find_all(view.text[s_start:s_end],
+                                                             "agency", "department")})
+            if not actors:
+                continue
+            claims.append({
+                "id": _unique(f"s-measure-{len(used) + 1}", used), "kind": "statement",
+                "summary_en": "TODO: English summary of this measure", "speaker": actors,
+                "evidence": view.quote(match.start(), match.end()),
+                "note": f"policy measure: {view.text[clause[0]:clause[1]]}", "review": REVIEW})
+
+    def _events(self, view: Compact, article: Article, claims: list[dict[str, Any]]) -> None:
+        used: set[str] = set()
+        for event in find_events(view, self.lexicon):
+            date, inferred = resolve_date(event.date_text, article.date)
+            record: dict[str, Any] = {
+                "name_zh": event.name,
+                "type": "press-conference" if "发布会" in event.name else "meeting",
+                "start": date or (article.date or "TODO"),
+                "date_inferred": inferred or date is None}
+            if event.organizers:
+                record["organizer"] = sorted(set(event.organizers))
+            record["note"] = f"date as stated: {event.date_text} (article date {article.date})"
+            event_id = self.linker.propose("event", name_slug(event.name, 8), record)
+            claims.append({"id": _unique(f"x-{event_id}"[:60].rstrip("-"), used),
+                           "kind": "mention", "about": [event_id],
+                           "evidence": view.quote(event.start, event.end), "review": REVIEW})
+
+    def _coverage(self, view: Compact, covered: dict[int, str], titles: dict[int, str]
+                  ) -> dict[str, Any]:
+        """Every number, date and 《title》: the candidate it became, or why it was skipped."""
+        candidates, skipped = [], []
+        for expr in scan_expressions(view.original):
+            entry = {"text": expr.text, "offset": expr.start}
+            if expr.start in covered:
+                candidates.append({**entry, "claim": covered[expr.start]})
+                continue
+            if expr.kind == "title":
+                at = bisect.bisect_left(view.index, expr.start)
+                if at in titles:
+                    candidates.append({**entry, "claim": titles[at]})
+                    continue
+            reason = {
+                "date": "a date: the period or deadline of a figure, or an event's date",
+                "title": "a title not read as a document",
+            }.get(expr.kind) or skip_reason(expr, view, self.names) or "no value could be read"
+            skipped.append({**entry, "reason": reason})
+        return {"candidates": len(candidates), "skipped": skipped}
+
+
+LABEL_LEAD = re.compile(r"^(?:(?:截至|到|至)?\d{4}年(?:\d{1,2}月)?(?:底|末)?"
+                        r"|全国|全省|全市|我国|目前|已经|已)+")
+LABEL_TAIL = re.compile(r"(?:要|将|已|达到|达|超过|超|约|近|累计|共计|共|为|是)+$")
+
+
+def indicator_label(figure: Figure, view: Compact) -> str:
+    """A proposed indicator's name: the figure's clause without the number and cue words."""
+    clause_start, clause_end = view.clause(figure.start, figure.end)
+    before = view.text[clause_start : figure.expr_start]
+    after = view.text[figure.end : clause_end]
+    label = LABEL_TAIL.sub("", LABEL_LEAD.sub("", before))
+    label += re.sub(r"^(?:以上|以下|左右|余|多)", "", after)
+    return label.strip("的，、") or figure.phrase
+
+
+#: a pledged or announced measure: will/must + a verb of policy
+MEASURE_RE = re.compile(
+    r"(?:将|要|要求|决定|计划|提出)(?:进一步|全面|加快|持续|逐步|积极|继续)?"
+    r"(?:推动|推进|推广|实施|建立|开展|落实|取消|设置|扩大|加强|完善|探索|支持|实行|出台|启动)"
+)
+
+
+def covered_clauses(view: Compact, figures: list[Figure]) -> list[tuple[int, int]]:
+    """Clauses that already hold a figure candidate."""
+    return [view.clause(f.start, f.end) for f in figures]
+
+
+INDICATOR_MATCH = 0.6
+#: units a bare count (个) may stand for
+COUNT_UNITS = {"count", "place", "region-count", "institution", "item", "piece", "drug",
+               "batch", "session", "bed", "record", "report", "transaction", "time"}
+
+
+def bigrams(text: str) -> set[str]:
+    """Pairs of adjacent Chinese characters (digits and punctuation left out)."""
+    chars = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+def compatible_units(found: str, indicator: str) -> bool:
+    """A figure's unit suits an indicator's: the same, or a bare count for any count."""
+    return found == indicator or (found == "count" and indicator in COUNT_UNITS)
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def extract_file(path: Path, source_id: str, data: CuratedData | None) -> Draft:
+    """The draft of one article file."""
+    raw_bytes = path.read_bytes()
+    raw = raw_bytes.decode("utf-8")
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    return Extractor(data).extract(raw, source_id, path.name, digest)

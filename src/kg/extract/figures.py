@@ -1,0 +1,269 @@
+"""Figures: number + unit + qualifier, with the indicator phrase, place and period.
+
+Numbers are found by the coverage scanner (`kg.coverage.scan_expressions`), so that
+`kg extract` and `kg coverage` agree on what a number is. Each one becomes a figure
+candidate, or is skipped with a reason (a date, an ordinal, a grade, a code in quotes).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kg.coverage import Expression, expression_values
+from kg.extract.text import Compact
+
+#: Chinese classifier or unit after a number -> registry unit id (longest first)
+UNIT_WORDS: dict[str, str] = {
+    "个百分点": "percentage-point", "人次": "person-time", "万人次": "person-time",
+    "平方米": "square-metre", "毫升": "millilitre", "分钟": "minute", "小时": "hour",
+    "个月": "month", "周年": "year", "元": "yuan", "项": "item", "场次": "session", "场": "session",
+    "名": "person", "人": "person", "位": "person", "户": "household", "笔": "transaction",
+    "家": "institution", "所": "institution", "种": "drug", "批": "batch", "张": "bed",
+    "次": "time", "条": "record", "份": "report", "件": "piece", "套": "piece", "期": "episode",
+    "年": "year", "天": "day", "日": "day", "秒": "second", "岁": "year", "个": "count",
+    "省": "region-count", "市": "region-count", "县": "region-count", "座": "count",
+    "床": "bed", "倍": "times", "例": "case", "类": "count", "款": "count", "台": "count",
+    "支": "count", "组": "count", "轮": "count", "层": "count", "篇": "count", "部": "count",
+}
+_UNIT_RE = re.compile(
+    r"(?:余|多)?(?:万|亿)?(" + "|".join(re.escape(w) for w in sorted(UNIT_WORDS, key=len,
+                                                                    reverse=True)) + ")"
+)
+QUALIFIERS_BEFORE = [
+    (re.compile(r"(?:不超过|不高于|最多|至多)$"), "at-most"),
+    (re.compile(r"(?:超过|超|逾|多于|高于)$"), "over"),
+    (re.compile(r"(?:大约|约|约为)$"), "about"),
+    (re.compile(r"(?:接近|将近|近)$"), "nearly"),
+    (re.compile(r"(?:至少有?|不少于|不低于|最少)$"), "at-least"),
+    (re.compile(r"(?:不足|不到|低于)$"), "under"),
+]
+QUALIFIERS_AFTER = [
+    (re.compile(r"^(?:余|多)"), "over"),
+    (re.compile(r"^[^，。；]{0,2}以上"), "at-least"),
+    (re.compile(r"^[^，。；]{0,2}(?:以下|以内)"), "at-most"),
+    (re.compile(r"^[^，。；]{0,2}左右"), "about"),
+]
+CUMULATIVE_RE = re.compile(r"累计|共计|总计")
+CHANGE_RE = re.compile(r"(增长|增幅|提高|提升|上升|增加|下降|降幅|降低|减少|节约|节省)[了到至为]?$")
+#: words of a target, plan, pledge or norm. 将 counts only as "will" (将推动), not as the
+#: object marker of 将…下调 (将 + noun); a year counts only when not in the past.
+TARGET_CUES = re.compile(
+    r"(?<![重主需必只纪摘首紧想])要(?![素点闻害职求])|力争|确保|目标|争取|计划|预计|拟|力求|努力"
+    r"|提出|原则上|应当|必须|不得|(?:到|(?<!截)至)(?P<year>20\d\d)年(?:底|末)?"
+    r"|将(?=会|在|于|进一步|继续|全面|持续|推动|推进|实现|达到|建成|开展|启动|加快|扩大|提高|提升"
+    r"|完成|覆盖|力争|确保|重点|着力|逐步|新增|举办|有|通过|支持|加强|建立|组织|按照|对|从)"
+)
+RESULT_CUES = re.compile(r"已|截至|目前|完成|累计|现有|共有|达到了|实现了|同比|了")
+#: words that make a number part of a name or a label, not a figure
+GRADE_RE = re.compile(r"^(?:级|甲|乙|类|线|期)")
+
+
+@dataclass
+class Figure:
+    """A number in the text with what the sentence says about it."""
+
+    expr: Expression
+    start: int  # compact span of the number with its unit
+    end: int
+    values: list[Decimal]
+    unit: str
+    unit_text: str
+    qualifiers: list[str] = field(default_factory=list)
+    change: str | None = None
+    target: bool = False
+    phrase: str = ""
+    expr_start: int = 0  # compact start of the number itself
+
+
+def _compact_span(view: Compact, expr: Expression) -> tuple[int, int]:
+    start = bisect.bisect_left(view.index, expr.start)
+    end = bisect.bisect_left(view.index, expr.end)
+    return start, end
+
+
+def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str]] = ()
+                ) -> str | None:
+    """Why a number is not a figure, or None when it is one.
+
+    `names` are compact spans of registry names in the text (15分钟医疗圈, 八件实事):
+    a number inside one is part of that name.
+    """
+    start, end = _compact_span(view, expr)
+    after = view.text[end : end + 3]
+    text = view.text
+    for name_start, name_end, entity_id in names:
+        if name_start <= start and end <= name_end:
+            return f"part of the name of {entity_id}"
+    if text[start - 1 : start] == "第" or re.match(r"[届]|中全会", after):
+        return "ordinal: part of a name (batch, edition, session, page)"
+    if re.match(r"[.．、](?![0-9０-９])", after) and (
+            start == 0 or start in view.breaks or text[start - 1] in "。；：\n"
+            or view.original[view.index[start] - 1 : view.index[start]] == "\n"):
+        return "list numbering"
+    if re.match(r"号", after) or re.match(r"[0-9]{7,}$|[0-9]+-[0-9]{7,}", expr.text.strip()):
+        return "an address, phone number or code"
+    if re.match(r"岁(?:及)?(?:以上|以下)", after):
+        return "an age bound that defines a group (3岁以下婴幼儿), not a figure"
+    if expr.kind == "cn-number" and (re.search(r"[大重]$", expr.text)
+                                     or text[start - 1 : start] in "‘“'\""):
+        return "an enumeration in a slogan (三大, 四个延伸), not a figure"
+    shares = re.search(r"[%％‰]|分之|成", expr.text)
+    if re.match(r"(?:万|亿)?[^\s，。]{0,2}的", after) and not shares and (
+            re.search(r"(?:超过|超|不足|以上|以下)$", text[max(0, start - 3) : start])):
+        return "a threshold that defines a group (超过10万的县), not a figure"
+    if expr.kind == "quoted":
+        return "a code or number in quotes (hotline, phone), not a quantity"
+    if expr.kind == "cn-number" and expr.text.startswith("第"):
+        return "ordinal: part of a name (batch, edition, session)"
+    if GRADE_RE.match(after) or re.search(r"级$", expr.text):
+        return "a grade or class (二级, 三甲), not a quantity"
+    if re.fullmatch(r"(?:19|20)\d\d", re.sub(r"\s", "", expr.text)) and not _UNIT_RE.match(
+            view.text, end):
+        return "a year (in a name or heading), not a quantity"
+    if view.text[max(0, start - 2) : start].endswith(("热线", "电话", "编号", "号码")):
+        return "a code or phone number"
+    return None
+
+
+def is_target(prefix: str, clause_before: str, year: int | None) -> bool:
+    """A target when a cue precedes the number in its sentence and no result cue in its
+    clause; a year as cue (到2027年) only when not before `year` (the article's)."""
+    cues = [m for m in TARGET_CUES.finditer(prefix)
+            if not (m["year"] and year and int(m["year"]) < year)]
+    return bool(cues) and not RESULT_CUES.search(clause_before) and not (
+        "截至" in prefix and not any(m.start() > prefix.rfind("截至") for m in cues))
+
+
+PLEDGE_AFTER_QUOTE = re.compile(r"[”\"’]*(?:被|已)?(?:纳入|列入|写入|作为|确定为)")
+
+
+def quoted_pledge(text: str, at: int, sentence_start: int) -> bool:
+    """A number inside a quoted phrase that is then 纳入/列入 a plan (“…超200项”被纳入…)."""
+    opening = max(text.rfind("“", sentence_start, at), text.rfind("\"", sentence_start, at))
+    if opening < 0 or "”" in text[opening:at]:
+        return False
+    closing = text.find("”", at)
+    if closing < 0:
+        closing = text.find("\"", at)
+    return closing >= 0 and bool(PLEDGE_AFTER_QUOTE.match(text, closing))
+
+
+LIST_ITEM = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)[.．、]")
+PLAN_HEADING = re.compile(r"实事|任务|目标|计划|方案|举措|重点工作|要点")
+
+
+def listed_under_plan(original: str, at: int) -> bool:
+    """A figure in a numbered list (1. … 2. …) whose heading names a plan or its tasks
+    (发布2025年为民服务八件实事)."""
+    lines = original[:at].split("\n")
+    if not LIST_ITEM.match(lines[-1]):
+        return False
+    for line in reversed(lines[:-1]):
+        if line.strip() and not LIST_ITEM.match(line):
+            return bool(PLAN_HEADING.search(line))
+    return False
+
+
+def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Figure | None:
+    """The figure an expression states, or None when nothing parses.
+
+    `year` is the article's year (its date), against which 到2027年 reads as a target.
+    """
+    start, end = _compact_span(view, expr)
+    text = view.text
+    bare = re.sub(r"\s", "", expr.text)
+    values = sorted(expression_values(expr, text[end : end + 4]))
+    if not values:
+        return None
+    unit, unit_text, stop = "count", "", end
+    if bare.endswith(("%", "％")) or re.search(r"[%％]", bare):
+        unit = "percent"
+    elif "‰" in bare:
+        unit = "permille"
+    elif expr.kind == "cn-number" and bare.endswith("成"):
+        unit = "percent"
+        values = [v for v in values if v >= 10] or values
+    elif text.startswith("成", end):  # 3-5成: tenths
+        unit, unit_text, stop = "percent", "成", end + 1
+        values = [v * 10 for v in values]
+    elif m := _UNIT_RE.match(text, end):
+        unit_text, stop = m.group(1), m.end()
+        unit = UNIT_WORDS[unit_text]
+    elif expr.kind == "cn-number":
+        tail = re.search(r"(人次|[^\u4e00-\u9fff]?[\u4e00-\u9fff])$", bare)
+        if tail and tail.group(1) in UNIT_WORDS:
+            unit_text = tail.group(1)
+            unit = UNIT_WORDS[unit_text]
+    if "分之" in bare:
+        unit = "ratio"
+    if unit in ("count", "person"):
+        unit = counted_noun_unit(text[stop : stop + 4], text[max(0, start - 6) : start], unit)
+    if len(values) > 2:
+        values = [values[0], values[-1]]
+    sentence_start, _ = view.sentence(start, end)
+    clause_start, clause_end = view.clause(start, end)
+    before = text[clause_start:start]
+    if re.search(r"每千人口?|每千名", before) and unit != "percent":
+        unit = "places-per-1000" if "托位" in text[clause_start:clause_end] else "per-1000"
+    if unit == "drug" and not re.search(r"药|品种|目录", text[sentence_start:clause_end]):
+        unit = "count"
+    figure = Figure(expr, start, stop, values, unit, unit_text, expr_start=start)
+    for pattern, name in QUALIFIERS_BEFORE:
+        if pattern.search(before):
+            figure.qualifiers.append(name)
+            break
+    for pattern, name in QUALIFIERS_AFTER:
+        if pattern.search(text[end:clause_end]) and name not in figure.qualifiers:
+            figure.qualifiers.append(name)
+            break
+    if CUMULATIVE_RE.search(before):
+        figure.qualifiers.append("cumulative")
+    if change := CHANGE_RE.search(re.sub(r"(?:超过|超|约|近|达到|达)$", "", before)):
+        figure.change = "decrease" if re.search(r"下降|降|减少|节", change[1]) else "increase"
+    prefix = text[sentence_start:start]
+    figure.target = (is_target(prefix, text[clause_start:start], year)
+                     or quoted_pledge(text, start, sentence_start)
+                     or listed_under_plan(view.original, expr.start))
+    figure.phrase = text[clause_start:clause_end]
+    return figure
+
+
+#: what a bare count (个, or a number with 万/亿 and no classifier) counts, by the noun
+#: after it or, failing that, before it
+COUNTED_NOUNS = (
+    (re.compile(r"^(?:省|省份|地市|地级市|市|县|区|乡镇|统筹区|城市)"), "region-count"),
+    (re.compile(r"^(?:托位)"), "place"),
+    (re.compile(r"^(?:[^，。]{0,3}(?:机构|医院|卫生室|卫生院|药店|医疗点|中心))"), "institution"),
+    (re.compile(r"^(?:[^，。]{0,3}(?:群众|居民|患者|参保人|老人|人口|人员|儿童|婴幼儿|家庭|职工))"),
+     "person"),
+)
+NOUN_BEFORE = (
+    (re.compile(r"托位(?:总)?数?(?:达|增至|超|为|增加了?)?$"), "place"),
+    (re.compile(r"机构(?:数量|总数)?(?:从|达|增至|为)?$"), "institution"),
+)
+
+
+def counted_noun_unit(after: str, before: str, unit: str) -> str:
+    """The unit of a bare count from the noun it counts (31个省份 -> region-count)."""
+    for pattern, name in COUNTED_NOUNS:
+        if pattern.match(after):
+            return name if unit == "count" or name == "person" else unit
+    if unit == "count":
+        for pattern, name in NOUN_BEFORE:
+            if pattern.search(before):
+                return name
+    return unit
+
+
+def comparator(figure: Figure) -> str:
+    """The comparator of a target from its qualifier (超过 -> >, 不超过 -> <=, else >=)."""
+    if "over" in figure.qualifiers:
+        return ">"
+    if "at-most" in figure.qualifiers:
+        return "<="
+    if "under" in figure.qualifiers:
+        return "<"
+    return ">="

@@ -1,0 +1,194 @@
+"""The article as text: header metadata, a whitespace-free view, clauses and quotes.
+
+Newspaper layouts leave spaces and line breaks inside words (`医政司 司长`, `刘晓\\n刚`).
+Patterns run on the *compact* view (every whitespace character removed) and map
+their matches back to the original text, so that evidence quotes stay verbatim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from kg.records import MAX_QUOTE_CHARS
+
+HEADER_RE = re.compile(r"^(URL|TITLE|DATE)\s*[:：]\s*(.*)$")
+#: punctuation that ends a clause; a quote never runs across one of these
+CLAUSE_END = "，。；！？：,;!?:"
+SENTENCE_END = "。；！？!?;"
+LIST_ITEM_START = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.．、](?![0-9])")
+
+
+@dataclass
+class Article:
+    """A source text with its optional header lines (URL, TITLE, DATE) removed."""
+
+    text: str
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+
+
+def parse_article(raw: str) -> Article:
+    """Split leading `URL:`, `TITLE:`, `DATE:` lines from the body (kept verbatim)."""
+    meta: dict[str, str] = {}
+    lines = raw.splitlines(keepends=True)
+    used = 0
+    for line in lines:
+        if not line.strip() and meta:
+            used += 1
+            continue
+        match = HEADER_RE.match(line.strip())
+        if not match:
+            break
+        meta[match[1].lower()] = match[2].strip()
+        used += 1
+    body = "".join(lines[used:]) if meta else raw
+    date = meta.get("date")
+    if date:
+        date = normalise_date(date)
+    return Article(body, meta.get("url"), meta.get("title"), date)
+
+
+def normalise_date(text: str) -> str | None:
+    """'2025-01-15', '2025年1月15日', '2025/1/15' -> ISO, keeping the precision given."""
+    match = re.match(r"(\d{4})(?:[-/年.](\d{1,2})(?:[-/月.](\d{1,2}))?)?", text.strip())
+    if not match:
+        return None
+    year, month, day = match.groups()
+    if day:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    return f"{year}-{int(month):02d}" if month else year
+
+
+@dataclass
+class Compact:
+    """The text without whitespace, with each compact index's offset in the original."""
+
+    original: str
+    text: str = ""
+    index: list[int] = field(default_factory=list)
+    #: compact positions a blank line (paragraph break) precedes
+    breaks: set[int] = field(default_factory=set)
+    #: compact positions a line break precedes
+    line_starts: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        chars, index = [], []
+        for offset, ch in enumerate(self.original):
+            if not ch.isspace():
+                chars.append(ch)
+                index.append(offset)
+        self.text = "".join(chars)
+        self.index = index
+        self.line_starts = {
+            i for i in range(1, len(index)) if "\n" in self.original[index[i - 1] : index[i]]
+        }
+        self.breaks = self._hard_breaks()
+
+    def _hard_breaks(self) -> set[int]:
+        """Blank lines that end a paragraph: after a short line (a heading) or after
+        punctuation. A blank line in the middle of a long unpunctuated run is page layout
+        (每千人口3⏎⏎岁以下) and is read through."""
+        index, breaks, paragraph_start = self.index, set(), 0
+        for i in range(1, len(index)):
+            if re.search(r"\n\s*\n", self.original[index[i - 1] : index[i]]):
+                short = i - paragraph_start <= 30
+                list_item = LIST_ITEM_START.match(self.text, i)
+                if short or list_item or self.text[i - 1] in CLAUSE_END + "”\"）)】":
+                    breaks.add(i)
+                paragraph_start = i
+        return breaks
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of compact [start, end)."""
+        return self.index[start], self.index[end - 1] + 1
+
+    def original_text(self, start: int, end: int) -> str:
+        s, e = self.span(start, end)
+        return self.original[s:e]
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """Compact span of the clause around [start, end), at most MAX_QUOTE_CHARS long."""
+        text = self.text
+        left = start
+        while left > 0 and text[left - 1] not in CLAUSE_END and left not in self.breaks:
+            left -= 1
+        right = end
+        while right < len(text) and text[right] not in CLAUSE_END and right not in self.breaks:
+            right += 1
+        return left, right
+
+    def quote(self, start: int, end: int, limit: int = MAX_QUOTE_CHARS) -> str:
+        """Verbatim original text of the clause around a match, cut to `limit` characters."""
+        left, right = self.clause(start, end)
+        left, right = _trim(left, right, start, end, limit, self)
+        return self.original_text(left, right).strip()
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """Compact span of the sentence around [start, end)."""
+        text = self.text
+        left = start
+        while left > 0 and text[left - 1] not in SENTENCE_END:
+            left -= 1
+        right = end
+        while right < len(text) and text[right] not in SENTENCE_END:
+            right += 1
+        return left, right
+
+
+def _trim(left: int, right: int, start: int, end: int, limit: int, view: Compact
+          ) -> tuple[int, int]:
+    """Shrink [left, right) around [start, end) until its original text fits `limit`."""
+    def size(a: int, b: int) -> int:
+        s, e = view.span(a, b)
+        return len(view.original[s:e].strip())
+
+    while size(left, right) > limit and (left < start or right > end):
+        if right > end and (right - end >= start - left or left >= start):
+            right -= 1
+        else:
+            left += 1
+    return left, right
+
+
+CN_DAY_RE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]")
+RELATIVE_DAYS = {"昨日": -1, "昨天": -1, "前日": -2, "前天": -2, "今日": 0, "今天": 0,
+                 "明日": 1, "明天": 1}
+RELATIVE_RE = re.compile("|".join([*RELATIVE_DAYS, "近日", "日前", "本月", "上月"]))
+
+
+def resolve_date(expression: str, anchor: str | None) -> tuple[str | None, bool]:
+    """A date expression as a partial ISO date, resolved against the article date.
+
+    Returns (date, inferred): 昨日 -> the day before the anchor; 近日/日前 -> the
+    anchor's month (inferred); 12月26日 -> that day in the anchor's year (or the year
+    before, when it would fall after the anchor). Without an anchor only absolute
+    dates resolve.
+    """
+    anchor_date = None
+    if anchor and len(anchor) == 10:
+        anchor_date = dt.date.fromisoformat(anchor)
+    if match := CN_DAY_RE.search(expression):
+        year, month, day = match.groups()
+        if year:
+            return dt.date(int(year), int(month), int(day)).isoformat(), False
+        if anchor is None:
+            return None, False
+        guess = dt.date(int(anchor[:4]), int(month), int(day))
+        if anchor_date and guess > anchor_date:
+            guess = guess.replace(year=guess.year - 1)
+        return guess.isoformat(), True
+    if match := re.search(r"(\d{4})年(?:(\d{1,2})月)?", expression):
+        year, month = match.groups()
+        return (f"{year}-{int(month):02d}" if month else year), False
+    for word, days in RELATIVE_DAYS.items():
+        if word in expression and anchor_date:
+            return (anchor_date + dt.timedelta(days=days)).isoformat(), True
+    if ("近日" in expression or "日前" in expression or "本月" in expression) and anchor:
+        return anchor[:7], True
+    if "上月" in expression and anchor_date:
+        first = anchor_date.replace(day=1) - dt.timedelta(days=1)
+        return first.isoformat()[:7], True
+    return None, False
