@@ -57,9 +57,10 @@ def first_lines(data: bytes, count: int, header: int = 0) -> tuple[bytes, bool]:
     return b"\n".join(lines[:header + count]) + b"\n", True
 
 
-def results_as(data: bytes, source: str, target: str) -> bytes:
-    """A results document in another results format."""
-    if source == target:
+def results_as(data: bytes, source: str, target: str, *, normalise: bool = False) -> bytes:
+    """A results document in another results format (or rewritten in the same one, to
+    normalise another server's dialect, e.g. SPARQL 1.0 JSON's typed-literal)."""
+    if source == target and not normalise:
         return data
     parsed = parse_query_results(data, format=RESULTS_FORMATS[source].oxigraph)
     return parsed.serialize(format=RESULTS_FORMATS[target].oxigraph)  # type: ignore[no-any-return]
@@ -67,14 +68,13 @@ def results_as(data: bytes, source: str, target: str) -> bytes:
 
 def cut_solutions(data: bytes, source: str, target: str, max_rows: int | None
                   ) -> tuple[bytes, bool]:
-    """Solutions in `source` format as `target`, at most max_rows of them (via TSV)."""
+    """Solutions in `source` format as `target` (always rewritten by Oxigraph), at most
+    max_rows of them (cut in TSV, one line per solution)."""
     if max_rows is None:
-        return results_as(data, source, target), False
+        return results_as(data, source, target, normalise=True), False
     tsv = data if source == "tsv" else results_as(data, source, "tsv")
-    if tsv.startswith((b"true", b"false")):
-        return results_as(data, source, target), False
     cut, truncated = first_lines(tsv, max_rows, header=1)
     if not truncated:
-        return results_as(data, source, target), False
+        return results_as(data, source, target, normalise=True), False
     parsed = parse_query_results(cut, format=QueryResultsFormat.TSV)
     return parsed.serialize(format=RESULTS_FORMATS[target].oxigraph), True

@@ -125,9 +125,10 @@ class RemoteStore(GraphStore):
             if results_format is None:
                 raise NotAcceptable("results")
             body = response.content
-            if b'"boolean"' in body[:200] and '"boolean"' in json.loads(body):
+            if source == "json" and b'"boolean"' in body[:200] and \
+                    "boolean" in _safely(lambda: json.loads(body)):
                 return Serialised("boolean", results_format,
-                                  results_as(body, source, results_format))
+                                  results_as(body, source, results_format, normalise=True))
             body, cut = _safely(lambda: cut_solutions(response.content, source, results_format,
                                                       max_rows))
             return Serialised("solutions", results_format, body, cut)
