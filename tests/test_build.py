@@ -37,7 +37,15 @@ def edit_yaml(path: Path, change: Callable[[object], None]) -> None:
 
 
 def claim(content: object, claim_id: str) -> dict:
-    return next(c for c in content["claims"] if c["id"] == claim_id)  # type: ignore[index]
+    """The claim with this id, also inside blocks of claims that share defaults."""
+    items = list(content["claims"])  # type: ignore[index]
+    while items:
+        item = items.pop(0)
+        if "id" not in item:
+            items[:0] = item["claims"]
+        elif item["id"] == claim_id:
+            return item
+    raise KeyError(claim_id)
 
 
 def drop_indicator(content: object) -> None:

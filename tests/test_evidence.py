@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kg.claim_defaults import flatten
 from kg.datafiles import DEFAULT_DATA_DIR
 from kg.records import MAX_QUOTE_CHARS
 
@@ -15,7 +16,7 @@ FACT_FILES = sorted((DEFAULT_DATA_DIR / "facts").glob("*.yaml"))
 
 def quotes(path: Path) -> list[tuple[str, str]]:
     content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [(c["id"], c["evidence"]) for c in content["claims"]]
+    return [(c.raw["id"], c.raw["evidence"]) for c in flatten(content).claims]
 
 
 @pytest.mark.parametrize("path", FACT_FILES, ids=[p.stem for p in FACT_FILES])

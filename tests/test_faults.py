@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_build import claim
 
 from kg.build import build_graphs, dataset_version
 from kg.datafiles import DEFAULT_DATA_DIR
@@ -73,8 +74,7 @@ def changed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(DEFAULT_DATA_DIR, changed)
     path = changed / "facts" / "002.yaml"
     content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    claim = next(c for c in content["claims"] if c["id"] == "t-childcare-places-per-1000")
-    claim["value"] = 4.6
+    claim(content, "t-childcare-places-per-1000")["value"] = 4.6
     path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), "utf-8")
     return changed
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -21,15 +22,9 @@ def test_the_curated_data_keeps_one_unit_per_indicator() -> None:
 def test_a_figure_in_another_unit_fails_naming_file_and_record(data_copy: Path) -> None:
     path = data_copy / "facts" / "003.yaml"
     text = path.read_text(encoding="utf-8")
-    mixed = text.replace(
-        "    indicator: seasonal-health-column-episodes\n"
-        "    task: task-2025-health-knowledge\n"
-        "    value: 9\n",
-        "    indicator: seasonal-health-briefings\n"
-        "    task: task-2025-health-knowledge\n"
-        "    value: 9\n"
-        "    unit: episode\n",
-    )
+    # the claim may sit in a block of claims sharing defaults: keep its indentation
+    mixed = re.sub(r"( +)indicator: seasonal-health-column-episodes\n( +value: 9\n)",
+                   r"\1indicator: seasonal-health-briefings\n\2\1unit: episode\n", text, count=1)
     assert mixed != text
     path.write_text(mixed, encoding="utf-8")
     with pytest.raises(DataError) as caught:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+from servers import free_port, stop
 
 from kg.build import BuildSummary
 
@@ -17,25 +17,10 @@ READY = re.compile(r"^kg: serving (http://127\.0\.0\.1:(\d+)/) \(SPARQL at \1spa
 HANG_GUARD = 120  # seconds: only stops a broken server from hanging the suite
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def kg_serve(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1",
                              *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL)
-
-
-def stop(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def test_serve_prints_its_url_once_it_answers(built_store: tuple[Path, BuildSummary]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,21 @@ def test_source_claims_in_text_order(service_client: TestClient) -> None:
     section = html.split("按原文顺序的断言")[1].split("</table>")[0]
     offsets = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', section)]
     assert len(offsets) > 10 and offsets == sorted(offsets)
+
+
+def test_source_page_shows_each_quote_highlighted_in_its_sentence(
+        service_client: TestClient, seeds: Path) -> None:
+    """The sentence around each quote comes from the article on this machine; the quote in
+    it is marked and is exactly the text at the claim's offsets."""
+    html = service_client.get("/source/002", headers={"accept": "text/html"}).text
+    sentences = re.findall(r'<span lang="zh" class="sentence">(.*?)</span>', html, re.S)
+    assert len(sentences) > 50
+    article = next(seeds.glob("002_*.txt")).read_text(encoding="utf-8")
+    for sentence in sentences[:40]:
+        before, marked, after = re.match(r"(.*?)<a [^>]*><mark>(.*?)</mark></a>(.*)",
+                                         sentence, re.S).groups()
+        assert unescape(before + marked + after) in article
+        assert unescape(marked) in article
 
 
 def test_incoming_links_are_counted_and_paged(service_client: TestClient) -> None:

@@ -179,8 +179,8 @@ class SavedQuery:
         return bound
 
     def bound_text(self, bound: Mapping[str, NamedNode | Literal]) -> str:
-        """The query (header included) with its parameters bound portably: a VALUES
-        block at the start of its WHERE (kg.store.terms.bind_values)."""
+        """The query (header included) with its parameters bound portably: each written
+        as a term in place of its variable (kg.store.terms.bind_values)."""
         return bind_values(self.text, {k: as_term(v) for k, v in bound.items()})
 
     def sparql_with_prefixes(self, prefixes: Mapping[str, str]) -> str:

@@ -19,21 +19,24 @@ Offsets = dict[tuple[str, str], tuple[int, int]]
 
 
 def _check_reference(
-    data: CuratedData, record: Record, file: str, label: str, problems: list[Problem]
+    data: CuratedData, record: Record, file: str, label: str, problems: list[Problem],
+    inherited: dict[str, str] | None = None,
 ) -> None:
+    """Each reference names an entity of a kind the field allows; a value a claim took
+    from defaults says so (inherited: field -> where the default is)."""
     for field, ref, kinds in record.references():
+        found: list[str] = []
         target = data.entities.get(ref)
         if target is None:
             candidates = [i for i, e in data.entities.items() if e.KIND in kinds]
             close = difflib.get_close_matches(ref, candidates, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            kind = "/".join(kinds)
-            problems.append(Problem(file, label, f"{field}: unknown {kind} {ref!r}{hint}"))
+            found.append(f"{field}: unknown {'/'.join(kinds)} {ref!r}{hint}")
         elif target.KIND not in kinds:
-            problems.append(
-                Problem(file, label, f"{field}: {ref!r} is a {target.KIND}, expected "
-                        f"{' or '.join(kinds)}")
-            )
+            found.append(f"{field}: {ref!r} is a {target.KIND}, expected {' or '.join(kinds)}")
+        origin = (inherited or {}).get(field)
+        problems.extend(Problem(file, label, f"{m} (the value comes from {origin})" if origin
+                                else m) for m in found)
 
 
 def check_references(data: CuratedData, problems: list[Problem]) -> None:
@@ -43,7 +46,8 @@ def check_references(data: CuratedData, problems: list[Problem]) -> None:
         file = data.fact_files[source_id]
         _check_reference(data, facts.source, file, "source", problems)
         for claim in facts.claims:
-            _check_reference(data, claim, file, claim.id, problems)
+            _check_reference(data, claim, file, claim.id, problems,
+                             data.inherited.get((source_id, claim.id)))
 
 
 def check_aliases(data: CuratedData, problems: list[Problem]) -> None:

@@ -237,6 +237,27 @@ def coverage(sources: tuple[str, ...], as_json: bool, data_dir: Path | None,
         fail(error)
 
 
+@main.command("new-source")
+@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "source_id", default=None, metavar="NNN",
+              help="Source id (default: the file name's NNN_ prefix, else the next free one).")
+@DATA_OPTION
+@SEEDS_OPTION
+def new_source(article: Path, source_id: str | None, data_dir: Path | None,
+               seeds: Path | None) -> None:
+    """Scaffold data/facts/NNN.yaml for a new article (id, file, SHA-256, title, date)."""
+    from kg.datafiles import DEFAULT_DATA_DIR
+    from kg.scaffold import new_source as scaffold
+    from kg.scaffold import next_steps
+    from kg.sources import seeds_dir
+
+    try:
+        done = scaffold(article, data_dir or DEFAULT_DATA_DIR, seeds_dir(seeds), source_id)
+    except KgError as error:
+        fail(error)
+    click.echo("\n".join(next_steps(done)))
+
+
 @main.command()
 @LOCATION_OPTION
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, exists=True,

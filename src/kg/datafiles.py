@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
+from kg.claim_defaults import Flattened, flatten
 from kg.errors import DataError, Problem
 from kg.iris import is_slug
 from kg.records import (
@@ -36,6 +37,8 @@ class CuratedData:
     entity_files: dict[str, str] = field(default_factory=dict)
     facts: dict[str, FactFile] = field(default_factory=dict)
     fact_files: dict[str, str] = field(default_factory=dict)
+    #: (source id, claim id) -> {field: where its default value came from}
+    inherited: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Entity]:
         return [e for e in self.entities.values() if kind == e.KIND]
@@ -191,19 +194,25 @@ def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> No
             problems.append(Problem(name, None, f"expected a mapping with 'source' and 'claims', "
                                                 f"got {_shown(raw)}"))
             continue
-        claims = raw.get("claims") if isinstance(raw.get("claims"), list) else []
+        flat = flatten(raw)
+        claims = [c.raw for c in flat.claims]
 
-        def record_of(path: FieldPath, claims: list = claims) -> tuple[str | None, FieldPath]:
-            if path[:1] == ("claims",) and len(path) > 1 and isinstance(path[1], int):
-                return _record_label(claims[path[1]], path[1]), path[2:]
+        def record_of(path: FieldPath, flat: Flattened = flat) -> tuple[str | None, FieldPath]:
+            for size in range(len(path), 0, -1):
+                if path[:size] in flat.labels:
+                    return flat.labels[path[:size]], path[size:]
+            for index, claim in enumerate(flat.claims):
+                if path[:len(claim.path)] == claim.path:
+                    return _record_label(claim.raw, index), path[len(claim.path):]
             if path[:1] == ("source",):
                 return "source", path[1:]
             return None, path
 
         flagged = _findings_by_record(document, record_of)
-        if flagged:
+        if flagged or flat.problems:
             for label, reasons in flagged.items():
                 problems.extend(Problem(name, label, m) for m in reasons)
+            problems.extend(Problem(name, label, m) for label, m in flat.problems)
             continue
         seen: set[str] = set()
         for index, claim in enumerate(claims):
@@ -212,20 +221,26 @@ def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> No
                 problems.append(Problem(name, label, "duplicate claim id in this file"))
             seen.add(label)
         try:
-            facts = FactFile.model_validate(raw)
+            facts = FactFile.model_validate({**{k: v for k, v in raw.items() if k != "defaults"},
+                                             "claims": claims})
         except PydanticValidationError as exc:
             for loc, message in _errors(exc):
                 label: str | None = "source"
+                origin = None
                 if loc[:1] == ["claims"] and len(loc) > 1 and isinstance(loc[1], int):
                     label = _record_label(claims[loc[1]], loc[1])
+                    inherited = flat.claims[loc[1]].inherited
                     loc = loc[2:]
                     if loc and loc[0] in CLAIM_KINDS:
                         loc = loc[1:]
+                    origin = inherited.get(str(loc[0])) if loc else None
                 elif loc[:1] == ["source"]:
                     loc = loc[1:]
                 else:
                     label = None
                 where = _where(loc)
+                if origin:
+                    message += f" (the value comes from {origin})"
                 problems.append(Problem(name, label, f"{where}: {message}" if where else message))
             continue
         if facts.source.id != path.stem:
@@ -240,6 +255,9 @@ def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> No
             continue
         data.facts[facts.source.id] = facts
         data.fact_files[facts.source.id] = name
+        for claim, flat_claim in zip(facts.claims, flat.claims, strict=True):
+            if flat_claim.inherited:
+                data.inherited[(facts.source.id, claim.id)] = flat_claim.inherited
 
 
 def load_curated(data_dir: Path | None = None) -> CuratedData:

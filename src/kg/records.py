@@ -394,13 +394,17 @@ class Claim(Record):
 class PostClaim(Claim):
     """A person holds a post (role in an organisation), as a source dates it."""
 
-    REFS = {"person": ("person",), "organization": (*ORG_KINDS, "facility"), "role": ("role",)}
+    REFS = {"person": ("person",), "organization": (*ORG_KINDS, "facility"), "role": ("role",),
+            "event": ("event",)}
     kind: Literal["post"]
     person: Slug
     organization: Slug
     role: Slug
     title_zh: str
     name_as_stated: str | None = None
+    #: the event where the source places the person in this post (speaking at a press
+    #: conference); the post holding is then dated by the event
+    event: Slug | None = None
 
 
 class TargetClaim(Claim):

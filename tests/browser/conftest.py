@@ -15,8 +15,6 @@ import base64
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import free_port, stop
 
 from kg.build import BuildSummary
 
@@ -45,9 +44,7 @@ def screenshot_dir() -> Path:
 @pytest.fixture(scope="session")
 def origin(built_store: tuple[Path, BuildSummary]) -> Iterator[str]:
     """`kg serve` on a free port of 127.0.0.1 for the session; its origin (no slash)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = screenshot_dir().parent / "browser-server.log"
     with log.open("w") as errors:
         process = subprocess.Popen(
@@ -61,12 +58,7 @@ def origin(built_store: tuple[Path, BuildSummary]) -> Iterator[str]:
             assert match, f"kg serve did not start: {line!r}\n{log.read_text()}"
             yield match.group(1)
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def start_chromium(javascript: bool = True) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -20,7 +21,12 @@ from kg.service.executor import QueryExecutor
 from kg.service.httpcache import ConditionalGetMiddleware
 from kg.service.i18n import choose_language
 from kg.service.methods import MethodsMiddleware
-from kg.service.problems import HttpProblem, parameter_problem, problem_response
+from kg.service.problems import (
+    PROBLEM_MEDIA_TYPE,
+    HttpProblem,
+    parameter_problem,
+    problem_response,
+)
 from kg.service.security import (
     SecurityHeadersMiddleware,
     content_security_policy,
@@ -103,4 +109,33 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     inline = template_hashes(TEMPLATES_DIR)
     app.add_middleware(SecurityHeadersMiddleware, policy=content_security_policy(
         inline["script"], inline["style"]))
+    document_problems(app)
     return app
+
+
+def document_problems(app: FastAPI) -> None:
+    """Say in the OpenAPI document that 4xx/5xx answers are RFC 9457 problem documents
+    (FastAPI documents its validation errors as plain JSON; ours are problems), or an
+    HTML page where the operation answers browsers with pages."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    responses = operation.get("responses", {})
+                    pages = "text/html" in responses.get("200", {}).get("content", {})
+                    for status, response in responses.items():
+                        if status[0] in "45":
+                            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM},
+                                                   **({"text/html": {}} if pages else {})}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+PROBLEM = {"type": "object", "required": ["status", "title", "detail"], "properties": {
+    "status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"},
+    "parameter": {"type": "string"}, "policy": {"type": "string"}}}

@@ -20,6 +20,7 @@ from kg.service.charts import Point, figures_chart, number
 from kg.service.reader import GraphReader, Row, Term, iri
 from kg.service.rendering import Page
 from kg.service.scorecard import Figure, collect_figures
+from kg.service.sentences import InSentence, quote_in_sentence
 
 PAGE_SIZE = 50
 MAX_STATEMENTS = 500
@@ -103,13 +104,14 @@ SELECT ?result ?indicator ?value ?unit ?qualifier ?when ?place ?reporter ?source
   OPTIONAL { ?result hkg:evidence/oa:exact ?quote }
 } LIMIT 2000"""
 SOURCE_CLAIMS = """
-SELECT ?claim ?type ?start ?quote WHERE {
+SELECT ?claim ?type ?start ?end ?quote WHERE {
   ?claim prov:wasDerivedFrom $node ; hkg:evidence ?e ; a ?type .
-  ?e oa:exact ?quote . OPTIONAL { ?e oa:start ?start }
+  ?e oa:exact ?quote . OPTIONAL { ?e oa:start ?start ; oa:end ?end }
 } ORDER BY ?start ?claim"""
 SOURCE_FACTS = """
-SELECT ?outlet ?issued WHERE {
+SELECT ?outlet ?issued ?file ?sha256 WHERE {
   OPTIONAL { $node schema:publisher ?outlet } OPTIONAL { $node dcterms:issued ?issued }
+  OPTIONAL { $node hkg:fileName ?file } OPTIONAL { $node hkg:sha256 ?sha256 }
 }"""
 
 
@@ -179,6 +181,7 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         facts = reader.select(SOURCE_FACTS, node)
         values["outlet"] = _value(facts[0], "outlet") if facts else None
         values["issued"] = facts[0].get("issued") if facts else None
+        values["in_sentence"] = claims_in_sentences(values["source_claims"], facts)
     page.labels.load(_mentioned(resource, types, values))
     return values
 
@@ -195,6 +198,22 @@ def official(reader: GraphReader, node: dict[str, Term]) -> dict[str, Any]:
             seen.add(key)
             timeline.append(row)
     return {"posts": posts, "timeline": timeline}
+
+
+def claims_in_sentences(claims: list[Row], facts: list[Row]) -> dict[str, InSentence]:
+    """Each claim's quote in its sentence of the article, where the article is here."""
+    file, sha256 = (_value(facts[0], "file"), _value(facts[0], "sha256")) if facts else (
+        None, None)
+    if not file or not sha256:
+        return {}
+    found = {}
+    for row in claims:
+        if "start" in row and "end" in row:
+            sentence = quote_in_sentence(file, sha256, int(row["start"].value),
+                                         int(row["end"].value))
+            if sentence is not None:
+                found[row["claim"].value] = sentence
+    return found
 
 
 def figures(reader: GraphReader, by: str, resource: str) -> list[tuple[Figure, bool]]:

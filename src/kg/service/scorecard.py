@@ -285,6 +285,7 @@ def task_chart(page: Page, row: TaskRow) -> Any:
 @router.get("/scorecard", summary="Targets, results and assessment of a year's service tasks",
             tags=["Pages"], response_class=Response, responses={
                 200: {"content": {"text/html": {}, "application/json": {}}},
+                404: {"description": "No service tasks for that year"},
                 406: {"description": "No acceptable format (Accept)"},
                 422: {"description": "`year` is not a year"}})
 async def scorecard_page(
