@@ -11,8 +11,9 @@ A header is YAML in ``#+ `` comment lines at the top of the file::
 
 Parameter types: iri (optionally of a class), string, integer, decimal, date,
 language. The query uses each parameter as a variable (``?indicator``); the
-service binds it as an RDF term through Oxigraph's substitutions, so a value
-is never pasted into query text, and an unbound optional parameter stays free.
+service binds it as an RDF term written by `kg.store.terms` with SPARQL's own
+escaping in place of the variable (what Oxigraph's substitutions do, in text any
+SPARQL server reads), and an unbound optional parameter stays free.
 Project prefixes (and ``kgd:`` for the data base) are predeclared.
 
 Every file is parsed when the catalogue loads; a malformed header or a query
@@ -340,6 +341,8 @@ def _binding_problems(text: str, params: tuple[Parameter, ...],
     except ParameterError:
         return []  # already reported with the parameter
     try:
+        bound = bind_values(text, {k: as_term(v) for k, v in values.items()})
+        Store().query(bound, prefixes=dict(prefixes))
         Store().query(text, prefixes=dict(prefixes),
                       substitutions={Variable(k): v for k, v in values.items()})
     except (RuntimeError, ValueError, SyntaxError) as exc:
