@@ -17,9 +17,8 @@ from kg.store import EmbeddedStore
 
 def select(location: Path, query: str) -> list[dict[str, str]]:
     store = EmbeddedStore.open(location)
-    result = store.query(query, prefixes=prefix_map(store.manifest["base_iri"]))
-    return [{v.value: s[v.value].value for v in result.variables if s[v.value] is not None}
-            for s in result]
+    rows = store.select(query, prefixes=prefix_map(store.manifest["base_iri"]))
+    return [{name: term.value for name, term in row.items()} for row in rows]
 
 
 def test_a_quote_belongs_to_the_last_article_started_before_it() -> None:

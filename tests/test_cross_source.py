@@ -20,10 +20,9 @@ def ask(built_store: tuple[Path, object]):
 
     def run(name: str, **params: str) -> list[dict[str, str]]:
         saved = catalogue[name]
-        result = store.query(saved.sparql_with_prefixes(catalogue.prefixes),
-                             substitutions=saved.bind(params, catalogue.prefixes))
-        names = [v.value for v in result.variables]
-        return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+        text = saved.bound_text(saved.bind(params, catalogue.prefixes))
+        return [{n: t.value for n, t in row.items()}
+                for row in store.select(text, prefixes=catalogue.prefixes)]
 
     return run
 

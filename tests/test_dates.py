@@ -13,9 +13,8 @@ CLAIM = "https://w3id.org/cn-health-kg/claim/"
 
 def select(location: Path, query: str) -> list[dict[str, str]]:
     store = EmbeddedStore.open(location)
-    result = store.query(query, prefixes=prefix_map(store.manifest["base_iri"]))
-    return [{v.value: s[v.value].value for v in result.variables if s[v.value] is not None}
-            for s in result]
+    rows = store.select(query, prefixes=prefix_map(store.manifest["base_iri"]))
+    return [{name: term.value for name, term in row.items()} for row in rows]
 
 
 def test_half_year_targets_have_a_due_period(built_store: tuple[Path, BuildSummary]) -> None:

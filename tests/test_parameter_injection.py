@@ -53,7 +53,7 @@ def expected_rows(store: EmbeddedStore, query: SavedQuery, name: str,
                   term: NamedNode | Literal, defaults: dict[str, NamedNode | Literal]) -> list:
     """The rows of the saved query with the value bound by the engine, in this process."""
     bindings = {Variable(k): v for k, v in {**defaults, name: term}.items()}
-    result = store.store.query(query.text, prefixes=PREFIXES, substitutions=bindings,
+    result = store.oxigraph.query(query.text, prefixes=PREFIXES, substitutions=bindings,
                                use_default_graph_as_union=True)
     assert isinstance(result, QuerySolutions)
     variables = [v.value for v in result.variables]
@@ -67,7 +67,7 @@ def test_every_parameter_gets_twenty_or_more_hostile_values() -> None:
 
 @pytest.fixture(scope="module")
 def store(built_store: tuple[Path, BuildSummary]) -> EmbeddedStore:
-    return EmbeddedStore.open(built_store[0], in_memory=True)
+    return EmbeddedStore.open(built_store[0])
 
 
 @pytest.mark.parametrize(("query_name", "param_name"),

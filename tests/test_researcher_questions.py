@@ -10,9 +10,8 @@ from kg.store import EmbeddedStore
 
 def select(location: Path, query: str) -> list[dict[str, str]]:
     store = EmbeddedStore.open(location)
-    result = store.query(query, prefixes=prefix_map(store.manifest["base_iri"]))
-    return [{v.value: s[v.value].value for v in result.variables if s[v.value] is not None}
-            for s in result]
+    rows = store.select(query, prefixes=prefix_map(store.manifest["base_iri"]))
+    return [{name: term.value for name, term in row.items()} for row in rows]
 
 
 def test_who_announced_the_childcare_places_target(built_store: tuple[Path, object]) -> None:

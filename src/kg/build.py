@@ -29,7 +29,7 @@ from kg.errors import DataError, Problem, ValidationError
 from kg.iris import IriMinter
 from kg.rdf import RdfMapper
 from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir, validate_graph
-from kg.store import check_writable, publish_release
+from kg.store import EmbeddedStore, GraphStore, check_writable
 
 
 @dataclass
@@ -72,7 +72,7 @@ class BuiltGraphs:
 @dataclass
 class BuildSummary:
     version: str
-    location: Path | None
+    location: str | None
     triples: dict[str, int]
     entities: dict[str, int]
     claims: dict[str, int]
@@ -148,11 +148,14 @@ def build(
     publish: bool = True,
     shapes_dir: Path | None = None,
     queries_dir: Path | None = None,
+    store: GraphStore | None = None,
 ) -> BuildSummary:
     """The whole build; nothing is published unless every check passes.
 
     Checks, in order: data files (schema, references, quotes), the saved queries (a
     query that fails to parse must fail the build, not vanish), and SHACL shapes.
+    Then the graphs are published to the store (default: the embedded store at
+    `location`).
     """
     started = time.perf_counter()
     phases: dict[str, float] = {}
@@ -162,7 +165,7 @@ def build(
         phases[name] = now - since
         return now
 
-    if publish:
+    if publish and store is None:
         check_writable(location)
     built = build_graphs(data_dir, seeds, base)
     t = lap("load+map", started)
@@ -194,7 +197,8 @@ def build(
             "entities": summary.entities,
             "claims": summary.claims,
         }
-        summary.location = publish_release(location, serialised, manifest)
+        target = store or EmbeddedStore(location)
+        summary.location = target.publish(serialised, manifest)
         t = lap("store", t)
     summary.seconds = time.perf_counter() - started
     summary.phases = phases

@@ -11,8 +11,9 @@ A header is YAML in ``#+ `` comment lines at the top of the file::
 
 Parameter types: iri (optionally of a class), string, integer, decimal, date,
 language. The query uses each parameter as a variable (``?indicator``); the
-service binds it as an RDF term through Oxigraph's substitutions, so a value
-is never pasted into query text, and an unbound optional parameter stays free.
+service binds it as an RDF term written by `kg.store.terms` with SPARQL's own
+escaping in place of the variable (what Oxigraph's substitutions do, in text any
+SPARQL server reads), and an unbound optional parameter stays free.
 Project prefixes (and ``kgd:`` for the data base) are predeclared.
 
 Every file is parsed when the catalogue loads; a malformed header or a query
@@ -40,9 +41,11 @@ from kg.errors import DataError, Problem
 from kg.inspection import QueryShape, bare_variable, grammar_nodes, inspect_query, parse_tree
 from kg.namespaces import SCHEMA, SH, base_iri, bind_prefixes, prefix_map
 from kg.query_errors import QueryError
+from kg.settings import Settings
 from kg.sources import PROJECT_ROOT
+from kg.store.terms import Term, bind_values
 
-DEFAULT_QUERIES_DIR = PROJECT_ROOT / "queries"
+DEFAULT_QUERIES_DIR = Settings().queries_dir
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "language")
 RESERVED_PARAMETERS = frozenset({"format"})
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -74,6 +77,15 @@ def expand_curie(value: str, prefixes: Mapping[str, str]) -> str:
     if colon and prefix in prefixes and not local.startswith("//"):
         return prefixes[prefix] + local
     return value
+
+
+def as_term(node: NamedNode | Literal) -> Term:
+    """A parsed parameter value as a neutral term."""
+    if isinstance(node, NamedNode):
+        return Term("iri", node.value)
+    datatype = node.datatype.value
+    return Term("literal", node.value, node.language,
+                None if node.language or datatype == XSD + "string" else datatype)
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,11 @@ class SavedQuery:
                 continue
             bound[p.name] = p.parse(raw, prefixes)
         return bound
+
+    def bound_text(self, bound: Mapping[str, NamedNode | Literal]) -> str:
+        """The query (header included) with its parameters bound portably: each written
+        as a term in place of its variable (kg.store.terms.bind_values)."""
+        return bind_values(self.text, {k: as_term(v) for k, v in bound.items()})
 
     def sparql_with_prefixes(self, prefixes: Mapping[str, str]) -> str:
         """The query with PREFIX lines for the predeclared prefixes it uses (self-contained)."""
@@ -324,6 +341,8 @@ def _binding_problems(text: str, params: tuple[Parameter, ...],
     except ParameterError:
         return []  # already reported with the parameter
     try:
+        bound = bind_values(text, {k: as_term(v) for k, v in values.items()})
+        Store().query(bound, prefixes=dict(prefixes))
         Store().query(text, prefixes=dict(prefixes),
                       substitutions={Variable(k): v for k, v in values.items()})
     except (RuntimeError, ValueError, SyntaxError) as exc:

@@ -9,16 +9,17 @@ from typing import NoReturn
 import click
 
 from kg.errors import KgError
+from kg.settings import Settings
 
 GRAPH_FORMAT_NAMES = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
 
 DATA_OPTION = click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Curated data folder (default: the project's data/).",
+    help="Curated data folder (default: $KG_DATA_DIR or the project's data/).",
 )
 LOCATION_OPTION = click.option(
     "--location", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Store folder (default: var/kg in the project).",
+    help="Embedded store folder (default: $KG_LOCATION or var/kg in the project).",
 )
 BASE_OPTION = click.option(
     "--base-iri", default=None, help="Base of data IRIs (default: $KG_BASE_IRI or w3id.org).",
@@ -27,6 +28,28 @@ SEEDS_OPTION = click.option(
     "--seeds", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Folder of source articles (default: $KG_SEEDS or ../shared/seeds).",
 )
+STORE_OPTION = click.option(
+    "--store", "store_url", default=None, metavar="URL",
+    help="SPARQL 1.1 query endpoint of an external server to use instead of the embedded "
+         "store (default: $KG_STORE_URL).",
+)
+GSP_OPTION = click.option(
+    "--gsp", "gsp_url", default=None, metavar="URL",
+    help="Graph Store Protocol endpoint of that server (default: $KG_GSP_URL).",
+)
+
+
+def settings_from(**options: object) -> Settings:
+    """The settings: environment (KG_*) and defaults, overridden by the options given."""
+    from pydantic import ValidationError as SettingsError
+
+    try:
+        return Settings().with_options(**options)
+    except SettingsError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
+                             for e in error.errors())
+        click.echo(f"error: settings: {problems}", err=True)
+        sys.exit(1)
 
 
 @click.group()
@@ -49,8 +72,9 @@ def validate(data_dir: Path | None, seeds: Path | None) -> None:
     """Check data and shapes exactly as `kg build` does, without writing the store."""
     from kg.build import build as run_build
 
+    settings = settings_from(data_dir=data_dir, seeds=seeds)
     try:
-        summary = run_build(data_dir, seeds, publish=False)
+        summary = run_build(settings.data_dir, settings.seeds, publish=False)
     except KgError as error:
         fail(error)
     for result in summary.shapes.results:
@@ -73,8 +97,11 @@ def build(data_dir: Path | None, seeds: Path | None, location: Path | None,
     """Build the graph and publish it atomically to the embedded store."""
     from kg.build import build as run_build
 
+    settings = settings_from(data_dir=data_dir, seeds=seeds, location=location,
+                             base_iri=base_iri)
     try:
-        summary = run_build(data_dir, seeds, location, base_iri)
+        summary = run_build(settings.data_dir, settings.seeds, settings.location,
+                            settings.base_iri)
     except KgError as error:
         fail(error)
     click.echo("\n".join(summary.lines()))
@@ -87,7 +114,9 @@ def build(data_dir: Path | None, seeds: Path | None, location: Path | None,
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Parameter of a saved query (repeatable); others take their defaults.")
 @LOCATION_OPTION
-def query(sparql: str, fmt: str, params: tuple[str, ...], location: Path | None) -> None:
+@STORE_OPTION
+def query(sparql: str, fmt: str, params: tuple[str, ...], location: Path | None,
+          store_url: str | None) -> None:
     """Run a SPARQL query (text, a .rq file, or a saved query's name) on the built store.
 
     A saved query (`task-scorecard` or `queries/task-scorecard.rq`) runs with its
@@ -103,15 +132,16 @@ def query(sparql: str, fmt: str, params: tuple[str, ...], location: Path | None)
         saved_query_name,
     )
 
+    settings = settings_from(location=location, store_url=store_url)
     try:
         values = parse_params(params)
-        name = saved_query_name(sparql)
+        name = saved_query_name(sparql, settings.queries_dir)
         if name is not None:
-            result = run_saved_query(name, values, location)
+            result = run_saved_query(name, values, settings)
         elif values:
             raise QueryError(f"--param applies only to saved queries; {sparql!r} is not one")
         else:
-            result = run_query(read_query_text(sparql), location)
+            result = run_query(read_query_text(sparql), settings)
         click.echo(format_result(result, fmt), nl=False)
     except KgError as error:
         fail(error)
@@ -123,13 +153,17 @@ def query(sparql: str, fmt: str, params: tuple[str, ...], location: Path | None)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write ('-' for standard output).")
 @LOCATION_OPTION
-def export(fmt: str, output: Path, location: Path | None) -> None:
+@STORE_OPTION
+@GSP_OPTION
+def export(fmt: str, output: Path, location: Path | None, store_url: str | None,
+           gsp_url: str | None) -> None:
     """Dump the whole graph; quad formats keep the named graphs."""
     from kg.formats import GRAPH_FORMATS
-    from kg.store import EmbeddedStore
+    from kg.store import open_store
 
+    settings = settings_from(location=location, store_url=store_url, gsp_url=gsp_url)
     try:
-        data = EmbeddedStore.open(location).dump(GRAPH_FORMATS[fmt])
+        data = open_store(settings).dump(GRAPH_FORMATS[fmt])
     except KgError as error:
         fail(error)
     if str(output) == "-":
@@ -144,14 +178,46 @@ def export(fmt: str, output: Path, location: Path | None) -> None:
 
 @main.command()
 @LOCATION_OPTION
-def stats(location: Path | None) -> None:
-    """Triples per graph, entities per class and claims per kind of the built store."""
+@STORE_OPTION
+def stats(location: Path | None, store_url: str | None) -> None:
+    """Triples per graph, entities per class and claims per kind of the store."""
     from kg.querying import store_stats
 
     try:
-        click.echo(store_stats(location), nl=False)
+        click.echo(store_stats(settings_from(location=location, store_url=store_url)), nl=False)
     except KgError as error:
         fail(error)
+
+
+@main.command()
+@LOCATION_OPTION
+@click.option("--store", "store_url", required=True, metavar="URL",
+              help="SPARQL 1.1 query endpoint of the server (to list what it holds).")
+@click.option("--gsp", "gsp_url", default=None, metavar="URL",
+              help="Its Graph Store Protocol endpoint (default: $KG_GSP_URL, else the query "
+                   "URL with /query replaced by /store, as Oxigraph server has it).")
+def push(location: Path | None, store_url: str, gsp_url: str | None) -> None:
+    """Load the built, validated named graphs into a SPARQL server (GSP PUT per graph)."""
+    from kg.store import EmbeddedStore, open_store
+
+    settings = settings_from(location=location, store_url=store_url, gsp_url=gsp_url)
+    if settings.gsp_url is None and store_url.endswith("/query"):
+        settings = settings.with_options(gsp_url=store_url.removesuffix("/query") + "/store")
+    if settings.gsp_url is None:
+        raise click.UsageError("--gsp URL is needed (the server's Graph Store Protocol endpoint)")
+    try:
+        built = EmbeddedStore.open(settings.location)
+        graphs = {name: built.read_graph(name) for name in built.named_graphs()}
+        target = open_store(settings)
+        where = target.publish(graphs, built.manifest)
+        sizes = target.graph_sizes()
+    except KgError as error:
+        fail(error)
+    total = sum(sizes.get(g, 0) for g in graphs)
+    click.echo(f"pushed version {built.version}: {where}, {total} triples -> {settings.gsp_url}")
+    missing = [g for g in graphs if g not in sizes]
+    if missing:
+        fail(KgError(f"{store_url}: graphs not found after the push: {', '.join(missing)}"))
 
 
 @main.command()
@@ -205,21 +271,21 @@ def new_source(article: Path, source_id: str | None, data_dir: Path | None,
 @click.option("--base-url", default=None,
               help="Public URL of this server; data IRIs are served below it "
                    "(default: the URL each request was sent to).")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.01),
-              help="Time limit of one query, in seconds (then 503).")
+@click.option("--timeout", default=None, type=click.FloatRange(min=0.01),
+              help="Time limit of one query, in seconds (then 503; default: $KG_TIMEOUT or 10).")
 @click.option("--workers", default=None, type=click.IntRange(min=1),
-              help="Query worker processes (default: CPU count, at least 2).")
-@click.option("--max-rows", default=50_000, show_default=True, type=click.IntRange(min=1),
-              help="Most solutions or triples per answer (more are cut, X-KG-Truncated: true).")
+              help="Query worker processes (default: $KG_WORKERS, else CPU count, at least 2).")
+@click.option("--max-rows", default=None, type=click.IntRange(min=1),
+              help="Most solutions or triples per answer (more are cut, X-KG-Truncated: true; "
+                   "default: $KG_MAX_ROWS or 50000).")
+@STORE_OPTION
 @click.option("--union-default-graph/--no-union-default-graph", default=None,
               help="Query the union of all graphs as the default graph "
                    "(default: on for the built store, off for --data files).")
 def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...], host: str,
-          port: int, base_url: str | None, timeout: float, workers: int | None, max_rows: int,
-          union_default_graph: bool | None) -> None:
+          port: int, base_url: str | None, timeout: float | None, workers: int | None,
+          max_rows: int | None, store_url: str | None, union_default_graph: bool | None) -> None:
     """Serve the graph over HTTP: /sparql, /api/queries, entity pages, /downloads."""
-    import os
-
     from kg.namespaces import prefix_map
     from kg.service.dataset import DatasetSource
     from kg.service.executor import QueryExecutor
@@ -227,8 +293,12 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
     paths = (*data, *files)
     if files and not data:
         raise click.UsageError("files to serve go after --data")
-    source = DatasetSource(location=location, files=paths, union_default_graph=union_default_graph)
-    workers = workers or max(2, os.cpu_count() or 2)
+    if store_url and paths:
+        raise click.UsageError("--store and --data are two different datasets: give one")
+    settings = settings_from(location=location, timeout=timeout, workers=workers,
+                             max_rows=max_rows, store_url=store_url)
+    source = DatasetSource.from_settings(settings, paths, union_default_graph)
+    timeout, workers, max_rows = settings.timeout, settings.worker_count, settings.max_rows
     from kg.service.listener import bind_listener, serve_on
 
     try:
@@ -248,7 +318,9 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
     from kg.service.context import ServiceConfig
 
     config = ServiceConfig(source=source, base_url=base_url, timeout=timeout, max_rows=max_rows,
-                           workers=workers)
+                           workers=workers, queries_dir=settings.queries_dir,
+                           max_request_bytes=settings.max_request_bytes,
+                           cache_bytes=settings.cache_bytes)
     try:
         app = create_app(config, executor)
     except KgError as error:

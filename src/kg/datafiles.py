@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,10 +22,10 @@ from kg.records import (
     FactFile,
     refuse_wide_digits,
 )
-from kg.sources import PROJECT_ROOT
+from kg.settings import Settings
 from kg.yamlreader import FieldPath, YamlFile, YamlFileError, read_yaml_file
 
-DEFAULT_DATA_DIR = Path(os.environ.get("KG_DATA_DIR") or PROJECT_ROOT / "data")
+DEFAULT_DATA_DIR = Settings().data_dir
 
 
 @dataclass

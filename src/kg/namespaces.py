@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, NamespaceManager
 
@@ -47,7 +45,9 @@ PREFIXES: dict[str, Namespace] = {
 
 def base_iri(override: str | None = None) -> str:
     """The data base IRI: an explicit override, else $KG_BASE_IRI, else the default."""
-    base = override or os.environ.get("KG_BASE_IRI") or DEFAULT_BASE_IRI
+    from kg.settings import Settings
+
+    base = override or Settings().base_iri
     return base if base.endswith(("/", "#")) else base + "/"
 
 

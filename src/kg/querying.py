@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import io
+import json
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
-
 from kg.errors import KgError
-from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
 from kg.inspection import check_query_safety, check_size, inspect_query
-from kg.namespaces import base_iri, prefix_map
-from kg.query_errors import QuerySyntaxError
-from kg.store import EmbeddedStore, QueryResult
+from kg.namespaces import prefix_map
+from kg.settings import Settings
+from kg.store import GraphStore, QueryDataset, open_store
 
 
 class QueryError(KgError):
@@ -31,35 +29,47 @@ def read_query_text(argument: str) -> str:
     return argument
 
 
-def run_query(text: str, location: Path | None = None) -> QueryResult:
-    """Run a query with the project's prefixes predeclared, under the service's policy
-    (read-only, no SERVICE, no graph outside the store), checked from a real parse."""
-    store = EmbeddedStore.open(location)
-    prefixes = prefix_map(store.manifest.get("base_iri") or base_iri())
+@dataclass(frozen=True)
+class CommandResult:
+    """A query's answer for the command line: its form and the store that answers it."""
+
+    store: GraphStore
+    text: str
+    form: str
+    prefixes: dict[str, str]
+    dataset: QueryDataset
+
+
+def run_query(text: str, settings: Settings) -> CommandResult:
+    """Check a query with the project's prefixes predeclared, under the service's policy
+    (read-only, no SERVICE, no graph outside the store), from a real parse; it runs
+    when its result is formatted."""
+    store = open_store(settings)
+    prefixes = prefix_map(store.manifest.get("base_iri") or settings.base)
     check_size(text)
     shape = inspect_query(text, None, prefixes)
     check_query_safety(shape, frozenset(store.named_graphs()))
-    try:
-        return store.query(text, prefixes=prefixes, union_default_graph=not shape.from_graphs)
-    except SyntaxError as exc:
-        raise QuerySyntaxError(f"malformed query: {exc}") from exc
+    return CommandResult(store, text, shape.form, prefixes,
+                         QueryDataset(from_text=bool(shape.from_graphs)))
 
 
-def format_result(result: QueryResult, fmt: str) -> str:
-    """Results as a text table, or serialised by Oxigraph (csv, tsv, json, xml)."""
-    if isinstance(result, QueryTriples):
-        out = io.BytesIO()
-        result.serialize(out, format=GRAPH_FORMATS["ttl"].oxigraph)
-        return out.getvalue().decode()
+def format_result(result: CommandResult, fmt: str) -> str:
+    """Results as a text table, or serialised by the store (csv, tsv, json, xml); graphs
+    as Turtle."""
+    store, text, prefixes = result.store, result.text, result.prefixes
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        return store.answer(text, results_format=None, graph_format="ttl",
+                            dataset=result.dataset, prefixes=prefixes).body.decode()
     if fmt != "table":
-        out = io.BytesIO()
-        result.serialize(out, format=RESULTS_FORMATS[fmt].oxigraph)
-        return out.getvalue().decode()
-    if isinstance(result, QueryBoolean):
-        return f"{bool(result)}\n"
-    assert isinstance(result, QuerySolutions)
-    names = [v.value for v in result.variables]
-    rows = [[_cell(solution[n]) for n in names] for solution in result]
+        return store.answer(text, results_format=fmt, graph_format=None,
+                            dataset=result.dataset, prefixes=prefixes).body.decode()
+    data = json.loads(store.answer(text, results_format="json", graph_format=None,
+                                   dataset=result.dataset, prefixes=prefixes).body)
+    if "boolean" in data:
+        return f"{bool(data['boolean'])}\n"
+    names = data["head"].get("vars", [])
+    rows = [[b[n]["value"] if n in b else "" for n in names]
+            for b in data.get("results", {}).get("bindings", [])]
     widths = [max([_width(n), *(_width(r[i]) for r in rows)]) for i, n in enumerate(names)]
     lines = [" | ".join(_pad(n, w) for n, w in zip(names, widths, strict=True))]
     lines.append("-+-".join("-" * w for w in widths))
@@ -81,14 +91,15 @@ def _cell(term: object) -> str:
     return "" if term is None else getattr(term, "value", str(term))
 
 
-def store_stats(location: Path | None = None) -> str:
-    """A short report of the built store, read from the store itself."""
-    store = EmbeddedStore.open(location)
+def store_stats(settings: Settings) -> str:
+    """A short report of the store, read from the store itself."""
+    store = open_store(settings)
     lines = [f"version {store.version} (built {store.manifest.get('built_at', '?')})",
              "triples per graph:"]
     sizes = store.graph_sizes()
     lines += [f"  {n:>7}  {g}" for g, n in sorted(sizes.items())]
     lines.append(f"  {sum(sizes.values()):>7}  total")
+    prefixes = prefix_map(store.manifest.get("base_iri") or settings.base)
     for title, sparql in (
         ("entities per class", "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?k } "
          "FILTER(STRENDS(STR(?g), 'graph/entities')) } GROUP BY ?k ORDER BY ?k"),
@@ -96,8 +107,8 @@ def store_stats(location: Path | None = None) -> str:
          "hkg:Claim } GROUP BY ?k ORDER BY ?k"),
     ):
         lines.append(f"{title}:")
-        result = store.query(sparql, prefixes=prefix_map(store.manifest.get("base_iri", "")))
-        lines += [f"  {int(r['n'].value):>7}  {r['k'].value}" for r in result]
+        rows = store.select(sparql, prefixes=prefixes)
+        lines += [f"  {int(r['n'].value):>7}  {r['k'].value}" for r in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -114,19 +125,20 @@ def saved_query_name(argument: str, queries_dir: Path | None = None) -> str | No
     return None
 
 
-def run_saved_query(name: str, params: dict[str, str], location: Path | None = None
-                    ) -> QueryResult:
-    """Run a saved query by name with its parameters, defaults filled in."""
+def run_saved_query(name: str, params: dict[str, str], settings: Settings) -> CommandResult:
+    """A saved query by name with its parameters bound, defaults filled in."""
     from kg.catalogue import ParameterError, load_catalogue
 
-    store = EmbeddedStore.open(location)
-    catalogue = load_catalogue(base=store.manifest.get("base_iri") or base_iri())
+    store = open_store(settings)
+    catalogue = load_catalogue(settings.queries_dir,
+                               base=store.manifest.get("base_iri") or settings.base)
     saved = catalogue[name]
     try:
         bound = saved.bind(params, catalogue.prefixes)
     except ParameterError as exc:
         raise QueryError(f"{name}: {exc}") from exc
-    return store.query(saved.sparql_with_prefixes(catalogue.prefixes), substitutions=bound)
+    return CommandResult(store, saved.bound_text(bound), saved.form, dict(catalogue.prefixes),
+                         QueryDataset())
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,9 +13,9 @@ def seeds_dir(override: str | Path | None = None) -> Path:
     """The seeds folder: an override, else $KG_SEEDS, else ../shared/seeds beside the project."""
     if override:
         return Path(override)
-    if env := os.environ.get("KG_SEEDS"):
-        return Path(env)
-    return PROJECT_ROOT.parent / "shared" / "seeds"
+    from kg.settings import Settings
+
+    return Settings().seeds
 
 
 @lru_cache(maxsize=64)

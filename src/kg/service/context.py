@@ -19,11 +19,13 @@ from kg.service.httpcache import DatasetValidators
 from kg.service.reader import GraphReader
 from kg.service.search import SearchIndex
 from kg.service.worker import Answer
+from kg.settings import Settings
 
 T = TypeVar("T")
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_MAX_ROWS = 50_000
-DEFAULT_MAX_REQUEST_BYTES = 1_000_000
+_DEFAULTS = Settings.model_fields
+DEFAULT_TIMEOUT: float = _DEFAULTS["timeout"].default
+DEFAULT_MAX_ROWS: int = _DEFAULTS["max_rows"].default
+DEFAULT_MAX_REQUEST_BYTES: int = _DEFAULTS["max_request_bytes"].default
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class ServiceConfig:
     """Most solutions (or triples) one answer carries; more are cut, with X-KG-Truncated."""
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     queries_dir: Path | None = None
-    cache_bytes: int = 64 * 2**20
+    cache_bytes: int = _DEFAULTS["cache_bytes"].default
     """Saved-query answers kept in memory (least recently used first out)."""
 
 
@@ -94,8 +96,9 @@ def _size_of(value: object) -> int:
 
 
 class ServiceContext:
-    """The dataset opened once in the server process (for pages, checks and dumps), plus
-    the worker pool that runs every client query under the time limit."""
+    """The dataset's store opened once in the server process (for pages, checks and
+    dumps; read-only, no copy), plus the worker pool that runs or checks every client
+    query under the time limit."""
 
     def __init__(self, config: ServiceConfig, executor: QueryExecutor | None = None) -> None:
         self.config = config

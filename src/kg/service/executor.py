@@ -1,7 +1,9 @@
 """Time-limited query execution in a warm pool of worker processes.
 
 pyoxigraph cannot interrupt a query, so every query runs in a worker process
-(`kg.service.worker`) holding its own copy of the dataset, with no network. The
+(`kg.service.worker`) with the dataset opened read-only and no network. With an
+external store the workers only check the text; the server forwards what they
+allow, with the time left as the HTTP time-out. The
 server never parses or evaluates a client's text itself. It talks to each
 worker over a socket pair read by the event loop (no thread hop per request;
 frames as multiprocessing.Connection writes them: a 4-byte length, then a
@@ -22,12 +24,12 @@ import struct
 import threading
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kg.query_errors import QueryError, QueryFailed, QueryTimeout
 from kg.service.dataset import DatasetSource
-from kg.service.worker import Answer, QueryJob, WorkerSetup, worker_main
+from kg.service.worker import Answer, Checked, QueryJob, WorkerSetup, run_job, worker_main
 
 log = logging.getLogger("kg.service")
 #: Workers are forked by multiprocessing's fork server, which has imported the worker's
@@ -74,7 +76,11 @@ class QueryExecutor:
         self.source = source
         self.size = max(1, workers)
         self.timeout = timeout
-        self.setup = WorkerSetup(source, dict(prefixes or {}), max_query_chars)
+        self.forward = source.open() if source.remote else None
+        """The external store the server forwards checked queries to (None: embedded)."""
+        graphs = None if self.forward is None else frozenset(self.forward.named_graphs())
+        self.prefixes = dict(prefixes or {})
+        self.setup = WorkerSetup(source, self.prefixes, max_query_chars, graphs)
         self._workers: list[_Worker] = []
         self._idle: deque[_Worker] = deque()
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
@@ -168,10 +174,26 @@ class QueryExecutor:
         self._release(worker)
         if status == "ok":
             answer, _seconds = payload
+            if isinstance(answer, Checked):
+                return await self._forward(job, answer, deadline - loop.time(), limit)
             return answer  # type: ignore[no-any-return]
         if isinstance(payload, QueryError):
             raise payload
         raise QueryFailed(f"unexpected reply from a query worker: {status}")
+
+    async def _forward(self, job: QueryJob, checked: Checked, left: float,
+                       limit: float) -> Answer:
+        """Send a query the worker allowed to the external store, within the time left."""
+        if self.forward is None or left <= 0:
+            raise QueryTimeout(f"the query ran longer than the {limit:g} s time limit")
+        store = self.forward
+        if checked.returns_graph:
+            job = replace(job, results_format=None)
+        else:
+            job = replace(job, graph_format=None)
+        return await asyncio.to_thread(
+            run_job, store, job, self.prefixes, max_rows=checked.max_rows,
+            query_dataset=checked.query_dataset, timeout=left)
 
     async def _acquire(self) -> _Worker:
         if self._broken:

@@ -3,8 +3,9 @@
 The routes are generated from the `.rq` headers (kg.catalogue): one GET operation
 per question, with typed, documented parameters and examples. Values are parsed
 into RDF terms per declared type (422 naming the parameter otherwise) and bound
-by Oxigraph's substitutions. Answers are JSON, CSV, TSV, XML or an HTML table by
-negotiation, and cached by (dataset version, query, bound values, format).
+portably, as a VALUES block (kg.store.terms.bind_values). Answers are JSON, CSV,
+TSV, XML or an HTML table by negotiation, and cached by (dataset version, query,
+bound values, format).
 """
 
 from __future__ import annotations
@@ -292,11 +293,10 @@ async def cached_answer(context: ServiceContext, query: SavedQuery, bound: Mappi
     if answer is not None:
         return answer, True
     job = QueryJob(
-        sparql=query.text,
+        sparql=query.bound_text(bound),
         results_format=fmt if query.form != "CONSTRUCT" else None,
         graph_format=fmt if query.form == "CONSTRUCT" else None,
         union_default_graph=context.config.source.union,
-        substitutions=dict(bound),
         max_rows=context.config.max_rows,
         use_prefixes=True,
     )

@@ -353,7 +353,7 @@ def service_description(context: ServiceContext, endpoint: str) -> Graph:
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    sizes = context.store.graph_sizes()
+    sizes = context.memo.remember(("store-graph-sizes",), context.store.graph_sizes)
     total = sum(sizes.values()) if context.config.source.union else sizes.get("", 0)
     g.add((default, VOID.triples, Literal(total)))
     for name in sorted(context.graphs):

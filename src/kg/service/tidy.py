@@ -245,10 +245,8 @@ TABLE_BY_NAME = {t.name: t for t in TABLES}
 def store_select(context: ServiceContext) -> Select:
     """SELECT through the service's store interface, each term as its lexical form."""
     def select(sparql: str) -> list[dict[str, str | None]]:
-        solutions = context.store.query(sparql)
-        names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
-        return [{name: (None if row[name] is None else row[name].value)  # type: ignore[index]
-                 for name in names} for row in solutions]  # type: ignore[union-attr]
+        return [{name: term.value for name, term in row.items()}
+                for row in context.store.select(sparql)]
     return select
 
 

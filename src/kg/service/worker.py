@@ -1,9 +1,10 @@
-"""A query worker process: its own copy of the dataset, one query at a time.
+"""A query worker process: the dataset opened read-only, one query at a time.
 
 Forked by the executor's fork server with one end of a socket pair; it first
 forbids itself the network (`kg.service.sandbox`), then
 reads a `WorkerSetup`, opens the dataset, says it is ready, and answers
-`QueryJob`s until the socket closes. Every check of a client's text happens
+`QueryJob`s until the socket closes. With an external store it opens nothing and
+only checks: the server forwards what it allows. Every check of a client's text happens
 here, off the server's event loop and under the time limit: size and nesting
 limits, the parse and the policy (`kg.inspection`), then Oxigraph runs it and
 its answer is serialised, cut at the row cap without evaluating further. The
@@ -21,22 +22,12 @@ import signal
 import socket
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
-from pyoxigraph import (
-    QueryBoolean,
-    QueryResultsFormat,
-    QuerySolutions,
-    QueryTriples,
-    RdfFormat,
-    Store,
-    parse,
-    parse_query_results,
-    serialize,
-)
+from pyoxigraph import Store
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
 from kg.inspection import (
@@ -56,12 +47,8 @@ from kg.query_errors import (
 )
 from kg.service.dataset import DatasetSource
 from kg.service.sandbox import SandboxError, forbid_network
-from kg.store import EmbeddedStore, QueryResult
+from kg.store import GraphStore, QueryDataset
 
-#: Fewest bytes one solution (or triple) can take in each format: a serialisation
-#: shorter than budget = max_rows x this cannot hold more than max_rows of them.
-MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1, "nt": 8, "nq": 8}
-DEFAULT_MIN_ROW_BYTES = 2
 #: Parsed shapes kept per worker (keyed by a digest of the text, so a few bytes each).
 SHAPE_CACHE_ENTRIES = 2048
 SHAPE_CACHE_MAX_TEXT = 65_536
@@ -72,6 +59,18 @@ class WorkerSetup:
     source: DatasetSource
     prefixes: Mapping[str, str]
     max_query_chars: int | None = None
+    graphs: frozenset[str] | None = None
+    """The dataset's graph names, for a worker that only checks (an external store)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What a checking-only worker says of a query the policy allows: the server then
+    forwards it to the external store itself."""
+
+    max_rows: int | None
+    query_dataset: bool
+    returns_graph: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,6 @@ class QueryJob:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     union_default_graph: bool = True
-    substitutions: Mapping[str, Any] | None = None
     base_iri: str | None = None
     use_prefixes: bool = True
     """Predeclare the project prefixes (off for `--data` files, served as they are)."""
@@ -107,11 +105,12 @@ class Answer:
 class Worker:
     """What a worker holds between jobs: the dataset, its graph names, parsed shapes."""
 
-    def __init__(self, store: EmbeddedStore, setup: WorkerSetup) -> None:
+    def __init__(self, store: GraphStore | None, setup: WorkerSetup) -> None:
         self.store = store
         self.prefixes = dict(setup.prefixes)
         self.max_query_chars = setup.max_query_chars
-        self.graphs = frozenset(store.named_graphs())
+        self.graphs = setup.graphs if store is None else frozenset(store.named_graphs())
+        assert self.graphs is not None
         self._shapes: OrderedDict[bytes, QueryShape] = OrderedDict()
 
     def shape(self, job: QueryJob) -> QueryShape:
@@ -153,8 +152,9 @@ class Worker:
             f" enforces this endpoint's policy cannot read it ({error.message})",
             policy="unverifiable")
 
-    def answer(self, job: QueryJob) -> Answer:
-        """Check, run and serialise one job (raises a QueryError when it cannot)."""
+    def answer(self, job: QueryJob) -> Answer | Checked:
+        """Check, run and serialise one job (raises a QueryError when it cannot); without
+        a store, only check it."""
         shape = self.shape(job)
         graph_format = job.graph_format if shape.returns_graph else None
         results_format = None if shape.returns_graph else job.results_format
@@ -163,141 +163,46 @@ class Worker:
         max_rows = job.max_rows
         if max_rows is not None and shape.limit is not None and shape.limit <= max_rows:
             max_rows = None
+        if self.store is None:
+            return Checked(max_rows, bool(shape.from_graphs), shape.returns_graph)
+        job = replace(job, graph_format=graph_format, results_format=results_format)
         return run_job(self.store, job, self.prefixes, max_rows=max_rows,
                        query_dataset=bool(shape.from_graphs))
 
 
-def run_job(store: EmbeddedStore, job: QueryJob, prefixes: Mapping[str, str], *,
-            max_rows: int | None, query_dataset: bool = False) -> Answer:
-    """Run a checked query and serialise its answer with Oxigraph, cut at max_rows."""
-
-    def execute() -> QueryResult:
-        # A dataset given by the protocol replaces the query's FROM clauses entirely; files
-        # served with --data keep their own default graph unless the union is asked for.
-        try:
-            return store.query(
-                job.sparql,
-                base_iri=job.base_iri,
-                prefixes=prefixes if job.use_prefixes else None,
-                substitutions=job.substitutions,
-                default_graphs=None if job.default_graphs is None else list(job.default_graphs),
-                named_graphs=None if job.named_graphs is None else list(job.named_graphs),
-                union_default_graph=job.union_default_graph and not query_dataset,
-            )
-        except SyntaxError as error:
-            raise QuerySyntaxError(str(error)) from None
-
-    result = execute()
-    if isinstance(result, QueryBoolean):
-        fmt = _results_format(job)
-        return Answer("boolean", fmt, RESULTS_FORMATS[fmt].media_type,
-                      result.serialize(format=RESULTS_FORMATS[fmt].oxigraph))
-    if isinstance(result, QuerySolutions):
-        fmt = _results_format(job)
-        body, truncated = _capped(result, execute, fmt, RESULTS_FORMATS[fmt].oxigraph, max_rows,
-                                  _solutions_exact)
-        return Answer("solutions", fmt, RESULTS_FORMATS[fmt].media_type, body, truncated)
-    assert isinstance(result, QueryTriples)
-    if job.graph_format is None:
-        raise NotAcceptable("graph")
-    fmt = job.graph_format
-    body, truncated = _capped(result, execute, fmt, GRAPH_FORMATS[fmt].oxigraph, max_rows,
-                              _triples_exact)
-    return Answer("graph", fmt, GRAPH_FORMATS[fmt].media_type, body, truncated)
+def run_job(store: GraphStore, job: QueryJob, prefixes: Mapping[str, str], *,
+            max_rows: int | None, query_dataset: bool = False,
+            timeout: float | None = None) -> Answer:
+    """Run a checked query on the store and return its serialised answer, cut at max_rows."""
+    # A dataset given by the protocol replaces the query's FROM clauses entirely; files
+    # served with --data keep their own default graph unless the union is asked for.
+    result = store.answer(
+        job.sparql,
+        results_format=job.results_format,
+        graph_format=job.graph_format,
+        dataset=job_dataset(job, query_dataset),
+        prefixes=prefixes if job.use_prefixes else None,
+        base_iri=job.base_iri,
+        max_rows=max_rows,
+        timeout=timeout,
+    )
+    table = GRAPH_FORMATS if result.kind == "graph" else RESULTS_FORMATS
+    return Answer(result.kind, result.format, table[result.format].media_type, result.body,
+                  result.truncated)
 
 
-def _results_format(job: QueryJob) -> str:
-    if job.results_format is None:
-        raise NotAcceptable("results")
-    return job.results_format
-
-
-class _StoppingSink:
-    """A write target that stops the serialiser past a byte budget or a number of lines.
-
-    Oxigraph evaluates lazily as it serialises, so raising here stops the query
-    itself: a capped answer costs about cap + 1 rows of work, not the whole result."""
-
-    def __init__(self, *, max_bytes: int | None = None, max_lines: int | None = None) -> None:
-        self.parts: list[bytes] = []
-        self.size = self.lines = 0
-        self.max_bytes, self.max_lines = max_bytes, max_lines
-        self.overflow = False
-
-    def write(self, data: bytes) -> int:
-        self.parts.append(bytes(data))
-        self.size += len(data)
-        self.lines += data.count(b"\n")
-        if (self.max_bytes is not None and self.size > self.max_bytes) or (
-                self.max_lines is not None and self.lines >= self.max_lines):
-            self.overflow = True
-            raise OSError("answer limit reached")
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def serialize(self, result: QueryResult, oxi: Any) -> bool:
-        """Serialise into this sink; True if it stopped at its limit."""
-        try:
-            result.serialize(self, format=oxi)  # type: ignore[union-attr]
-        except OSError:
-            if not self.overflow:
-                raise
-        return self.overflow
-
-    def first_lines(self, count: int) -> bytes:
-        return b"\n".join(b"".join(self.parts).split(b"\n", count)[:count]) + b"\n"
-
-
-Exact = Callable[[QueryResult, str, Any, int], tuple[bytes, bool]]
-
-
-def _capped(result: QueryResult, execute: Callable[[], QueryResult], fmt: str, oxi: Any,
-            max_rows: int | None, exact: Exact) -> tuple[bytes, bool]:
-    """Serialise directly when the answer is provably within max_rows, else count exactly.
-
-    Small answers (the usual case) are serialised once, straight into the wanted
-    format. An answer whose bytes could hold more rows than allowed is run again
-    and serialised in a line-per-row format, where rows are counted and cut
-    without parsing, then converted by Oxigraph.
-    """
-    if max_rows is None:
-        return result.serialize(format=oxi), False  # type: ignore[union-attr]
-    sink = _StoppingSink(max_bytes=max_rows * MIN_ROW_BYTES.get(fmt, DEFAULT_MIN_ROW_BYTES))
-    if not sink.serialize(result, oxi):
-        return b"".join(sink.parts), False
-    return exact(execute(), fmt, oxi, max_rows)
-
-
-def _first_rows(result: QueryResult, oxi: Any, rows: int, header: int) -> tuple[bytes, bool]:
-    """The first `rows` rows in a line-per-row format (after `header` lines), and whether
-    more were left out; evaluation stops at the row after them."""
-    sink = _StoppingSink(max_lines=header + rows + 1)
-    if not sink.serialize(result, oxi):
-        return b"".join(sink.parts), False
-    return sink.first_lines(header + rows), True
-
-
-def _solutions_exact(result: QueryResult, fmt: str, oxi: Any, max_rows: int) -> tuple[bytes, bool]:
-    tsv, truncated = _first_rows(result, QueryResultsFormat.TSV, max_rows, header=1)
-    if fmt == "tsv":
-        return tsv, truncated
-    return parse_query_results(tsv, format=QueryResultsFormat.TSV).serialize(format=oxi), truncated
-
-
-def _triples_exact(result: QueryResult, fmt: str, oxi: Any, max_rows: int) -> tuple[bytes, bool]:
-    nt, truncated = _first_rows(result, RdfFormat.N_TRIPLES, max_rows, header=0)
-    if fmt == "nt":
-        return nt, truncated
-    return serialize(parse(nt, format=RdfFormat.N_TRIPLES), format=oxi) or b"", truncated
+def job_dataset(job: QueryJob, query_dataset: bool) -> QueryDataset:
+    """The graphs a job's query sees (see QueryDataset)."""
+    return QueryDataset(
+        default_graphs=job.default_graphs, named_graphs=job.named_graphs,
+        union=job.union_default_graph, from_text=query_dataset)
 
 
 def serve(conn: Connection) -> None:
     """The worker's loop: set up, say ready, answer jobs until the server goes away."""
     setup: WorkerSetup = conn.recv()
     try:
-        worker = Worker(setup.source.open(), setup)
+        worker = Worker(None if setup.graphs is not None else setup.source.open(), setup)
         inspect_query("ASK {}")  # builds the grammar now rather than on the first request
     except Exception as error:  # reported to the server, which stops respawning
         conn.send(("failed", f"{type(error).__name__}: {error}"))

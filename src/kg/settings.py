@@ -1,0 +1,58 @@
+"""Every setting in one object, each overridable by a KG_* environment variable.
+
+Read once per command (`Settings()`); command-line options override the
+environment (`Settings.with_options`), which overrides the defaults here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kg.sources import PROJECT_ROOT
+
+
+class Settings(BaseSettings):
+    """Where the data is, which store serves it, and the service's limits."""
+
+    model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore", frozen=True)
+
+    location: Path = Field(PROJECT_ROOT / "var" / "kg",
+                           description="Folder of the built embedded store.")
+    base_iri: str = Field("https://w3id.org/cn-health-kg/", description="Base of data IRIs.")
+    seeds: Path = Field(PROJECT_ROOT.parent / "shared" / "seeds",
+                        description="Folder of the source articles.")
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="Curated data folder.")
+    queries_dir: Path = Field(PROJECT_ROOT / "queries", description="Saved queries folder.")
+    store_url: str | None = Field(None, description="SPARQL 1.1 query endpoint of an external "
+                                  "server; unset: the embedded store at `location`.")
+    gsp_url: str | None = Field(None, description="Graph Store Protocol endpoint of that server "
+                                "(for `kg push`).")
+    store_user: str | None = Field(None, description="User for writing graphs to that server "
+                                   "(HTTP digest or basic, as the server asks).")
+    store_password: str | None = Field(None, description="That user's password.")
+    timeout: float = Field(10.0, gt=0, description="Time limit of one query, in seconds.")
+    workers: int | None = Field(None, ge=1, description="Query worker processes "
+                                "(unset: CPU count, at least 2).")
+    max_rows: int = Field(50_000, ge=1, description="Most solutions or triples per answer.")
+    max_request_bytes: int = Field(1_000_000, ge=1, description="Largest query text.")
+    cache_bytes: int = Field(64 * 2**20, ge=0, description="Saved-query answers kept.")
+
+    def with_options(self, **options: Any) -> Settings:
+        """These settings with the command-line options that were given (None: not given)."""
+        given = {k: v for k, v in options.items() if v is not None}
+        return self.model_validate({**self.model_dump(), **given}) if given else self
+
+    @property
+    def base(self) -> str:
+        """The base IRI ending in / or #."""
+        return self.base_iri if self.base_iri.endswith(("/", "#")) else self.base_iri + "/"
+
+    @property
+    def worker_count(self) -> int:
+        import os
+
+        return self.workers or max(2, os.cpu_count() or 2)

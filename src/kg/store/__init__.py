@@ -1,0 +1,33 @@
+"""The store behind one small interface (`GraphStore`), chosen by the settings.
+
+`open_store(settings)` gives the embedded Oxigraph store at `settings.location`
+or, when `settings.store_url` is set, the SPARQL server there. Nothing else in the
+project opens a store or sees a backend's types.
+"""
+
+from __future__ import annotations
+
+from kg.settings import Settings
+from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError
+from kg.store.embedded import (
+    DEFAULT_LOCATION,
+    EmbeddedStore,
+    check_writable,
+    current_release,
+    publish_release,
+)
+from kg.store.remote import RemoteStore
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """The store the settings name (nothing is read until it is used)."""
+    if settings.store_url:
+        return RemoteStore(settings.store_url, settings.gsp_url, base_iri=settings.base,
+                           timeout=settings.timeout, user=settings.store_user,
+                           password=settings.store_password)
+    return EmbeddedStore(settings.location)
+
+
+__all__ = ["DEFAULT_LOCATION", "UNION", "EmbeddedStore", "GraphStore", "QueryDataset",
+           "RemoteStore", "Serialised", "StoreError", "check_writable", "current_release",
+           "open_store", "publish_release"]

@@ -1,0 +1,80 @@
+"""Format conversions between serialised answers (Oxigraph as a codec only).
+
+Bytes in, bytes out: no backend's types leave this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pyoxigraph import (
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat
+
+NT = GRAPH_FORMATS["nt"]
+
+
+def graph_as(ntriples: bytes, fmt: GraphFormat, *, prefixes: Mapping[str, str] | None = None,
+             graph: str | None = None) -> bytes:
+    """N-Triples in another graph format (quad formats put them in `graph`, else the
+    default graph); Turtle and TriG declare the prefixes."""
+    triples = list(dict.fromkeys(parse(ntriples, format=NT.oxigraph)))
+    items: list[object] = triples
+    if fmt.quads:
+        name = NamedNode(graph) if graph else DefaultGraph()
+        items = [Quad(t.subject, t.predicate, t.object, name) for t in triples]
+    wanted = dict(prefixes) if prefixes and fmt.name in ("ttl", "trig") else None
+    return serialize(items, format=fmt.oxigraph, prefixes=wanted) or b""
+
+
+def merge_graphs(graphs: Mapping[str, bytes], fmt: GraphFormat) -> bytes:
+    """Named graphs (N-Triples each) as one dump: quads keep the names, triples merge."""
+    quads = []
+    for name, ntriples in graphs.items():
+        graph = NamedNode(name) if fmt.quads else DefaultGraph()
+        quads += [Quad(t.subject, t.predicate, t.object, graph)
+                  for t in parse(ntriples, format=NT.oxigraph)]
+    if not fmt.quads:
+        quads = list(dict.fromkeys(quads))
+    return serialize(quads, format=fmt.oxigraph) or b""
+
+
+def first_lines(data: bytes, count: int, header: int = 0) -> tuple[bytes, bool]:
+    """The header and the first `count` lines after it; and whether more were cut."""
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if len(lines) <= header + count:
+        return data, False
+    return b"\n".join(lines[:header + count]) + b"\n", True
+
+
+def results_as(data: bytes, source: str, target: str, *, normalise: bool = False) -> bytes:
+    """A results document in another results format (or rewritten in the same one, to
+    normalise another server's dialect, e.g. SPARQL 1.0 JSON's typed-literal)."""
+    if source == target and not normalise:
+        return data
+    parsed = parse_query_results(data, format=RESULTS_FORMATS[source].oxigraph)
+    return parsed.serialize(format=RESULTS_FORMATS[target].oxigraph)  # type: ignore[no-any-return]
+
+
+def cut_solutions(data: bytes, source: str, target: str, max_rows: int | None
+                  ) -> tuple[bytes, bool]:
+    """Solutions in `source` format as `target` (always rewritten by Oxigraph), at most
+    max_rows of them (cut in TSV, one line per solution)."""
+    if max_rows is None:
+        return results_as(data, source, target, normalise=True), False
+    tsv = data if source == "tsv" else results_as(data, source, "tsv")
+    cut, truncated = first_lines(tsv, max_rows, header=1)
+    if not truncated:
+        return results_as(data, source, target, normalise=True), False
+    parsed = parse_query_results(cut, format=QueryResultsFormat.TSV)
+    return parsed.serialize(format=RESULTS_FORMATS[target].oxigraph), True

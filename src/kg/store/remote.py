@@ -1,0 +1,213 @@
+"""Any SPARQL 1.1 Protocol + Graph Store Protocol server (Oxigraph server, Virtuoso,
+Fuseki, GraphDB, QLever...), over HTTP with httpx.
+
+The dataset is the project's named graphs (those under the base IRI, so a server's
+own system graphs stay out). The union default graph the embedded store offers is
+asked for the portable way: every project graph named as a default graph and as a
+named graph (the protocol's default-graph-uri and named-graph-uri). Query text sent
+here has been checked by the service first; this class only forwards it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
+from kg.query_errors import NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout
+from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError, content_version
+from kg.store.convert import cut_solutions, first_lines, graph_as, results_as
+from kg.store.terms import XSD, Row, Term, literal, sparql_term
+
+JSON = RESULTS_FORMATS["json"].media_type
+NT = GRAPH_FORMATS["nt"].media_type
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_MEDIA = {**{f.media_type: f.name for f in RESULTS_FORMATS.values()}, "text/plain": "nt",
+          "application/sparql-results+json": "json", "application/json": "json",
+          **{f.media_type: f.name for f in GRAPH_FORMATS.values()}}
+
+
+class RemoteStore(GraphStore):
+    """A SPARQL server at `query_url`; graphs written through the GSP at `gsp_url`."""
+
+    def __init__(self, query_url: str, gsp_url: str | None = None, *, base_iri: str,
+                 timeout: float = 30.0, user: str | None = None,
+                 password: str | None = None) -> None:
+        self.query_url = query_url
+        self.gsp_url = gsp_url
+        self.base_iri = base_iri
+        self.timeout = timeout
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False)
+        self.auth = httpx.DigestAuth(user, password or "") if user else None
+        """For writing graphs only (Virtuoso's /sparql-graph-crud-auth wants digest)."""
+        self._graphs: list[str] | None = None
+        self._manifest: dict[str, Any] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("a RemoteStore stays in the process that opened it")
+
+    @property
+    def manifest(self) -> Mapping[str, Any]:
+        if self._manifest is None:
+            self._manifest = {"version": content_version(self.graph_sizes()),
+                              "base_iri": self.base_iri, "store": self.query_url}
+        return self._manifest
+
+    # ------------------------------------------------------------ queries
+
+    def _post(self, sparql: str, accept: str, dataset: QueryDataset,
+              prefixes: Mapping[str, str] | None, base_iri: str | None,
+              timeout: float | None) -> httpx.Response:
+        prologue = "".join(f"PREFIX {p}: {sparql_term(ns)}\n"
+                           for p, ns in (prefixes or {}).items())
+        if base_iri:
+            prologue = f"BASE {sparql_term(base_iri)}\n" + prologue
+        form: dict[str, Any] = {"query": prologue + sparql}
+        if dataset.explicit:
+            form["default-graph-uri"] = list(dataset.default_graphs or ())
+            form["named-graph-uri"] = list(dataset.named_graphs or ())
+        elif dataset.union and not dataset.from_text:
+            form["default-graph-uri"] = form["named-graph-uri"] = self.named_graphs()
+        try:
+            response = self.client.post(self.query_url, data=form,
+                                        headers={"Accept": accept},
+                                        timeout=timeout or self.timeout)
+        except httpx.TimeoutException:
+            limit = timeout or self.timeout
+            raise QueryTimeout(f"the SPARQL server did not answer within the {limit:g} s "
+                               "time limit") from None
+        except httpx.HTTPError as error:
+            raise QueryFailed(f"the SPARQL server {self.query_url} cannot be reached: "
+                              f"{error}") from None
+        if response.status_code == 400:
+            raise QuerySyntaxError(f"the SPARQL server refused the query: "
+                                   f"{response.text[:500]}")
+        if response.status_code >= 300:
+            raise QueryFailed(f"the SPARQL server {self.query_url} answered "
+                              f"{response.status_code}: {response.text[:300]}")
+        return response
+
+    def _json(self, sparql: str, dataset: QueryDataset, prefixes: Mapping[str, str] | None,
+              base_iri: str | None = None) -> dict[str, Any]:
+        response = self._post(sparql, JSON, dataset, prefixes, base_iri, None)
+        try:
+            return json.loads(response.content)  # type: ignore[no-any-return]
+        except ValueError as error:
+            raise QueryFailed(f"the SPARQL server sent JSON that cannot be read: {error}"
+                              ) from None
+
+    def select(self, sparql: str, *, dataset: QueryDataset = UNION,
+               prefixes: Mapping[str, str] | None = None,
+               base_iri: str | None = None) -> list[Row]:
+        data = self._json(sparql, dataset, prefixes, base_iri)
+        return [{name: _term(value) for name, value in binding.items()}
+                for binding in data.get("results", {}).get("bindings", [])]
+
+    def ask(self, sparql: str, *, dataset: QueryDataset = UNION,
+            prefixes: Mapping[str, str] | None = None) -> bool:
+        return bool(self._json(sparql, dataset, prefixes).get("boolean"))
+
+    def answer(self, sparql: str, *, results_format: str | None, graph_format: str | None,
+               dataset: QueryDataset = UNION, prefixes: Mapping[str, str] | None = None,
+               base_iri: str | None = None, max_rows: int | None = None,
+               timeout: float | None = None) -> Serialised:
+        """Asked for as JSON results or N-Triples (what every server writes), then cut at
+        max_rows and converted to the wanted format here."""
+        accept = JSON if graph_format is None else NT if results_format is None else \
+            f"{JSON}, {NT};q=0.9"
+        response = self._post(sparql, accept, dataset, prefixes, base_iri, timeout)
+        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        source = _MEDIA.get(media)
+        if source in RESULTS_FORMATS:
+            if results_format is None:
+                raise NotAcceptable("results")
+            body = response.content
+            if source == "json" and b'"boolean"' in body[:200] and \
+                    "boolean" in _safely(lambda: json.loads(body)):
+                return Serialised("boolean", results_format,
+                                  results_as(body, source, results_format, normalise=True))
+            body, cut = _safely(lambda: cut_solutions(response.content, source, results_format,
+                                                      max_rows))
+            return Serialised("solutions", results_format, body, cut)
+        if source in GRAPH_FORMATS and source in ("nt", "ttl"):
+            if graph_format is None:
+                raise NotAcceptable("graph")
+            nt = response.content
+            if source == "ttl":
+                nt = _safely(lambda: graph_as(response.content, GRAPH_FORMATS["nt"]))
+            cut_nt, cut = first_lines(nt, max_rows) if max_rows else (nt, False)
+            body = _safely(lambda: graph_as(cut_nt, GRAPH_FORMATS[graph_format]))
+            return Serialised("graph", graph_format, body, cut)
+        raise QueryFailed(f"the SPARQL server answered in a format this service does not "
+                          f"read: {media or 'none'}")
+
+    # ------------------------------------------------------------ graphs
+
+    def named_graphs(self) -> list[str]:
+        if self._graphs is None:
+            rows = self.select(
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                f"FILTER(STRSTARTS(STR(?g), {sparql_term(literal(self.base_iri))})) }}",
+                dataset=QueryDataset(union=False))
+            self._graphs = sorted(row["g"].value for row in rows)
+        return self._graphs
+
+    def graph_sizes(self) -> dict[str, int]:
+        sizes = super().graph_sizes()
+        return {g: n for g, n in sizes.items() if g in set(self.named_graphs())}
+
+    def read_graph(self, name: str) -> bytes:
+        if self.gsp_url is None:
+            return self.answer(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_term(name)} "
+                               "{ ?s ?p ?o } }", results_format=None, graph_format="nt",
+                               dataset=QueryDataset(union=False)).body
+        response = self._gsp("GET", name, headers={"Accept": NT})
+        return response.content
+
+    def replace_graph(self, name: str, ntriples: bytes) -> None:
+        if self.gsp_url is None:
+            raise StoreError(f"{self.query_url}: no Graph Store Protocol URL (--gsp) to "
+                             "write graphs to")
+        # N-Triples is Turtle, and every GSP server reads Turtle
+        self._gsp("PUT", name, content=ntriples, headers={"Content-Type": "text/turtle"})
+        self._graphs = None
+        self._manifest = None
+
+    def _gsp(self, method: str, name: str, **kwargs: Any) -> httpx.Response:
+        assert self.gsp_url is not None
+        try:
+            response = self.client.request(method, self.gsp_url, params={"graph": name},
+                                           auth=self.auth or httpx.USE_CLIENT_DEFAULT,
+                                           **kwargs)
+        except httpx.HTTPError as error:
+            raise StoreError(f"{self.gsp_url}: {method} graph <{name}> failed: {error}"
+                             ) from None
+        if response.status_code >= 300:
+            raise StoreError(f"{self.gsp_url}: {method} graph <{name}> answered "
+                             f"{response.status_code}: {response.text[:300]}")
+        return response
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _safely(convert: Any) -> Any:
+    try:
+        return convert()
+    except (SyntaxError, ValueError, OSError) as error:
+        raise QueryFailed(f"the SPARQL server's answer cannot be read: {error}") from None
+
+
+def _term(value: Mapping[str, str]) -> Term:
+    kind = value.get("type")
+    if kind == "uri":
+        return Term("iri", value["value"])
+    if kind == "bnode":
+        return Term("bnode", value["value"])
+    lang, datatype = value.get("xml:lang"), value.get("datatype")
+    return literal(value["value"], lang,
+                   None if lang or datatype in (XSD + "string", RDF_LANG_STRING) else datatype)
+

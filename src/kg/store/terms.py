@@ -1,0 +1,154 @@
+"""Neutral RDF terms and the one safe way to put values into SPARQL text.
+
+Whatever the backend, answers come back as `Term`s and parameters go in as
+SPARQL text written by `sparql_term` (an IRI or a literal with SPARQL's own
+escaping rules; anything that could break out of it is refused). Saved-query
+parameters are bound with `bind_values`: each variable replaced by its term in
+the text, which any SPARQL 1.1 engine evaluates as Oxigraph's substitutions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from pyoxigraph import NamedNode
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+            "\b": "\\b", "\f": "\\f"}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """An RDF term as pages see it: an IRI, a blank node, or a literal."""
+
+    kind: Literal["iri", "bnode", "literal"]
+    value: str
+    lang: str | None = None
+    datatype: str | None = None
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "iri"
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind == "literal" and (self.datatype or "").removeprefix(XSD) in (
+            "decimal", "integer", "double", "float", "int", "long", "nonNegativeInteger",
+            "positiveInteger")
+
+
+Row = dict[str, Term]
+
+
+class UnsafeValue(ValueError):
+    """A value that cannot be written as a SPARQL term."""
+
+
+def iri(value: str) -> Term:
+    return Term("iri", value)
+
+
+def literal(value: str, lang: str | None = None, datatype: str | None = None) -> Term:
+    return Term("literal", value, lang, datatype)
+
+
+def sparql_term(term: Term | str) -> str:
+    """The SPARQL text of a term (a bare string is an IRI); raises UnsafeValue."""
+    if isinstance(term, str):
+        term = iri(term)
+    if term.kind == "iri":
+        if not term.value or _IRI_FORBIDDEN.search(term.value):
+            raise UnsafeValue(f"not an IRI: {term.value!r}")
+        try:  # and by RFC 3987 as Oxigraph checks it (e.g. no malformed %-escape)
+            NamedNode(term.value)
+        except ValueError as error:
+            raise UnsafeValue(f"not an IRI: {term.value!r} ({error})") from None
+        return f"<{term.value}>"
+    if term.kind == "bnode":
+        raise UnsafeValue("blank nodes cannot be sent in a query")
+    text = '"' + "".join(_ESCAPES.get(c, c) for c in term.value) + '"'
+    if term.lang:
+        if not _LANG.match(term.lang):
+            raise UnsafeValue(f"not a language tag: {term.lang!r}")
+        return f"{text}@{term.lang}"
+    if term.datatype:
+        return f"{text}^^{sparql_term(iri(term.datatype))}"
+    return text
+
+
+def fill(query: str, values: Mapping[str, Term | str | int | Iterable[Term | str]]) -> str:
+    """The query with each `$name` replaced by its term (a list becomes `t1 t2 …`, for
+    VALUES; an int is written bare, for LIMIT and OFFSET); a placeholder without a value
+    is an error, never left in the text."""
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"no value for ${name}")
+        value = values[name]
+        if isinstance(value, bool):
+            raise UnsafeValue(f"${name}: a boolean is not a term")
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, (str, Term)):
+            return sparql_term(value)
+        return " ".join(sparql_term(v) for v in value)
+    return _PLACEHOLDER.sub(replace, query)
+
+
+def bind_values(query: str, values: Mapping[str, Term]) -> str:
+    """The query with each bound variable replaced by its term, as the engine's own
+    substitution would do, in plain SPARQL any server reads.
+
+    A variable of a SELECT's projection becomes `(term AS ?name)`, so the answer still
+    has the column; in GROUP BY and ORDER BY it becomes `(term)`; everywhere else the
+    term itself. A lexer skips comments, strings and IRIs, so only real variables are
+    replaced, and terms are written by `sparql_term`, so a value cannot change the
+    query around it."""
+    if not values:
+        return query
+    for name in values:
+        if not _VARIABLE.match(name):
+            raise UnsafeValue(f"not a variable name: {name!r}")
+    terms = {name: sparql_term(term) for name, term in values.items()}
+    out: list[str] = []
+    done = 0
+    mode, mode_depth, depth = "body", 0, 0
+    for match in _TOKEN.finditer(query):
+        token, kind = match.group(), match.lastgroup
+        if kind == "word":
+            word = token.upper()
+            if word == "SELECT":
+                mode, mode_depth = "projection", depth
+            elif word in ("GROUP", "ORDER"):
+                mode, mode_depth = "modifier", depth
+            elif word in ("WHERE", "FROM", "HAVING", "LIMIT", "OFFSET", "VALUES"):
+                mode = "body"
+        elif kind == "punct":
+            depth += {"(": 1, ")": -1}.get(token, 0)
+            if token in "{}":
+                mode = "body"
+        elif kind == "var" and token[1:] in terms:
+            term = terms[token[1:]]
+            if mode == "projection" and depth == mode_depth:
+                term = f"({term} AS ?{token[1:]})"
+            elif mode == "modifier" and depth == mode_depth:
+                term = f"({term})"
+            out += [query[done:match.start()], term]
+            done = match.end()
+    out.append(query[done:])
+    return "".join(out)
+
+
+_TOKEN = re.compile(
+    r"""(?P<skip>\#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"
+        |<[^<>"{}|^`\\\x00-\x20]*>|@[A-Za-z0-9-]+|(?:[A-Za-z][\w.-]*)?:[\w.%:-]*)
+       |(?P<var>[?$]\w+)|(?P<word>[A-Za-z_]\w*)|(?P<punct>[(){}])""",
+    re.DOTALL | re.VERBOSE)

@@ -1,0 +1,182 @@
+"""The store interface on real SPARQL servers (Oxigraph server and Virtuoso on 127.0.0.1,
+started and stopped here): `kg push` loads the built graphs, and the service on `--store`
+gives the same answers as on the embedded store (saved queries, entity pages)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from external_servers import Endpoint, oxigraph_server, virtuoso_server
+from fastapi.testclient import TestClient
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg.build import BuildSummary
+from kg.catalogue import load_catalogue
+from kg.cli import main
+from kg.store import EmbeddedStore, QueryDataset, RemoteStore
+
+KGD = "https://w3id.org/cn-health-kg/"
+ENTITY_PAGES = ["agency/nhc", "person/wang-haidong", "indicator/childcare-places-per-1000",
+                "region/jiangsu", "facility/xinjiang-museum", "graph/entities"]
+
+
+SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
+#: Who may write graphs (Virtuoso's GSP asks for its DBA; Oxigraph server asks nobody).
+WRITERS = {"virtuoso": {"KG_STORE_USER": "dba", "KG_STORE_PASSWORD": "dba"}}
+
+
+@contextmanager
+def pushed(name: str, folder: Path, location: Path) -> Iterator[Endpoint]:
+    """A SPARQL server holding what `kg push` loaded into it."""
+    with SERVERS[name](folder) as endpoint:
+        result = CliRunner(env=WRITERS.get(name)).invoke(
+            main, ["push", "--location", str(location), "--store", endpoint.query_url,
+                   "--gsp", endpoint.gsp_url])
+        assert result.exit_code == 0, result.output
+        yield endpoint
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           built_store: tuple[Path, BuildSummary]) -> Iterator[Endpoint]:
+    """Each server, loaded by `kg push`."""
+    with pushed(request.param, tmp_path_factory.mktemp(request.param), built_store[0]) as ep:
+        yield ep
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory,
+             built_store: tuple[Path, BuildSummary]) -> Iterator[Endpoint]:
+    """Oxigraph server, loaded by `kg push`: the differential tests run on it (on Virtuoso
+    they do not pass yet, see the README)."""
+    with pushed("oxigraph", tmp_path_factory.mktemp("oxigraph-served"), built_store[0]) as ep:
+        yield ep
+
+
+@pytest.fixture(scope="module")
+def remote_client(oxigraph: Endpoint) -> Iterator[TestClient]:
+    """The service answering from the server (two checking-only workers)."""
+    from kg.service.app import create_app
+    from kg.service.context import ServiceConfig
+    from kg.service.dataset import DatasetSource
+
+    source = DatasetSource(store_url=oxigraph.query_url, gsp_url=oxigraph.gsp_url, base=KGD)
+    with TestClient(create_app(ServiceConfig(source=source, workers=2))) as client:
+        yield client
+
+
+def test_push_loads_every_built_graph_with_its_triples(
+        server: Endpoint, built_store: tuple[Path, BuildSummary]) -> None:
+    writer = WRITERS.get(server.name, {})
+    remote = RemoteStore(server.query_url, server.gsp_url, base_iri=KGD,
+                         user=writer.get("KG_STORE_USER"), password=writer.get("KG_STORE_PASSWORD"))
+    embedded = EmbeddedStore.open(built_store[0])
+    assert remote.named_graphs() == embedded.named_graphs()
+    assert remote.graph_sizes() == {g: n for g, n in embedded.graph_sizes().items() if g}
+    name = embedded.named_graphs()[0]
+    left = Graph().parse(data=embedded.read_graph(name), format="nt")
+    right = Graph().parse(data=remote.read_graph(name), format="nt")
+    assert isomorphic(left, right)
+
+
+def test_push_without_a_graph_store_url_says_so(built_store: tuple[Path, BuildSummary]) -> None:
+    result = CliRunner().invoke(main, ["push", "--location", str(built_store[0]),
+                                       "--store", "http://127.0.0.1:9/sparql"])
+    assert result.exit_code != 0
+    assert "--gsp" in result.output
+
+
+def solutions(body: bytes) -> set[tuple[tuple[str, str], ...]]:
+    """SPARQL JSON results as a set of solutions (blank node labels replaced)."""
+    data = json.loads(body)
+    if "boolean" in data:
+        return {(("boolean", str(data["boolean"])),)}
+    return {tuple(sorted((name, _cell(value)) for name, value in binding.items()))
+            for binding in data["results"]["bindings"]}
+
+
+def _cell(value: dict[str, str]) -> str:
+    if value["type"] == "bnode":
+        return "_:b"
+    datatype = value.get("datatype", "")
+    datatype = "" if datatype.endswith("#string") else datatype
+    text = value["value"]
+    if value["type"] == "literal" and not datatype:
+        # GROUP_CONCAT's order is not defined by SPARQL 1.1: compare its parts as a set
+        text = " ".join(sorted(text.split(" ")))
+    return f"{value['type']}|{text}|{value.get('xml:lang', '')}|{datatype}"
+
+
+def saved_query_cases() -> list[tuple[str, dict[str, str]]]:
+    catalogue = load_catalogue(base=KGD)
+    cases = []
+    for name in sorted(catalogue):
+        query = catalogue[name]
+        examples = {p.name: p.example for p in query.params if p.example}
+        cases.append((name, examples))
+        defaults = {p.name: p.default for p in query.params if p.default}
+        if all(not p.required or p.default for p in query.params):
+            cases.append((name, defaults))
+    return cases
+
+
+@pytest.mark.parametrize(("name", "params"), saved_query_cases())
+def test_saved_queries_answer_the_same_on_the_server(
+        service_client: TestClient, remote_client: TestClient, name: str,
+        params: dict[str, str]) -> None:
+    accept = {"accept": "application/sparql-results+json"}
+    here = service_client.get(f"/api/queries/{name}", params=params, headers=accept)
+    there = remote_client.get(f"/api/queries/{name}", params=params, headers=accept)
+    assert here.status_code == there.status_code == 200, there.text[:500]
+    assert solutions(here.content) == solutions(there.content)
+
+
+@pytest.mark.parametrize("path", ENTITY_PAGES)
+def test_entity_pages_are_the_same_on_the_server(
+        service_client: TestClient, remote_client: TestClient, path: str) -> None:
+    here = service_client.get(f"/{path}", headers={"accept": "application/n-triples"})
+    there = remote_client.get(f"/{path}", headers={"accept": "application/n-triples"})
+    assert here.status_code == there.status_code == 200, there.text[:500]
+    left = Graph().parse(data=here.content, format="nt")
+    right = Graph().parse(data=there.content, format="nt")
+    assert len(left) > 0
+    assert isomorphic(left, right)
+    html_here = service_client.get(f"/{path}", headers={"accept": "text/html"})
+    html_there = remote_client.get(f"/{path}", headers={"accept": "text/html"})
+    assert html_here.status_code == html_there.status_code == 200
+    assert html_here.text == html_there.text
+
+
+def test_protocol_queries_are_forwarded_and_answered(
+        service_client: TestClient, remote_client: TestClient) -> None:
+    query = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    accept = {"accept": "application/sparql-results+json"}
+    here = service_client.get("/sparql", params={"query": query}, headers=accept)
+    there = remote_client.get("/sparql", params={"query": query}, headers=accept)
+    assert there.status_code == 200
+    assert solutions(here.content) == solutions(there.content)
+    union = "SELECT (COUNT(*) AS ?n) WHERE { ?s a hkg:Person }"
+    assert solutions(service_client.get("/sparql", params={"query": union},
+                                        headers=accept).content) == \
+        solutions(remote_client.get("/sparql", params={"query": union}, headers=accept).content)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }",
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+])
+def test_policy_refuses_before_forwarding(remote_client: TestClient, oxigraph: Endpoint,
+                                          query: str) -> None:
+    response = remote_client.post("/sparql", data={"query": query},
+                                  headers={"accept": "application/sparql-results+json"})
+    assert 400 <= response.status_code < 500
+    remote = RemoteStore(oxigraph.query_url, oxigraph.gsp_url, base_iri=KGD)
+    # the server's own default graph, where an update would have gone, is still empty
+    assert not remote.ask("ASK { <urn:a> <urn:b> <urn:c> }", dataset=QueryDataset(union=False))
