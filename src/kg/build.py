@@ -1,4 +1,4 @@
-"""`kg build`: data files -> checks -> RDF graphs -> SHACL -> atomic store release."""
+"""`kg build`: data files -> checks -> RDF graphs -> SHACL (as SPARQL) -> atomic store release."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from kg.derive import derived_graph
 from kg.errors import Problem, ValidationError
 from kg.iris import IriMinter
 from kg.rdf import RdfMapper
-from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir, validate_graph
+from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir
+from kg.shapes_sparql import validate_graphs
 from kg.store import publish_release
 
 
@@ -133,15 +134,14 @@ def build(
 
     built = build_graphs(data_dir, seeds, base)
     t = lap("load+map", started)
-    shapes = load_turtle_dir(shapes_dir) if shapes_dir else None
-    ontology = built.graphs[str(built.minter.graph("ontology"))]
-    report = validate_graph(built.data_graph(), ontology, shapes)
+    serialised = {n: g.serialize(format="nt", encoding="utf-8") for n, g in built.graphs.items()}
+    t = lap("serialise", t)
+    report = validate_graphs(serialised, shapes_dir)
     t = lap("shacl", t)
     if not report.conforms:
         raise ValidationError(shape_problems(built, report))
     load_catalogue(queries_dir, base=built.minter.base)
     t = lap("queries", t)
-    serialised = {n: g.serialize(format="nt", encoding="utf-8") for n, g in built.graphs.items()}
     version = dataset_version(serialised)
     summary = BuildSummary(
         version=version,
