@@ -11,9 +11,11 @@ equal pySHACL's on the seed graph and on every shapes fixture.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pyoxigraph import Literal as OxLiteral
@@ -48,6 +50,8 @@ class CompiledCheck:
     message: str
     component: str
     sparql: str
+    screen: str | None = None
+    """An ASK shared by the checks of one property shape: false means none of them can fail."""
 
 
 def term(node: URIRef | Literal | BNode) -> str:
@@ -173,9 +177,11 @@ class ShapeCompiler:
                     raise ShapeCompileError(
                         f"{shape}: unsupported node-shape constraint {short(pred)}"
                     )
+            target = (
+                targets[0] if len(targets) == 1 else " UNION ".join(f"{{ {t} }}" for t in targets)
+            )
             for prop in self.g.objects(shape, SH.property):
-                for target in targets:
-                    checks += self.compile_property(str(shape), target, prop)  # type: ignore[arg-type]
+                checks += self.compile_property(str(shape), target, prop)  # type: ignore[arg-type]
         return checks
 
     def compile_property(self, shape: str, target: str, prop: BNode) -> list[CompiledCheck]:
@@ -201,12 +207,14 @@ class ShapeCompiler:
             )
 
         out: list[CompiledCheck] = []
+        screen = Screen()
         qualified_done = False
         for pred, obj in g.predicate_objects(prop):
             if pred in HANDLED:
                 continue
             if pred == SH.minCount:
                 n = int(obj)  # type: ignore[call-overload]
+                screen.conditions.append(f"?n < {n}")
                 out.append(
                     check(
                         "MinCount",
@@ -219,6 +227,7 @@ class ShapeCompiler:
                 )
             elif pred == SH.maxCount:
                 n = int(obj)  # type: ignore[call-overload]
+                screen.conditions.append(f"?n > {n}")
                 out.append(
                     check(
                         "MaxCount",
@@ -274,17 +283,61 @@ class ShapeCompiler:
                     f"{{ SELECT ?focus (COUNT(DISTINCT ?q) AS ?n) WHERE {{ "
                     f"{focus} OPTIONAL {{ ?focus {path} ?q FILTER({inner}) }} }} GROUP BY ?focus }}"
                 )
+                loose = self.value_test(g.value(prop, SH.qualifiedValueShape))  # type: ignore[arg-type]
                 if least is not None:
                     out.append(check("QualifiedMinCount", f"{counted} FILTER(?n < {int(least)})"))
+                    name = screen.aggregate(f"COALESCE({loose}, false)")
+                    screen.conditions.append(f"{name} < {int(least)}")
                 if most is not None:
                     out.append(check("QualifiedMaxCount", f"{counted} FILTER(?n > {int(most)})"))
+                    name = screen.aggregate(f"COALESCE({loose}, true)")
+                    screen.conditions.append(f"{name} > {int(most)}")
             else:
                 test = self.value_constraint(pred, obj, "?v")  # type: ignore[arg-type]
+                name = screen.aggregate(f"COALESCE(!({test}), true)")
+                screen.conditions.append(f"{name} > 0")
                 name = short(pred).split(":", 1)[-1]
                 out.append(
-                    check(name[:1].upper() + name[1:], f"{values} FILTER(!({test}))", "?focus ?v")
+                    check(
+                        short(pred).split(":", 1)[-1][:1].upper()
+                        + short(pred).split(":", 1)[-1][1:],
+                        f"{values} FILTER(!({test}))",
+                        "?focus ?v",
+                    )
                 )
-        return out
+        ask = screen.ask(target, path)
+        unscreened = {"UniqueLang", "LessThan", "Equals"}
+        return [
+            c if c.component in unscreened or ask is None else replace(c, screen=ask) for c in out
+        ]
+
+
+class Screen:
+    """Aggregates over the (focus, value) pairs of one property shape, and when they fail.
+
+    Conservative: an error in a value test counts as a failure, so a false ASK proves
+    that no check of the group can report anything; a true one runs the exact checks.
+    """
+
+    def __init__(self) -> None:
+        self.sums: list[str] = []
+        self.conditions: list[str] = []
+
+    def aggregate(self, test: str) -> str:
+        self.sums.append(f"(SUM(IF(BOUND(?v) && {test}, 1, 0)) AS ?s{len(self.sums)})")
+        return f"?s{len(self.sums) - 1}"
+
+    def ask(self, target: str, path: str) -> str | None:
+        if not self.conditions:
+            return None
+        pairs = (
+            f"{{ SELECT DISTINCT ?focus ?v WHERE {{ {target} OPTIONAL {{ ?focus {path} ?v }} }} }}"
+        )
+        grouped = (
+            f"{{ SELECT ?focus (COUNT(?v) AS ?n) {' '.join(self.sums)} "
+            f"WHERE {{ {pairs} }} GROUP BY ?focus }}"
+        )
+        return f"ASK {{ {grouped} FILTER({' || '.join(self.conditions)}) }}"
 
 
 def compile_shapes(shapes: Graph | None = None) -> list[CompiledCheck]:
@@ -302,6 +355,7 @@ def validate_store(
     *,
     graphs: list[str] | None = None,
     progress: Callable[[CompiledCheck], None] | None = None,
+    workers: int | None = None,
 ) -> ShapeReport:
     """Run the compiled checks in a store (the union of `graphs`, default all)."""
     checks = list(checks if checks is not None else compile_shapes())
@@ -319,21 +373,33 @@ def validate_store(
             rows = store.query(
                 f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS}>* {cls} }}", **options
             )  # type: ignore[arg-type]
-            found = {f"<{row['c'].value}>" for row in rows if isinstance(row["c"], NamedNode)}
-            subclasses[cls] = " ".join(sorted(found | {cls}))
+            members = {f"<{row['c'].value}>" for row in rows if isinstance(row["c"], NamedNode)}
+            subclasses[cls] = " ".join(sorted(members | {cls}))
         return subclasses[cls]
 
-    for compiled in checks:
+    def ask(text: str) -> bool:
+        return bool(store.query(CLASS_RE.sub(expand, text), **options))  # type: ignore[arg-type]
+
+    def rows(compiled: CompiledCheck) -> list[str]:
         sparql = CLASS_RE.sub(expand, compiled.sparql)
-        for row in store.query(sparql, **options):  # type: ignore[arg-type, union-attr]
-            counts[compiled.severity] = counts.get(compiled.severity, 0) + 1
-            found.append(
-                ShapeResult(
-                    text_of(row["focus"]), compiled.path, compiled.severity, compiled.message
-                )
-            )
+        return [text_of(row["focus"]) for row in store.query(sparql, **options)]  # type: ignore[arg-type, union-attr, index]
+
+    for cls in {m for c in checks for m in CLASS_RE.findall(c.screen or c.sparql)}:
+        CLASS_RE.sub(expand, f"{CLASS_MARK}{cls}")  # fill the cache before the threads start
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        texts = sorted({c.screen for c in checks if c.screen is not None})
+        screens = dict(zip(texts, pool.map(ask, texts), strict=True))
+        needed = [c for c in checks if c.screen is None or screens[c.screen]]
         if progress:
-            progress(compiled)
+            for compiled in checks:
+                if compiled.screen is not None and not screens[compiled.screen]:
+                    progress(compiled)
+        for compiled, focus_nodes in zip(needed, pool.map(rows, needed), strict=True):
+            for focus in focus_nodes:
+                counts[compiled.severity] = counts.get(compiled.severity, 0) + 1
+                found.append(ShapeResult(focus, compiled.path, compiled.severity, compiled.message))
+            if progress:
+                progress(compiled)
     found.sort(key=lambda r: (r.severity != "Violation", r.focus, r.path or ""))
     text = "\n".join(f"{r.severity}: {r.focus} {r.path}: {r.message}" for r in found)
     return ShapeReport(
