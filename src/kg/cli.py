@@ -168,14 +168,15 @@ def synth(triples: int, seed: int, output: Path, base_iri: str | None) -> None:
 def load(files: tuple[Path, ...], location: Path | None, base_iri: str | None) -> None:
     """Load ready RDF (.nt .nq .ttl .trig, optionally .gz) as a new validated store release."""
     from kg.loading import load_release
+    from kg.shapes_sparql import compile_shapes
 
     total = sum(f.stat().st_size for f in files)
-    bars: dict[str, object] = {}
     try:
-        with click.progressbar(length=total, label="loading", file=sys.stderr) as loading:
-            bars["load"] = loading
+        checks = compile_shapes()
+        with (click.progressbar(length=total, label="loading   ", file=sys.stderr) as loading,
+              click.progressbar(length=len(checks), label="validating", file=sys.stderr) as shacl):
             summary = load_release(list(files), location, base_iri, on_bytes=loading.update,
-                                   on_check=None)
+                                   on_check=lambda _: shacl.update(1), checks=checks)
     except KgError as error:
         fail(error)
     click.echo("\n".join(summary.lines()))
