@@ -12,8 +12,8 @@ saved query with its example parameters (kg's saved-query URL, the same SPARQL o
 concurrency 1 and 8. Prints Markdown tables (the source of bench/RESULTS.md) and writes
 var/bench/scale.json. Servers listen on 127.0.0.1 and are stopped at the end.
 
-10^7 triples: `--sizes 10000000 --load-runs 1` (about 15-30 min on 2 busy cores; the
-load needs ~2 GB RAM, the synthetic file ~120 MB gzip).
+10^7 triples: `--sizes 10000000 --load-runs 1 --runs 5` (30 min or more on 2 busy cores),
+or `--no-serve` for synth, load and validation only.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+import serve_bench
 from serve_bench import (
     JOIN_QUERY,
     Server,
@@ -49,6 +50,7 @@ from serve_bench import (
 PROJECT = Path(__file__).resolve().parents[1]
 OUTPUT = PROJECT / "var" / "bench" / "scale.json"
 PHASE_RE = re.compile(r"(\w+) ([0-9.]+)s")
+serve_bench.STARTUP_SECONDS = 600.0  # kg serve copies a big store into every worker
 
 
 def run(command: list[str]) -> tuple[float, int, str]:
@@ -104,6 +106,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, seed_dump: Path) ->
           f"| {spread([x['shacl'] for x in loads], ' s')} "
           f"| {spread([x['wall_s'] for x in loads], ' s')} "
           f"| {spread([float(x['rss_mib']) for x in loads], ' MiB', 0)} |", flush=True)
+    if args.no_serve:
+        return out
 
     plain = work / f"synth-{n}.nq"
     with gzip.open(synthetic, "rb") as src, plain.open("wb") as dst:
@@ -166,6 +170,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests first")
     parser.add_argument("--duration", type=float, default=5.0,
                         help="seconds of each throughput run")
+    parser.add_argument("--no-serve", action="store_true",
+                        help="synth and load only (no servers, no query figures)")
     args = parser.parse_args()
     kg = tool("kg")
     results = []
