@@ -55,9 +55,8 @@ def test_a_mention_names_something() -> None:
 
 def select(location: Path, query: str) -> list[dict[str, str]]:
     store = EmbeddedStore.open(location)
-    result = store.query(query, prefixes=prefix_map(store.manifest["base_iri"]))
-    return [{v.value: s[v.value].value for v in result.variables if s[v.value] is not None}
-            for s in result]
+    rows = store.select(query, prefixes=prefix_map(store.manifest["base_iri"]))
+    return [{name: term.value for name, term in row.items()} for row in rows]
 
 
 def test_measures_the_issue_lists_lead_to_their_quotes(

@@ -1,4 +1,4 @@
-"""`kg build`: data files -> checks -> RDF graphs -> SHACL -> atomic store release."""
+"""`kg build`: data files -> checks -> RDF graphs -> SHACL (as SPARQL) -> atomic store release."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from kg.derive import derived_graph
 from kg.errors import DataError, Problem, ValidationError
 from kg.iris import IriMinter
 from kg.rdf import RdfMapper
-from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir, validate_graph
+from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir
+from kg.shapes_sparql import validate_graphs
 from kg.store import EmbeddedStore, GraphStore, check_writable
 
 
@@ -171,13 +172,11 @@ def build(
     t = lap("load+map", started)
     load_catalogue(queries_dir, base=built.minter.base)
     t = lap("queries", t)
-    shapes = load_turtle_dir(shapes_dir) if shapes_dir else None
-    ontology = built.graphs[str(built.minter.graph("ontology"))]
-    report = validate_graph(built.data_graph(), ontology, shapes)
+    serialised = built.serialised()
+    report = validate_graphs(serialised, shapes_dir)
     t = lap("shacl", t)
     if not report.conforms:
         raise ValidationError(shape_problems(built, report))
-    serialised = built.serialised()
     version = dataset_version(serialised)
     summary = BuildSummary(
         version=version,

@@ -1,0 +1,421 @@
+"""SHACL validation that scales: the project's shapes compiled to SPARQL, run inside Oxigraph.
+
+Each constraint of each property shape becomes one SELECT that returns the focus nodes
+(and value nodes) that break it, evaluated over the union of all graphs, ontology
+included, so that instances of subclasses meet the shapes of their superclasses exactly
+as pySHACL does with the ontology as `ont_graph`. Only the constraint components the
+shapes use are compiled; any other component is refused (`ShapeCompileError`), so a new
+kind of constraint cannot pass unchecked. tests/test_shapes_sparql.py proves the verdicts
+equal pySHACL's on the seed graph and on every shapes fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pyoxigraph import Literal as OxLiteral
+from pyoxigraph import NamedNode, RdfFormat, Store
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from kg.errors import KgError
+from kg.namespaces import PREFIXES, SH
+from kg.shacl import SHAPES_DIR, ShapeReport, ShapeResult, load_turtle_dir
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+#: Marks a class whose subclasses (read from the store at run time) replace it in VALUES.
+CLASS_MARK = "@subclasses-of:"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+CLASS_RE = re.compile(re.escape(CLASS_MARK) + r"(<[^>]+>)")
+HANDLED = {SH.path, SH.severity, SH.message, SH.name, SH.description}
+RDF_LANGSTRING = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+
+
+class ShapeCompileError(KgError):
+    """A shape uses something this compiler does not translate."""
+
+
+@dataclass(frozen=True)
+class CompiledCheck:
+    """One constraint as a query: rows of ?focus break it."""
+
+    shape: str
+    path: str
+    severity: str
+    message: str
+    component: str
+    sparql: str
+    screen: str | None = None
+    """An ASK shared by the checks of one property shape: false means none of them can fail."""
+
+
+def term(node: URIRef | Literal | BNode) -> str:
+    """An rdflib term in SPARQL syntax."""
+    if isinstance(node, BNode):
+        raise ShapeCompileError(f"blank node {node} where an IRI or literal is expected")
+    return node.n3()
+
+
+def short(iri: URIRef) -> str:
+    """prefix:name for the project's namespaces, else <iri>."""
+    for prefix, namespace in PREFIXES.items():
+        if str(iri).startswith(str(namespace)) and str(iri) != str(namespace):
+            return f"{prefix}:{str(iri)[len(str(namespace)) :]}"
+    return f"<{iri}>"
+
+
+class ShapeCompiler:
+    """Translates the node shapes of one shapes graph to CompiledChecks."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.g = shapes
+
+    # ------------------------------------------------------------ paths
+
+    def path(self, node: URIRef | BNode) -> tuple[str, str]:
+        """A SHACL path as (SPARQL property path, readable form)."""
+        g = self.g
+        if isinstance(node, URIRef):
+            return term(node), short(node)
+        if (node, RDF.first, None) in g:
+            parts = [self.path(item) for item in g.items(node)]  # type: ignore[arg-type]
+            return "/".join(p for p, _ in parts), "/".join(r for _, r in parts)
+        inverse = g.value(node, SH.inversePath)
+        if inverse is not None:
+            sparql, readable = self.path(inverse)  # type: ignore[arg-type]
+            return f"^({sparql})", f"^{readable}"
+        alternative = g.value(node, SH.alternativePath)
+        if alternative is not None:
+            parts = [self.path(item) for item in g.items(alternative)]  # type: ignore[arg-type]
+            return (
+                "(" + "|".join(p for p, _ in parts) + ")",
+                "(" + "|".join(r for _, r in parts) + ")",
+            )
+        raise ShapeCompileError(f"unsupported SHACL path {node}")
+
+    # ------------------------------------------------------------ value tests
+
+    def value_test(self, shape: URIRef | BNode, var: str = "?v") -> str:
+        """A SPARQL expression true when `var` conforms to a shape made of value constraints."""
+        tests = []
+        for pred, obj in self.g.predicate_objects(shape):
+            if pred in HANDLED:
+                continue
+            tests.append(self.value_constraint(pred, obj, var))
+        return " && ".join(f"({t})" for t in tests) if tests else "true"
+
+    def value_constraint(self, pred: URIRef, obj: object, var: str) -> str:
+        """One value-node constraint as a boolean SPARQL expression over `var`."""
+        g = self.g
+        if pred == SH.datatype:
+            if obj == RDF_LANGSTRING:
+                return f'isLiteral({var}) && lang({var}) != ""'
+            return f"isLiteral({var}) && datatype({var}) = {term(obj)}"  # type: ignore[arg-type]
+        if pred == SH["class"]:
+            cls = term(obj)  # type: ignore[arg-type]
+            return f"EXISTS {{ VALUES ?t {{ {CLASS_MARK}{cls} }} {var} {RDF_TYPE} ?t }}"
+        if pred == SH.languageIn:
+            ranges = [str(r) for r in g.items(obj)]  # type: ignore[arg-type]
+            matches = " || ".join(f'langMatches(lang({var}), "{r}")' for r in ranges)
+            return f"isLiteral({var}) && ({matches or 'false'})"
+        if pred == SH["in"]:
+            members = [term(m) for m in g.items(obj)]  # type: ignore[arg-type]
+            return " || ".join(f"sameTerm({var}, {m})" for m in members) or "false"
+        if pred == SH.nodeKind:
+            kinds = {SH.IRI: "isIRI", SH.Literal: "isLiteral", SH.BlankNode: "isBlank"}
+            if obj not in kinds:
+                raise ShapeCompileError(f"unsupported sh:nodeKind {obj}")
+            return f"{kinds[obj]}({var})"  # type: ignore[index]
+        if pred == SH.pattern:
+            return f"!isBlank({var}) && regex(str({var}), {Literal(str(obj)).n3()})"
+        if pred == SH.minLength:
+            return f"!isBlank({var}) && strlen(str({var})) >= {int(obj)}"  # type: ignore[call-overload]
+        if pred == SH.maxLength:
+            return f"!isBlank({var}) && strlen(str({var})) <= {int(obj)}"  # type: ignore[call-overload]
+        if pred == SH.minInclusive:
+            return f"COALESCE({var} >= {term(obj)}, false)"  # type: ignore[arg-type]
+        if pred == SH.maxInclusive:
+            return f"COALESCE({var} <= {term(obj)}, false)"  # type: ignore[arg-type]
+        if pred == SH["or"]:
+            options = [self.value_test(s) for s in g.items(obj)]  # type: ignore[arg-type]
+            return " || ".join(f"({o})" for o in options) or "false"
+        raise ShapeCompileError(f"unsupported constraint {short(pred)}")
+
+    # ------------------------------------------------------------ shapes
+
+    def targets(self, shape: URIRef) -> list[str]:
+        """Graph patterns binding ?focus to the shape's focus nodes."""
+        found = [
+            f"VALUES ?class {{ {CLASS_MARK}{term(c)} }} ?focus {RDF_TYPE} ?class ."
+            for c in self.g.objects(shape, SH.targetClass)
+        ]
+        found += [f"?x {term(p)} ?focus ." for p in self.g.objects(shape, SH.targetObjectsOf)]
+        found += [f"BIND({term(n)} AS ?focus)" for n in self.g.objects(shape, SH.targetNode)]
+        for pred in self.g.predicates(shape):
+            if pred in (SH.targetSubjectsOf,):
+                raise ShapeCompileError(f"{shape}: unsupported target {short(pred)}")
+        return found
+
+    def compile(self) -> list[CompiledCheck]:
+        checks = []
+        for shape in sorted(self.g.subjects(RDF.type, SH.NodeShape)):
+            targets = self.targets(shape)  # type: ignore[arg-type]
+            if not targets:
+                continue
+            for pred in set(self.g.predicates(shape)):
+                if pred.startswith(str(SH)) and pred not in (
+                    SH.property,
+                    SH.targetClass,
+                    SH.targetObjectsOf,
+                    SH.targetNode,
+                ):
+                    raise ShapeCompileError(
+                        f"{shape}: unsupported node-shape constraint {short(pred)}"
+                    )
+            target = (
+                targets[0] if len(targets) == 1 else " UNION ".join(f"{{ {t} }}" for t in targets)
+            )
+            for prop in self.g.objects(shape, SH.property):
+                checks += self.compile_property(str(shape), target, prop)  # type: ignore[arg-type]
+        return checks
+
+    def compile_property(self, shape: str, target: str, prop: BNode) -> list[CompiledCheck]:
+        g = self.g
+        path, readable = self.path(g.value(prop, SH.path))  # type: ignore[arg-type]
+        severity = str(g.value(prop, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+        messages = sorted(
+            g.objects(prop, SH.message),
+            key=lambda m: (getattr(m, "language", None) != "en", str(m)),
+        )
+        message = str(messages[0]) if messages else "constraint not met"
+        focus = f"{{ SELECT DISTINCT ?focus WHERE {{ {target} }} }}"
+        values = f"{focus} ?focus {path} ?v ."
+
+        def check(component: str, where: str, select: str = "?focus") -> CompiledCheck:
+            return CompiledCheck(
+                shape,
+                readable,
+                severity,
+                message,
+                component,
+                f"SELECT DISTINCT {select} WHERE {{ {where} }}",
+            )
+
+        out: list[CompiledCheck] = []
+        screen = Screen()
+        qualified_done = False
+        for pred, obj in g.predicate_objects(prop):
+            if pred in HANDLED:
+                continue
+            if pred == SH.minCount:
+                n = int(obj)  # type: ignore[call-overload]
+                screen.conditions.append(f"?n < {n}")
+                out.append(
+                    check(
+                        "MinCount",
+                        (
+                            f"{{ SELECT ?focus (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {focus} "
+                            f"OPTIONAL {{ ?focus {path} ?v }} }} GROUP BY ?focus }} "
+                            f"FILTER(?n < {n})"
+                        ),
+                    )
+                )
+            elif pred == SH.maxCount:
+                n = int(obj)  # type: ignore[call-overload]
+                screen.conditions.append(f"?n > {n}")
+                out.append(
+                    check(
+                        "MaxCount",
+                        (
+                            f"{{ SELECT ?focus (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {values} }} "
+                            f"GROUP BY ?focus }} FILTER(?n > {n})"
+                        ),
+                    )
+                )
+            elif pred == SH.uniqueLang:
+                if str(obj).lower() != "true":
+                    continue
+                out.append(
+                    check(
+                        "UniqueLang",
+                        (
+                            f"{{ SELECT ?focus ?lang WHERE {{ {values} BIND(lang(?v) AS ?lang) "
+                            f'FILTER(?lang != "") }} GROUP BY ?focus ?lang '
+                            f"HAVING (COUNT(DISTINCT ?v) > 1) }}"
+                        ),
+                        "?focus ?lang",
+                    )
+                )
+            elif pred == SH.lessThan:
+                out.append(
+                    check(
+                        "LessThan",
+                        (f"{values} ?focus {term(obj)} ?w . FILTER(!COALESCE(?v < ?w, false))"),  # type: ignore[arg-type]
+                        "?focus ?v ?w",
+                    )
+                )
+            elif pred == SH.equals:
+                other = term(obj)  # type: ignore[arg-type]
+                out.append(
+                    check(
+                        "Equals",
+                        (
+                            f"{{ {values} FILTER NOT EXISTS {{ ?focus {other} ?v }} }} UNION "
+                            f"{{ {focus} ?focus {other} ?v . "
+                            f"FILTER NOT EXISTS {{ ?focus {path} ?v }} }}"
+                        ),
+                        "?focus ?v",
+                    )
+                )
+            elif pred in (SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount):
+                if qualified_done:
+                    continue
+                qualified_done = True
+                least = g.value(prop, SH.qualifiedMinCount)
+                most = g.value(prop, SH.qualifiedMaxCount)
+                inner = self.value_test(g.value(prop, SH.qualifiedValueShape), "?q")  # type: ignore[arg-type]
+                counted = (
+                    f"{{ SELECT ?focus (COUNT(DISTINCT ?q) AS ?n) WHERE {{ "
+                    f"{focus} OPTIONAL {{ ?focus {path} ?q FILTER({inner}) }} }} GROUP BY ?focus }}"
+                )
+                loose = self.value_test(g.value(prop, SH.qualifiedValueShape))  # type: ignore[arg-type]
+                if least is not None:
+                    out.append(check("QualifiedMinCount", f"{counted} FILTER(?n < {int(least)})"))
+                    name = screen.aggregate(f"COALESCE({loose}, false)")
+                    screen.conditions.append(f"{name} < {int(least)}")
+                if most is not None:
+                    out.append(check("QualifiedMaxCount", f"{counted} FILTER(?n > {int(most)})"))
+                    name = screen.aggregate(f"COALESCE({loose}, true)")
+                    screen.conditions.append(f"{name} > {int(most)}")
+            else:
+                test = self.value_constraint(pred, obj, "?v")  # type: ignore[arg-type]
+                name = screen.aggregate(f"COALESCE(!({test}), true)")
+                screen.conditions.append(f"{name} > 0")
+                name = short(pred).split(":", 1)[-1]
+                out.append(
+                    check(
+                        short(pred).split(":", 1)[-1][:1].upper()
+                        + short(pred).split(":", 1)[-1][1:],
+                        f"{values} FILTER(!({test}))",
+                        "?focus ?v",
+                    )
+                )
+        ask = screen.ask(target, path)
+        unscreened = {"UniqueLang", "LessThan", "Equals"}
+        return [
+            c if c.component in unscreened or ask is None else replace(c, screen=ask) for c in out
+        ]
+
+
+class Screen:
+    """Aggregates over the (focus, value) pairs of one property shape, and when they fail.
+
+    Conservative: an error in a value test counts as a failure, so a false ASK proves
+    that no check of the group can report anything; a true one runs the exact checks.
+    """
+
+    def __init__(self) -> None:
+        self.sums: list[str] = []
+        self.conditions: list[str] = []
+
+    def aggregate(self, test: str) -> str:
+        self.sums.append(f"(SUM(IF(BOUND(?v) && {test}, 1, 0)) AS ?s{len(self.sums)})")
+        return f"?s{len(self.sums) - 1}"
+
+    def ask(self, target: str, path: str) -> str | None:
+        if not self.conditions:
+            return None
+        pairs = (
+            f"{{ SELECT DISTINCT ?focus ?v WHERE {{ {target} OPTIONAL {{ ?focus {path} ?v }} }} }}"
+        )
+        grouped = (
+            f"{{ SELECT ?focus (COUNT(?v) AS ?n) {' '.join(self.sums)} "
+            f"WHERE {{ {pairs} }} GROUP BY ?focus }}"
+        )
+        return f"ASK {{ {grouped} FILTER({' || '.join(self.conditions)}) }}"
+
+
+def compile_shapes(shapes: Graph | None = None) -> list[CompiledCheck]:
+    """Every check of the shapes (default: shapes/ of the project)."""
+    return ShapeCompiler(shapes if shapes is not None else load_turtle_dir(SHAPES_DIR)).compile()
+
+
+def text_of(term_: object) -> str:
+    return term_.value if isinstance(term_, (NamedNode, OxLiteral)) else str(term_)
+
+
+def validate_store(
+    store: Store,
+    checks: Iterable[CompiledCheck] | None = None,
+    *,
+    graphs: list[str] | None = None,
+    progress: Callable[[CompiledCheck], None] | None = None,
+    workers: int | None = None,
+) -> ShapeReport:
+    """Run the compiled checks in a store (the union of `graphs`, default all)."""
+    checks = list(checks if checks is not None else compile_shapes())
+    counts = {"Violation": 0, "Warning": 0, "Info": 0}
+    found: list[ShapeResult] = []
+    options: dict[str, object] = {"use_default_graph_as_union": True}
+    if graphs is not None:
+        options = {"default_graph": [NamedNode(g) for g in graphs]}
+    subclasses: dict[str, str] = {}
+
+    def expand(match: re.Match[str]) -> str:
+        """A class and all its subclasses in the store (the ontology graph), as VALUES terms."""
+        cls = match.group(1)
+        if cls not in subclasses:
+            rows = store.query(
+                f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS}>* {cls} }}", **options
+            )  # type: ignore[arg-type]
+            members = {f"<{row['c'].value}>" for row in rows if isinstance(row["c"], NamedNode)}
+            subclasses[cls] = " ".join(sorted(members | {cls}))
+        return subclasses[cls]
+
+    def ask(text: str) -> bool:
+        return bool(store.query(CLASS_RE.sub(expand, text), **options))  # type: ignore[arg-type]
+
+    def rows(compiled: CompiledCheck) -> list[str]:
+        sparql = CLASS_RE.sub(expand, compiled.sparql)
+        return [text_of(row["focus"]) for row in store.query(sparql, **options)]  # type: ignore[arg-type, union-attr, index]
+
+    for cls in {m for c in checks for m in CLASS_RE.findall(c.screen or c.sparql)}:
+        CLASS_RE.sub(expand, f"{CLASS_MARK}{cls}")  # fill the cache before the threads start
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        texts = sorted({c.screen for c in checks if c.screen is not None})
+        screens = dict(zip(texts, pool.map(ask, texts), strict=True))
+        needed = [c for c in checks if c.screen is None or screens[c.screen]]
+        if progress:
+            for compiled in checks:
+                if compiled.screen is not None and not screens[compiled.screen]:
+                    progress(compiled)
+        for compiled, focus_nodes in zip(needed, pool.map(rows, needed), strict=True):
+            for focus in focus_nodes:
+                counts[compiled.severity] = counts.get(compiled.severity, 0) + 1
+                found.append(ShapeResult(focus, compiled.path, compiled.severity, compiled.message))
+            if progress:
+                progress(compiled)
+    found.sort(key=lambda r: (r.severity != "Violation", r.focus, r.path or ""))
+    text = "\n".join(f"{r.severity}: {r.focus} {r.path}: {r.message}" for r in found)
+    return ShapeReport(
+        conforms=counts["Violation"] == 0,
+        violations=counts["Violation"],
+        warnings=counts["Warning"],
+        infos=counts["Info"],
+        results=tuple(found),
+        text=text or "Conforms.",
+    )
+
+
+def validate_graphs(graphs: dict[str, bytes], shapes_dir: Path | None = None) -> ShapeReport:
+    """Validate named graphs given as N-Triples (name -> bytes) in an in-memory store."""
+    store = Store()
+    for name, ntriples in graphs.items():
+        store.load(ntriples, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
+    shapes = load_turtle_dir(shapes_dir) if shapes_dir else None
+    return validate_store(store, compile_shapes(shapes))
