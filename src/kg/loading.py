@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -27,7 +25,7 @@ from kg.formats import graph_format_for_path
 from kg.namespaces import base_iri
 from kg.shacl import ONTOLOGY_DIR, ShapeReport
 from kg.shapes_sparql import CompiledCheck, compile_shapes, validate_store
-from kg.store.embedded import DEFAULT_LOCATION, _prune
+from kg.store.embedded import DEFAULT_LOCATION, _prune, switch_to
 
 Progress = Callable[[int], None]
 
@@ -189,14 +187,7 @@ def load_release(
             "triples": triples,
             "files": [p.name for p in paths],
         }
-        (release / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        pending = location / f".current-{os.getpid()}"
-        if pending.is_symlink():
-            pending.unlink()
-        pending.symlink_to(release.relative_to(location))
-        os.replace(pending, location / "current")
+        switch_to(location, release, manifest)
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise

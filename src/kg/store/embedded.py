@@ -414,18 +414,24 @@ def _write_release(location: Path, graphs: Mapping[str, bytes], manifest: dict[s
         store.flush()
         store.optimize()
         del store
-        (release / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        pending = location / f".current-{os.getpid()}"
-        if pending.is_symlink():
-            pending.unlink()
-        pending.symlink_to(release.relative_to(location))
-        os.replace(pending, location / "current")
+        switch_to(location, release, manifest)
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise
     return release
+
+
+def switch_to(location: Path, release: Path, manifest: Mapping[str, Any]) -> None:
+    """Write the release's manifest, then make it `current` with one atomic rename of a
+    symlink: readers see either the old release or the new one, never a mix."""
+    (release / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    pending = location / f".current-{os.getpid()}"
+    if pending.is_symlink():
+        pending.unlink()
+    pending.symlink_to(release.relative_to(location))
+    os.replace(pending, location / "current")
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
