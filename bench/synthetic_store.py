@@ -1,6 +1,6 @@
 """A built store of N synthetic triples (for memory and speed figures, not data).
 
-    uv run python bench/synthetic_store.py --triples 1000000 --location /tmp/kg-1m
+    uv run python bench/synthetic_store.py --triples 1000000 --location var/kg-1m
 
 Facilities with labels (zh, en), a region, a class and monthly measurements, in four
 named graphs under the project's base IRI; published as a release like `kg build`'s.

@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -197,7 +198,7 @@ def test_reader_never_sees_a_mix_of_releases(location: Path, payloads: dict[str,
 def can_mount() -> bool:
     if os.geteuid() != 0 or not shutil.which("mount"):
         return False
-    probe = Path(f"/tmp/kg-mount-probe-{os.getpid()}")
+    probe = Path(tempfile.gettempdir()) / f"kg-mount-probe-{os.getpid()}"
     probe.mkdir(exist_ok=True)
     ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
                         capture_output=True, check=False).returncode == 0
