@@ -5,12 +5,15 @@
 For each size N: `kg synth --triples N` (time, peak RSS); `kg load` of the seed graph
 (`kg build` + `kg export`) plus the synthetic file into a fresh store, `--load-runs`
 times (load time and rate, validation time, peak RSS: medians with min-max); then the
-same data in `oxigraph load` + `oxigraph optimize` + `oxigraph serve-read-only
---union-default-graph` beside `kg serve --location` (embedded store): p50/p99 of every
-saved query with its example parameters (kg's saved-query URL, the same SPARQL on kg's
-/sparql and on Oxigraph's /query), and /sparql throughput of a 3-way join at
-concurrency 1 and 8. Prints Markdown tables (the source of bench/RESULTS.md) and writes
-var/bench/scale.json. Servers listen on 127.0.0.1 and are stopped at the end.
+same files in `oxigraph load` + `oxigraph optimize` and in Virtuoso's bulk loader, and
+five endpoints side by side, all on 127.0.0.1: `kg serve` on its embedded store, `kg
+serve --store` on the Oxigraph server and on Virtuoso, `oxigraph serve-read-only
+--union-default-graph` and Virtuoso's own `/sparql`. For each: seconds from launch to
+the first answer, p50/p99 of every saved query with its example parameters (kg's
+saved-query URL, cached; the same SPARQL text on each endpoint, uncached), /sparql
+throughput of a 3-way join at concurrency 1 and 8, and the resident memory of its
+processes after the run. Prints Markdown tables (the source of bench/RESULTS.md) and
+writes var/bench/scale.json.
 
 10^7 triples: `--sizes 10000000 --load-runs 1 --runs 5` (30 min or more on 2 busy cores),
 or `--no-serve` for synth, load and validation only.
@@ -30,11 +33,14 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import serve_bench
+from kgserver import descendants, rss_kib
 from serve_bench import (
     JOIN_QUERY,
+    Latency,
     Server,
     free_port,
     latency_cell,
@@ -48,9 +54,12 @@ from serve_bench import (
 )
 
 PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT / "tests"))  # the Virtuoso the tests run, shared
+from external_servers import Endpoint, isql, virtuoso_server  # noqa: E402
+
 OUTPUT = PROJECT / "var" / "bench" / "scale.json"
 PHASE_RE = re.compile(r"(\w+) ([0-9.]+)s")
-serve_bench.STARTUP_SECONDS = 600.0  # kg serve copies a big store into every worker
+serve_bench.STARTUP_SECONDS = 600.0  # a cold 10^7 store, and a busy machine
 
 
 def run(command: list[str]) -> tuple[float, int, str]:
@@ -109,56 +118,131 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, seed_dump: Path) ->
     if args.no_serve:
         return out
 
+    ox_store = work / f"ox-{n}"
+    shutil.rmtree(ox_store, ignore_errors=True)
     plain = work / f"synth-{n}.nq"
     with gzip.open(synthetic, "rb") as src, plain.open("wb") as dst:
         shutil.copyfileobj(src, dst, 1 << 22)
-    ox_store = work / f"ox-{n}"
-    shutil.rmtree(ox_store, ignore_errors=True)
-    for command in ([oxigraph, "load", "--location", str(ox_store), "--file", str(seed_dump),
-                     "--file", str(plain)], [oxigraph, "optimize", "--location", str(ox_store)]):
-        run(command)
+    started = time.perf_counter()
+    run([oxigraph, "load", "--location", str(ox_store), "--file", str(seed_dump),
+         "--file", str(plain)])
+    out["oxigraph_load_s"] = time.perf_counter() - started
+    run([oxigraph, "optimize", "--location", str(ox_store)])
     plain.unlink()
     with ExitStack() as stack:
-        ox_port, kg_port = free_port(), free_port()
-        ox = stack.enter_context(serving(
-            Server("oxigraph", f"http://127.0.0.1:{ox_port}", "/query"),
-            [oxigraph, "serve-read-only", "--location", str(ox_store), "--union-default-graph",
-             "--bind", f"127.0.0.1:{ox_port}"], work / "oxigraph.log"))
-        kgs = stack.enter_context(serving(
-            Server("kg", f"http://127.0.0.1:{kg_port}", "/sparql"),
-            [kg, "serve", "--location", str(store), "--host", "127.0.0.1",
-             "--port", str(kg_port), "--timeout", "60"], work / "kg.log"))
-        latency = {}
-        for case in saved_query_cases(kgs):
+        servers, out["virtuoso_load_s"] = start_servers(stack, n, args, work, store, ox_store,
+                                                        [seed_dump, synthetic])
+        out["startup_s"] = {name: s.startup_s for name, s in servers.items()}
+        print(f"oxigraph load {out['oxigraph_load_s']:.1f} s, Virtuoso bulk load "
+              f"{out['virtuoso_load_s']:.1f} s; first answer after start: "
+              + ", ".join(f"{k} {v:.1f} s" for k, v in out["startup_s"].items()), flush=True)
+        latency: dict[str, dict[str, Latency]] = {}
+        for case in saved_query_cases(servers["kg"].server):
             print(f"  query {case.name}", file=sys.stderr, flush=True)
-            latency[case.name] = {
-                "kg-saved": measure_latency(saved_request(case), args.runs, args.warmup),
-                "kg-sparql": measure_latency(sparql_request(kgs, case.sparql), args.runs,
-                                             args.warmup),
-                "oxigraph": measure_latency(sparql_request(ox, case.sparql), args.runs,
-                                            args.warmup),
-            }
-        throughput = {name: [measure_throughput(sparql_request(server, JOIN_QUERY), c,
-                                                args.duration, args.warmup) for c in (1, 8)]
-                      for name, server in (("kg serve", kgs), ("oxigraph serve-read-only", ox))}
-    print("\n| saved query | kg saved URL p50/p99 ms | kg /sparql p50/p99 ms "
-          "| oxigraph p50/p99 ms | rows |")
-    print("|---|---|---|---|---|")
+            latency[case.name] = {"kg saved": measure_latency(saved_request(case), args.runs,
+                                                              args.warmup)}
+            for name, running in servers.items():
+                latency[case.name][name] = measure_latency(
+                    sparql_request(running.server, case.sparql), args.runs, args.warmup)
+        throughput = {name: [measure_throughput(
+            sparql_request(running.server, JOIN_QUERY), c, args.duration,
+            args.warmup) for c in (1, 8)] for name, running in servers.items()}
+        out["rss_mib"] = {name: running.rss_mib() for name, running in servers.items()}
+    columns = ["kg saved", *servers]
+    print("\n| saved query | " + " | ".join(f"{c} p50/p99 ms" for c in columns) + " | rows |")
+    print("|---|" + "---|" * len(columns) + "---|")
     for name, row in latency.items():
-        errors = sum(v.errors for v in row.values())
-        rows = row["oxigraph"].rows if row["oxigraph"].rows is not None else row["kg-sparql"].rows
-        print(f"| {name} | {latency_cell(row['kg-saved'])} | {latency_cell(row['kg-sparql'])} "
-              f"| {latency_cell(row['oxigraph'])} | {rows}"
-              + (f" ({errors} errors)" if errors else "") + " |")
-    print("\n| /sparql 3-way join | concurrency 1 | concurrency 8 |")
-    print("|---|---|---|")
+        errors = {k: v.errors for k, v in row.items() if v.errors}
+        rows = sorted({v.rows for v in row.values() if v.rows is not None})
+        print(f"| {name} | " + " | ".join(latency_cell(row[c]) for c in columns)
+              + f" | {'/'.join(map(str, rows))}"
+              + (f" (errors: {errors})" if errors else "") + " |")
+    print("\n| /sparql 3-way join | concurrency 1 | concurrency 8 | RSS after the run |")
+    print("|---|---|---|---|")
     for name, runs in throughput.items():
-        print(f"| {name} | {runs[0].queries_per_second:.1f} q/s | "
-              f"{runs[1].queries_per_second:.1f} q/s |")
+        print(f"| {servers[name].label} | {runs[0].queries_per_second:.1f} q/s | "
+              f"{runs[1].queries_per_second:.1f} q/s | {out['rss_mib'][name]:,} MiB |")
     print(f"\n(machine after the run: {machine()})\n", flush=True)
     out["latency_ms"] = {k: {s: vars(v) for s, v in row.items()} for k, row in latency.items()}
     out["throughput"] = {k: [vars(t) for t in v] for k, v in throughput.items()}
     return out
+
+
+@dataclass
+class Measured:
+    """One SPARQL endpoint in the comparison, and the processes behind it."""
+
+    label: str
+    server: Server
+    startup_s: float
+    pids: list[int]
+
+    def rss_mib(self) -> int:
+        """Resident memory of its processes and all their children."""
+        pids = set(self.pids)
+        for pid in self.pids:
+            pids.update(descendants(pid))
+        return sum(rss_kib(pid) for pid in pids) // 1024
+
+
+def start_servers(stack: ExitStack, n: int, args: argparse.Namespace, work: Path, store: Path,
+                  ox_store: Path, files: list[Path]) -> tuple[dict[str, Measured], float]:
+    """The five endpoints compared, all on 127.0.0.1: kg serve on its embedded store, on the
+    Oxigraph server and on Virtuoso; Oxigraph's and Virtuoso's own endpoints. Also the
+    seconds Virtuoso's bulk loader took."""
+    kg, oxigraph = tool("kg"), tool("oxigraph")
+    found: dict[str, Measured] = {}
+
+    def serve(name: str, label: str, server: Server, command: list[str]) -> None:
+        started, processes = time.perf_counter(), []
+        stack.enter_context(serving(server, command, work / f"{name}.log", processes))
+        found[name] = Measured(label, server, time.perf_counter() - started,
+                               [p.pid for p in processes])
+
+    port = free_port()
+    serve("oxigraph", "oxigraph serve-read-only", Server(
+        "oxigraph", f"http://127.0.0.1:{port}", "/query"),
+        [oxigraph, "serve-read-only", "--location", str(ox_store), "--union-default-graph",
+         "--bind", f"127.0.0.1:{port}"])
+    virtuoso_dir = work / f"virtuoso-{n}"
+    shutil.rmtree(virtuoso_dir, ignore_errors=True)
+    virtuoso_dir.mkdir()
+    virtuoso = stack.enter_context(virtuoso_server(virtuoso_dir, memory_mib=args.virtuoso_mib))
+    started = time.perf_counter()
+    virtuoso_load(virtuoso, virtuoso_dir, files)
+    virtuoso_load_s = time.perf_counter() - started
+    found["virtuoso"] = Measured("Virtuoso /sparql", Server(
+        "virtuoso", virtuoso.query_url.removesuffix("/sparql"), "/sparql"), 0.0,
+        [virtuoso.pid or 0])
+    for name, label, where in (
+            ("kg", "kg serve (embedded)", ["--location", str(store)]),
+            ("kg-oxigraph", "kg serve --store oxigraph", ["--store",
+                                                           found["oxigraph"].server.sparql_url]),
+            ("kg-virtuoso", "kg serve --store Virtuoso", ["--store", virtuoso.query_url])):
+        port = free_port()
+        serve(name, label, Server(name, f"http://127.0.0.1:{port}", "/sparql"),
+              [kg, "serve", *where, "--host", "127.0.0.1", "--port", str(port),
+               "--timeout", "60"])
+    order = ["kg", "kg-oxigraph", "kg-virtuoso", "oxigraph", "virtuoso"]
+    return {name: found[name] for name in order}, virtuoso_load_s
+
+
+def virtuoso_load(endpoint: Endpoint, folder: Path, files: list[Path]) -> None:
+    """Virtuoso's own bulk loader (ld_dir, rdf_loader_run, checkpoint) on the same files;
+    N-Quads keep their graphs."""
+    data = folder / "load"
+    data.mkdir()
+    for index, file in enumerate(files):
+        suffix = "".join(file.suffixes)
+        (data / f"{index}{suffix}").symlink_to(file.resolve())
+    assert endpoint.sql_port is not None
+    for statement in (f"ld_dir('{data}', '*', 'urn:kg:unnamed');", "rdf_loader_run();",
+                      "checkpoint;"):
+        isql(endpoint.sql_port, statement)
+    errors = isql(endpoint.sql_port, "select ll_file, ll_error from DB.DBA.load_list "
+                  "where ll_error is not null;")
+    if "0 Rows" not in errors:
+        sys.exit(f"error: Virtuoso's bulk load failed:\n{errors}")
 
 
 def main() -> None:
@@ -170,6 +254,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests first")
     parser.add_argument("--duration", type=float, default=5.0,
                         help="seconds of each throughput run")
+    parser.add_argument("--virtuoso-mib", type=int, default=4096,
+                        help="Virtuoso's buffer memory (NumberOfBuffers), MiB")
     parser.add_argument("--no-serve", action="store_true",
                         help="synth and load only (no servers, no query figures)")
     args = parser.parse_args()

@@ -119,11 +119,15 @@ def run_step(what: str, command: list[str]) -> None:
 
 
 @contextmanager
-def serving(server: Server, command: list[str], log: Path) -> Iterator[Server]:
-    """Run a server until the block ends, once it answers `ASK {}`."""
+def serving(server: Server, command: list[str], log: Path,
+            processes: list[subprocess.Popen[bytes]] | None = None) -> Iterator[Server]:
+    """Run a server until the block ends, once it answers `ASK {}` (its process is added
+    to `processes`)."""
     with log.open("wb") as log_file:
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
+        if processes is not None:
+            processes.append(process)
         try:
             deadline = time.monotonic() + STARTUP_SECONDS
             while True:

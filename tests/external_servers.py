@@ -24,6 +24,9 @@ class Endpoint:
     name: str
     query_url: str
     gsp_url: str
+    pid: int | None = None
+    sql_port: int | None = None
+    """Virtuoso's SQL port (isql), for its bulk loader."""
 
 
 def oxigraph_binary() -> str:
@@ -63,7 +66,7 @@ def oxigraph_server(folder: Path) -> Iterator[Endpoint]:
         log.close()
 
 
-def _virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> Path:
+def _virtuoso_ini(folder: Path, sql_port: int, http_port: int, memory_mib: int) -> Path:
     """A private virtuoso.ini: files in `folder`, 127.0.0.1 only, no silent answer caps."""
     ini = folder / "virtuoso.ini"
     shutil.copy("/usr/share/virtuoso-opensource-7/virtuoso.ini", ini)
@@ -79,8 +82,9 @@ def _virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> Path:
         ("TempDatabase", "TransactionFile", db / "virtuoso-temp.trx"),
         ("Parameters", "ServerPort", f"127.0.0.1:{sql_port}"),
         ("Parameters", "DirsAllowed", f"., {folder}, /usr/share/virtuoso-opensource-7/vad"),
-        ("Parameters", "NumberOfBuffers", "20000"),
-        ("Parameters", "MaxDirtyBuffers", "15000"),
+        # 8 KiB pages; Virtuoso's guide: MaxDirtyBuffers three quarters of NumberOfBuffers
+        ("Parameters", "NumberOfBuffers", str(memory_mib * 128)),
+        ("Parameters", "MaxDirtyBuffers", str(memory_mib * 96)),
         ("HTTPServer", "ServerPort", f"127.0.0.1:{http_port}"),
         ("HTTPServer", "ServerRoot", "/var/lib/virtuoso-opensource-7/vsp"),
         ("SPARQL", "ResultSetMaxRows", "1000000"),
@@ -101,12 +105,13 @@ def isql(sql_port: int, statement: str) -> str:
 
 
 @contextmanager
-def virtuoso_server(folder: Path) -> Iterator[Endpoint]:
+def virtuoso_server(folder: Path, memory_mib: int = 160) -> Iterator[Endpoint]:
     """OpenLink Virtuoso (Debian `virtuoso-opensource`) on an empty database in `folder`,
-    its Sponger revoked from the SPARQL user, until the block ends."""
+    its Sponger revoked from the SPARQL user, until the block ends; `memory_mib` of
+    buffers."""
     assert shutil.which("virtuoso-t"), "virtuoso-opensource is not installed (see .ci/run)"
     sql_port, http_port = free_port(), free_port()
-    ini = _virtuoso_ini(folder, sql_port, http_port)
+    ini = _virtuoso_ini(folder, sql_port, http_port, memory_mib)
     log = (folder / "virtuoso.out").open("wb")
     process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", str(ini)],
                                cwd=folder, stdout=log, stderr=subprocess.STDOUT,
@@ -124,7 +129,8 @@ def virtuoso_server(folder: Path) -> Iterator[Endpoint]:
             except httpx.TransportError:
                 time.sleep(0.2)
         isql(sql_port, 'REVOKE "SPARQL_SPONGE" FROM "SPARQL";')
-        yield Endpoint("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth")
+        yield Endpoint("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth",
+                       process.pid, sql_port)
     finally:
         isql(sql_port, "shutdown;")
         try:
