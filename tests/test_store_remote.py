@@ -51,22 +51,13 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory: pytest.TempPathFactory,
-             built_store: tuple[Path, BuildSummary]) -> Iterator[Endpoint]:
-    """Oxigraph server, loaded by `kg push`: the differential tests run on it (on Virtuoso
-    they do not pass yet, see the README)."""
-    with pushed("oxigraph", tmp_path_factory.mktemp("oxigraph-served"), built_store[0]) as ep:
-        yield ep
-
-
-@pytest.fixture(scope="module")
-def remote_client(oxigraph: Endpoint) -> Iterator[TestClient]:
+def remote_client(server: Endpoint) -> Iterator[TestClient]:
     """The service answering from the server (two checking-only workers)."""
     from kg.service.app import create_app
     from kg.service.context import ServiceConfig
     from kg.service.dataset import DatasetSource
 
-    source = DatasetSource(store_url=oxigraph.query_url, gsp_url=oxigraph.gsp_url, base=KGD)
+    source = DatasetSource(store_url=server.query_url, gsp_url=server.gsp_url, base=KGD)
     with TestClient(create_app(ServiceConfig(source=source, workers=2))) as client:
         yield client
 
@@ -172,11 +163,11 @@ def test_protocol_queries_are_forwarded_and_answered(
     "SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }",
     "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
 ])
-def test_policy_refuses_before_forwarding(remote_client: TestClient, oxigraph: Endpoint,
+def test_policy_refuses_before_forwarding(remote_client: TestClient, server: Endpoint,
                                           query: str) -> None:
     response = remote_client.post("/sparql", data={"query": query},
                                   headers={"accept": "application/sparql-results+json"})
     assert 400 <= response.status_code < 500
-    remote = RemoteStore(oxigraph.query_url, oxigraph.gsp_url, base_iri=KGD)
+    remote = RemoteStore(server.query_url, server.gsp_url, base_iri=KGD)
     # the server's own default graph, where an update would have gone, is still empty
     assert not remote.ask("ASK { <urn:a> <urn:b> <urn:c> }", dataset=QueryDataset(union=False))

@@ -19,7 +19,15 @@ import httpx
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
 from kg.query_errors import NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout
 from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError, content_version
-from kg.store.convert import cut_solutions, first_lines, graph_as, results_as
+from kg.store.convert import (
+    CANONICAL_BOOLEAN,
+    XSD_BOOLEAN,
+    canonical_booleans,
+    cut_solutions,
+    first_lines,
+    graph_as,
+    results_as,
+)
 from kg.store.terms import XSD, Row, Term, literal, sparql_term
 
 JSON = RESULTS_FORMATS["json"].media_type
@@ -94,7 +102,7 @@ class RemoteStore(GraphStore):
               base_iri: str | None = None) -> dict[str, Any]:
         response = self._post(sparql, JSON, dataset, prefixes, base_iri, None)
         try:
-            return json.loads(response.content)  # type: ignore[no-any-return]
+            return json.loads(_canonical_results(response.content))  # type: ignore[no-any-return]
         except ValueError as error:
             raise QueryFailed(f"the SPARQL server sent JSON that cannot be read: {error}"
                               ) from None
@@ -124,20 +132,22 @@ class RemoteStore(GraphStore):
         if source in RESULTS_FORMATS:
             if results_format is None:
                 raise NotAcceptable("results")
-            body = response.content
+            body = _canonical_results(response.content) if source == "json" else \
+                response.content
             if source == "json" and b'"boolean"' in body[:200] and \
                     "boolean" in _safely(lambda: json.loads(body)):
                 return Serialised("boolean", results_format,
                                   results_as(body, source, results_format, normalise=True))
-            body, cut = _safely(lambda: cut_solutions(response.content, source, results_format,
-                                                      max_rows))
-            return Serialised("solutions", results_format, body, cut)
+            solutions, cut = _safely(lambda: cut_solutions(body, source, results_format,
+                                                           max_rows))
+            return Serialised("solutions", results_format, solutions, cut)
         if source in GRAPH_FORMATS and source in ("nt", "ttl"):
             if graph_format is None:
                 raise NotAcceptable("graph")
             nt = response.content
             if source == "ttl":
                 nt = _safely(lambda: graph_as(response.content, GRAPH_FORMATS["nt"]))
+            nt = _safely(lambda: canonical_booleans(nt))
             cut_nt, cut = first_lines(nt, max_rows) if max_rows else (nt, False)
             body = _safely(lambda: graph_as(cut_nt, GRAPH_FORMATS[graph_format]))
             return Serialised("graph", graph_format, body, cut)
@@ -165,7 +175,7 @@ class RemoteStore(GraphStore):
                                "{ ?s ?p ?o } }", results_format=None, graph_format="nt",
                                dataset=QueryDataset(union=False)).body
         response = self._gsp("GET", name, headers={"Accept": NT})
-        return response.content
+        return _safely(lambda: canonical_booleans(response.content))
 
     def replace_graph(self, name: str, ntriples: bytes) -> None:
         if self.gsp_url is None:
@@ -199,6 +209,19 @@ def _safely(convert: Any) -> Any:
         return convert()
     except (SyntaxError, ValueError, OSError) as error:
         raise QueryFailed(f"the SPARQL server's answer cannot be read: {error}") from None
+
+
+def _canonical_results(body: bytes) -> bytes:
+    """SPARQL JSON results with xsd:boolean literals in their canonical lexical form
+    (kg.store.convert.canonical_booleans, for solutions)."""
+    if XSD_BOOLEAN.encode() not in body:
+        return body
+    data = _safely(lambda: json.loads(body))
+    for binding in data.get("results", {}).get("bindings", []):
+        for value in binding.values():
+            if value.get("datatype") == XSD_BOOLEAN and value.get("value") in CANONICAL_BOOLEAN:
+                value["value"] = CANONICAL_BOOLEAN[value["value"]]
+    return json.dumps(data, ensure_ascii=False).encode()
 
 
 def _term(value: Mapping[str, str]) -> Term:
