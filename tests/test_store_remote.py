@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from external_servers import Endpoint, oxigraph_server, virtuoso_server
@@ -22,6 +23,7 @@ from kg.cli import main
 from kg.store import EmbeddedStore, QueryDataset, RemoteStore
 
 KGD = "https://w3id.org/cn-health-kg/"
+NT_TYPE = "application/n-triples"
 ENTITY_PAGES = ["agency/nhc", "person/wang-haidong", "indicator/childcare-places-per-1000",
                 "region/jiangsu", "facility/xinjiang-museum", "graph/entities"]
 
@@ -74,6 +76,38 @@ def test_push_loads_every_built_graph_with_its_triples(
     left = Graph().parse(data=embedded.read_graph(name), format="nt")
     right = Graph().parse(data=remote.read_graph(name), format="nt")
     assert isomorphic(left, right)
+
+
+def test_booleans_a_server_writes_as_numbers_come_back_canonical() -> None:
+    """Virtuoso keeps xsd:boolean as a number and writes "1"^^xsd:boolean: the same value
+    as "true"^^xsd:boolean, whose lexical form is the canonical one (XSD 1.1 §3.3.2)."""
+    boolean = "http://www.w3.org/2001/XMLSchema#boolean"
+    results = {"head": {"vars": ["v"]}, "results": {"bindings": [
+        {"v": {"type": "literal", "value": "1", "datatype": boolean}},
+        {"v": {"type": "literal", "value": "0", "datatype": boolean}},
+        {"v": {"type": "literal", "value": "1",
+               "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}
+    triples = f'<urn:s> <urn:p> "1"^^<{boolean}> .\n<urn:s> <urn:q> "0"^^<{boolean}> .\n'
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        if "n-triples" in request.headers["accept"].split(",")[0]:
+            return httpx.Response(200, text=triples, headers={"content-type": NT_TYPE})
+        return httpx.Response(200, json=results,
+                              headers={"content-type": "application/sparql-results+json"})
+
+    remote = RemoteStore("http://127.0.0.1:9/sparql", base_iri=KGD)
+    remote.client = httpx.Client(transport=httpx.MockTransport(serve))
+    plain = QueryDataset(union=False)
+    assert [row["v"].value for row in remote.select("SELECT ?v {}", dataset=plain)] == \
+        ["true", "false", "1"]
+    answer = remote.answer("SELECT ?v {}", results_format="json", graph_format=None,
+                           dataset=plain)
+    assert [b["v"]["value"] for b in json.loads(answer.body)["results"]["bindings"]] == \
+        ["true", "false", "1"]
+    graph = remote.answer("CONSTRUCT {} {}", results_format=None, graph_format="nt",
+                          dataset=plain)
+    assert sorted(graph.body.decode().splitlines()) == [
+        f'<urn:s> <urn:p> "true"^^<{boolean}> .', f'<urn:s> <urn:q> "false"^^<{boolean}> .']
 
 
 def test_push_without_a_graph_store_url_says_so(built_store: tuple[Path, BuildSummary]) -> None:
