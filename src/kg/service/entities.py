@@ -76,7 +76,7 @@ SELECT DISTINCT ?person ?post ?date WHERE {
   ?holding org:member ?person ; org:organization ?org .
   FILTER(?org = $node || EXISTS { ?org org:unitOf $node })
   OPTIONAL { ?holding hkg:post ?post } OPTIONAL { ?holding dcterms:date ?date }
-} ORDER BY ?person ?date"""
+} ORDER BY ?person ?date ?post"""
 CONTAINED = """
 SELECT ?r ?facility WHERE {
   ?r schema:containedInPlace $node .
