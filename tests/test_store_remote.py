@@ -72,6 +72,10 @@ def test_push_loads_every_built_graph_with_its_triples(
     embedded = EmbeddedStore.open(built_store[0])
     assert remote.named_graphs() == embedded.named_graphs()
     assert remote.graph_sizes() == {g: n for g, n in embedded.graph_sizes().items() if g}
+    # the release graph carries the pushed version (ETags follow the data), and is no
+    # data graph
+    assert remote.version == embedded.version
+    assert remote.release_graph not in remote.named_graphs()
     name = embedded.named_graphs()[0]
     left = Graph().parse(data=embedded.read_graph(name), format="nt")
     right = Graph().parse(data=remote.read_graph(name), format="nt")

@@ -2,7 +2,9 @@
 Fuseki, GraphDB, QLever...), over HTTP with httpx.
 
 The dataset is the project's named graphs (those under the base IRI, so a server's
-own system graphs stay out). The union default graph the embedded store offers is
+own system graphs stay out), less the small release graph `kg push` writes last: the
+build's version as `<BASE>dataset owl:versionInfo`, so the version (and the service's
+ETags) follow what was pushed. The union default graph the embedded store offers is
 asked for the portable way: every project graph named as a default graph and as a
 named graph (the protocol's default-graph-uri and named-graph-uri). Query text sent
 here has been checked by the service first; this class only forwards it.
@@ -30,6 +32,7 @@ from kg.store.convert import (
 )
 from kg.store.terms import XSD, Row, Term, literal, sparql_term
 
+OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 JSON = RESULTS_FORMATS["json"].media_type
 NT = GRAPH_FORMATS["nt"].media_type
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -58,10 +61,21 @@ class RemoteStore(GraphStore):
         raise TypeError("a RemoteStore stays in the process that opened it")
 
     @property
+    def release_graph(self) -> str:
+        """Where `kg push` records the version of what it pushed (not a data graph)."""
+        return self.base_iri + "release"
+
+    @property
     def manifest(self) -> Mapping[str, Any]:
+        """The pushed version; for data loaded otherwise, a digest of the graph sizes."""
         if self._manifest is None:
-            self._manifest = {"version": content_version(self.graph_sizes()),
-                              "base_iri": self.base_iri, "store": self.query_url}
+            rows = self.select(
+                f"SELECT ?v WHERE {{ GRAPH {sparql_term(self.release_graph)} {{ "
+                f"{sparql_term(self.base_iri + 'dataset')} {sparql_term(OWL_VERSION_INFO)} "
+                "?v } }", dataset=QueryDataset(union=False))
+            version = rows[0]["v"].value if rows else content_version(self.graph_sizes())
+            self._manifest = {"version": version, "base_iri": self.base_iri,
+                              "store": self.query_url}
         return self._manifest
 
     # ------------------------------------------------------------ queries
@@ -162,7 +176,8 @@ class RemoteStore(GraphStore):
                 "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
                 f"FILTER(STRSTARTS(STR(?g), {sparql_term(literal(self.base_iri))})) }}",
                 dataset=QueryDataset(union=False))
-            self._graphs = sorted(row["g"].value for row in rows)
+            self._graphs = sorted(row["g"].value for row in rows
+                                  if row["g"].value != self.release_graph)
         return self._graphs
 
     def graph_sizes(self) -> dict[str, int]:
@@ -176,6 +191,17 @@ class RemoteStore(GraphStore):
                                dataset=QueryDataset(union=False)).body
         response = self._gsp("GET", name, headers={"Accept": NT})
         return _safely(lambda: canonical_booleans(response.content))
+
+    def publish(self, graphs: Mapping[str, bytes], manifest: Mapping[str, Any]) -> str:
+        """The graphs, then the release graph naming their version (written last, so a
+        reader never sees the new version beside old data)."""
+        where = super().publish(graphs, manifest)
+        if manifest.get("version"):
+            version = sparql_term(literal(str(manifest["version"])))
+            triple = (f"{sparql_term(self.base_iri + 'dataset')} "
+                      f"{sparql_term(OWL_VERSION_INFO)} {version} .\n")
+            self.replace_graph(self.release_graph, triple.encode())
+        return where
 
     def replace_graph(self, name: str, ntriples: bytes) -> None:
         if self.gsp_url is None:
