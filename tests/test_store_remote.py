@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from external_servers import Endpoint, oxigraph_server, virtuoso_server
@@ -22,6 +23,7 @@ from kg.cli import main
 from kg.store import EmbeddedStore, QueryDataset, RemoteStore
 
 KGD = "https://w3id.org/cn-health-kg/"
+NT_TYPE = "application/n-triples"
 ENTITY_PAGES = ["agency/nhc", "person/wang-haidong", "indicator/childcare-places-per-1000",
                 "region/jiangsu", "facility/xinjiang-museum", "graph/entities"]
 
@@ -51,22 +53,13 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory: pytest.TempPathFactory,
-             built_store: tuple[Path, BuildSummary]) -> Iterator[Endpoint]:
-    """Oxigraph server, loaded by `kg push`: the differential tests run on it (on Virtuoso
-    they do not pass yet, see the README)."""
-    with pushed("oxigraph", tmp_path_factory.mktemp("oxigraph-served"), built_store[0]) as ep:
-        yield ep
-
-
-@pytest.fixture(scope="module")
-def remote_client(oxigraph: Endpoint) -> Iterator[TestClient]:
+def remote_client(server: Endpoint) -> Iterator[TestClient]:
     """The service answering from the server (two checking-only workers)."""
     from kg.service.app import create_app
     from kg.service.context import ServiceConfig
     from kg.service.dataset import DatasetSource
 
-    source = DatasetSource(store_url=oxigraph.query_url, gsp_url=oxigraph.gsp_url, base=KGD)
+    source = DatasetSource(store_url=server.query_url, gsp_url=server.gsp_url, base=KGD)
     with TestClient(create_app(ServiceConfig(source=source, workers=2))) as client:
         yield client
 
@@ -79,10 +72,46 @@ def test_push_loads_every_built_graph_with_its_triples(
     embedded = EmbeddedStore.open(built_store[0])
     assert remote.named_graphs() == embedded.named_graphs()
     assert remote.graph_sizes() == {g: n for g, n in embedded.graph_sizes().items() if g}
+    # the release graph carries the pushed version (ETags follow the data), and is no
+    # data graph
+    assert remote.version == embedded.version
+    assert remote.release_graph not in remote.named_graphs()
     name = embedded.named_graphs()[0]
     left = Graph().parse(data=embedded.read_graph(name), format="nt")
     right = Graph().parse(data=remote.read_graph(name), format="nt")
     assert isomorphic(left, right)
+
+
+def test_booleans_a_server_writes_as_numbers_come_back_canonical() -> None:
+    """Virtuoso keeps xsd:boolean as a number and writes "1"^^xsd:boolean: the same value
+    as "true"^^xsd:boolean, whose lexical form is the canonical one (XSD 1.1 §3.3.2)."""
+    boolean = "http://www.w3.org/2001/XMLSchema#boolean"
+    results = {"head": {"vars": ["v"]}, "results": {"bindings": [
+        {"v": {"type": "literal", "value": "1", "datatype": boolean}},
+        {"v": {"type": "literal", "value": "0", "datatype": boolean}},
+        {"v": {"type": "literal", "value": "1",
+               "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}
+    triples = f'<urn:s> <urn:p> "1"^^<{boolean}> .\n<urn:s> <urn:q> "0"^^<{boolean}> .\n'
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        if "n-triples" in request.headers["accept"].split(",")[0]:
+            return httpx.Response(200, text=triples, headers={"content-type": NT_TYPE})
+        return httpx.Response(200, json=results,
+                              headers={"content-type": "application/sparql-results+json"})
+
+    remote = RemoteStore("http://127.0.0.1:9/sparql", base_iri=KGD)
+    remote.client = httpx.Client(transport=httpx.MockTransport(serve))
+    plain = QueryDataset(union=False)
+    assert [row["v"].value for row in remote.select("SELECT ?v {}", dataset=plain)] == \
+        ["true", "false", "1"]
+    answer = remote.answer("SELECT ?v {}", results_format="json", graph_format=None,
+                           dataset=plain)
+    assert [b["v"]["value"] for b in json.loads(answer.body)["results"]["bindings"]] == \
+        ["true", "false", "1"]
+    graph = remote.answer("CONSTRUCT {} {}", results_format=None, graph_format="nt",
+                          dataset=plain)
+    assert sorted(graph.body.decode().splitlines()) == [
+        f'<urn:s> <urn:p> "true"^^<{boolean}> .', f'<urn:s> <urn:q> "false"^^<{boolean}> .']
 
 
 def test_push_without_a_graph_store_url_says_so(built_store: tuple[Path, BuildSummary]) -> None:
@@ -172,11 +201,11 @@ def test_protocol_queries_are_forwarded_and_answered(
     "SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }",
     "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
 ])
-def test_policy_refuses_before_forwarding(remote_client: TestClient, oxigraph: Endpoint,
+def test_policy_refuses_before_forwarding(remote_client: TestClient, server: Endpoint,
                                           query: str) -> None:
     response = remote_client.post("/sparql", data={"query": query},
                                   headers={"accept": "application/sparql-results+json"})
     assert 400 <= response.status_code < 500
-    remote = RemoteStore(oxigraph.query_url, oxigraph.gsp_url, base_iri=KGD)
+    remote = RemoteStore(server.query_url, server.gsp_url, base_iri=KGD)
     # the server's own default graph, where an update would have gone, is still empty
     assert not remote.ask("ASK { <urn:a> <urn:b> <urn:c> }", dataset=QueryDataset(union=False))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store, Variable
 
-from kg.store.terms import UnsafeValue, bind_values, iri, literal
+from kg.store.terms import XSD, Term, UnsafeValue, bind_values, iri, literal
 
 HOSTILE = ['x" } ; DELETE WHERE { ?s ?p ?o } #', "a\\\" . ?s ?p ?o", "}", "?o", "#",
            "'''", '"""', "\n} UNION { ?s ?p ?o", "<urn:x>", "王海东\" . FILTER(true) #"]
@@ -35,6 +35,21 @@ def test_binding_answers_as_the_engine_substitution_does(store: Store, value: st
         QUERY, substitutions={Variable("name"): Literal(value)})]
     assert got == want
     assert len(got) <= 1
+
+
+@pytest.mark.parametrize("value", [literal("2025", datatype=XSD + "integer"),
+                                   literal("50.5", datatype=XSD + "decimal")])
+def test_a_typed_value_grouped_or_projected_is_an_strdt_of_the_same_term(
+        store: Store, value: Term) -> None:
+    text = bind_values(QUERY, {"name": value})
+    # a bare number in GROUP BY is a column index to Virtuoso 7.2 (SQ200)
+    assert f'GROUP BY ?s (STRDT("{value.value}", <{value.datatype}>))' in text
+    assert f'(STRDT("{value.value}", <{value.datatype}>) AS ?name)' in text
+    got = [tuple(map(str, row)) for row in store.query(text)]  # type: ignore[union-attr]
+    want = [tuple(map(str, row)) for row in store.query(  # type: ignore[union-attr]
+        QUERY, substitutions={Variable("name"): Literal(value.value,
+                                                        datatype=NamedNode(value.datatype))})]
+    assert got == want
 
 
 def test_text_in_comments_strings_and_iris_is_left_alone() -> None:

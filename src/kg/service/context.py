@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,36 +48,44 @@ class ServiceConfig:
 
 class ByteBoundedCache:
     """Least recently used first out, bounded by the bytes of keys and values (keys can
-    come from clients, so an entry count alone would not bound the memory)."""
+    come from clients, so an entry count alone would not bound the memory). Safe to share
+    between the event loop and the thread pool pages are rendered in."""
 
     def __init__(self, max_bytes: int, max_entry_bytes: int | None = None) -> None:
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_entry_bytes or max_bytes // 8
         self.bytes = 0
         self._entries: OrderedDict[tuple[object, ...], tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: tuple[object, ...]) -> Any | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        self._entries.move_to_end(key)
-        return entry[0]
+        return self._lookup(key)[1]
+
+    def _lookup(self, key: tuple[object, ...]) -> tuple[bool, Any | None]:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return False, None
+            self._entries.move_to_end(key)
+            return True, entry[0]
 
     def put(self, key: tuple[object, ...], value: Any) -> None:
         size = _size_of(key) + _size_of(value)
         if size > self.max_entry_bytes:
             return  # served, but not kept
-        if key in self._entries:
-            self.bytes -= self._entries.pop(key)[1]
-        self._entries[key] = (value, size)
-        self.bytes += size
-        while self.bytes > self.max_bytes:
-            self.bytes -= self._entries.popitem(last=False)[1][1]
+        with self._lock:
+            if key in self._entries:
+                self.bytes -= self._entries.pop(key)[1]
+            self._entries[key] = (value, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                self.bytes -= self._entries.popitem(last=False)[1][1]
 
     def remember(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
-        """The cached value, or compute it (and keep it if it fits)."""
-        if key in self._entries:
-            return self.get(key)  # type: ignore[no-any-return]
+        """The cached value, or compute it (outside the lock; and keep it if it fits)."""
+        found, value = self._lookup(key)
+        if found:
+            return value  # type: ignore[no-any-return]
         value = compute()
         self.put(key, value)
         return value

@@ -33,7 +33,7 @@ CONSTRUCT { ?s ?p ?o } WHERE {
   UNION { $node hkg:evidence ?s . ?s ?p ?o }
   UNION { ?s ?p0 $node . ?s hkg:evidence ?e . ?s ?p ?o }
   UNION { ?c ?p0 $node . ?c hkg:evidence ?s . ?s ?p ?o }
-  UNION { $node ?p0 ?s . FILTER(isIRI(?s)) ?s rdfs:label ?o BIND(rdfs:label AS ?p) }
+  UNION { $node ?p0 ?s . FILTER(isIRI(?s)) VALUES ?p { rdfs:label } ?s ?p ?o }
 } LIMIT 20000"""
 KNOWN = "ASK { { $node ?p ?o } UNION { ?s ?p $node } }"
 CLASSES = "SELECT DISTINCT ?c WHERE { $node a/rdfs:subClassOf* ?c FILTER(isIRI(?c)) }"
@@ -76,11 +76,11 @@ SELECT DISTINCT ?person ?post ?date WHERE {
   ?holding org:member ?person ; org:organization ?org .
   FILTER(?org = $node || EXISTS { ?org org:unitOf $node })
   OPTIONAL { ?holding hkg:post ?post } OPTIONAL { ?holding dcterms:date ?date }
-} ORDER BY ?person ?date"""
+} ORDER BY ?person ?date ?post"""
 CONTAINED = """
 SELECT ?r ?facility WHERE {
   ?r schema:containedInPlace $node .
-  BIND(EXISTS { ?r a/rdfs:subClassOf* hkg:Facility } AS ?facility)
+  BIND(xsd:boolean(EXISTS { ?r a/rdfs:subClassOf* hkg:Facility }) AS ?facility)
 } ORDER BY ?r"""
 FIGURES = {
     "place": "?result hkg:place $node .",
@@ -90,8 +90,8 @@ FIGURES_QUERY = """
 SELECT ?result ?indicator ?value ?unit ?qualifier ?when ?place ?reporter ?source ?quote
        ?target WHERE {
   %s
-  { ?result a hkg:Measurement BIND(false AS ?target) }
-  UNION { ?result a hkg:Target BIND(true AS ?target) }
+  { ?result a hkg:Measurement BIND(xsd:boolean(false) AS ?target) }
+  UNION { ?result a hkg:Target BIND(xsd:boolean(true) AS ?target) }
   ?result hkg:value ?value .
   OPTIONAL { ?result hkg:indicator ?indicator } OPTIONAL { ?result hkg:unit ?unit }
   OPTIONAL { ?result hkg:qualifier ?qualifier }

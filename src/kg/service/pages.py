@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from rdflib import Graph, URIRef
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from kg.catalogue import expand_curie, query_iri
@@ -167,7 +168,13 @@ def dump_bytes(context: ServiceContext, fmt: GraphFormat) -> bytes:
 
 @router.get("/{path:path}", include_in_schema=False)
 async def dereference(path: str, request: Request) -> Response:
-    """The page (or RDF description) of any resource of the dataset."""
+    """The page (or RDF description) of any resource of the dataset, rendered in the
+    thread pool: its reads may be HTTP requests to a SPARQL server (`--store`), which
+    must not hold up the event loop."""
+    return await run_in_threadpool(resource_response, path, request)
+
+
+def resource_response(path: str, request: Request) -> Response:
     context = get_context(request)
     resource = context.data_base + path
     if path.startswith("query/") and path[6:] in context.catalogue:

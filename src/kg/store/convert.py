@@ -6,12 +6,15 @@ Bytes in, bytes out: no backend's types leave this module.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pyoxigraph import (
     DefaultGraph,
+    Literal,
     NamedNode,
     Quad,
     QueryResultsFormat,
+    Triple,
     parse,
     parse_query_results,
     serialize,
@@ -20,6 +23,26 @@ from pyoxigraph import (
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat
 
 NT = GRAPH_FORMATS["nt"]
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+#: xsd:boolean's canonical lexical forms (XSD 1.1 §3.3.2.2): "1" is "true", "0" is "false"
+CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
+
+
+def canonical_booleans(ntriples: bytes) -> bytes:
+    """N-Triples with every xsd:boolean literal in its canonical lexical form (a server
+    that keeps booleans as numbers, like Virtuoso, writes "1"^^xsd:boolean)."""
+    if XSD_BOOLEAN.encode() not in ntriples:
+        return ntriples
+    triples = [Triple(t.subject, t.predicate, _canonical(t.object))
+               for t in parse(ntriples, format=NT.oxigraph)]
+    return serialize(triples, format=NT.oxigraph) or b""
+
+
+def _canonical(term: Any) -> Any:
+    if isinstance(term, Literal) and term.datatype.value == XSD_BOOLEAN and \
+            term.value in CANONICAL_BOOLEAN:
+        return Literal(CANONICAL_BOOLEAN[term.value], datatype=term.datatype)
+    return term
 
 
 def graph_as(ntriples: bytes, fmt: GraphFormat, *, prefixes: Mapping[str, str] | None = None,

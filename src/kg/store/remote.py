@@ -2,7 +2,9 @@
 Fuseki, GraphDB, QLever...), over HTTP with httpx.
 
 The dataset is the project's named graphs (those under the base IRI, so a server's
-own system graphs stay out). The union default graph the embedded store offers is
+own system graphs stay out), less the small release graph `kg push` writes last: the
+build's version as `<BASE>dataset owl:versionInfo`, so the version (and the service's
+ETags) follow what was pushed. The union default graph the embedded store offers is
 asked for the portable way: every project graph named as a default graph and as a
 named graph (the protocol's default-graph-uri and named-graph-uri). Query text sent
 here has been checked by the service first; this class only forwards it.
@@ -19,9 +21,18 @@ import httpx
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
 from kg.query_errors import NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout
 from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError, content_version
-from kg.store.convert import cut_solutions, first_lines, graph_as, results_as
+from kg.store.convert import (
+    CANONICAL_BOOLEAN,
+    XSD_BOOLEAN,
+    canonical_booleans,
+    cut_solutions,
+    first_lines,
+    graph_as,
+    results_as,
+)
 from kg.store.terms import XSD, Row, Term, literal, sparql_term
 
+OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 JSON = RESULTS_FORMATS["json"].media_type
 NT = GRAPH_FORMATS["nt"].media_type
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -50,10 +61,21 @@ class RemoteStore(GraphStore):
         raise TypeError("a RemoteStore stays in the process that opened it")
 
     @property
+    def release_graph(self) -> str:
+        """Where `kg push` records the version of what it pushed (not a data graph)."""
+        return self.base_iri + "release"
+
+    @property
     def manifest(self) -> Mapping[str, Any]:
+        """The pushed version; for data loaded otherwise, a digest of the graph sizes."""
         if self._manifest is None:
-            self._manifest = {"version": content_version(self.graph_sizes()),
-                              "base_iri": self.base_iri, "store": self.query_url}
+            rows = self.select(
+                f"SELECT ?v WHERE {{ GRAPH {sparql_term(self.release_graph)} {{ "
+                f"{sparql_term(self.base_iri + 'dataset')} {sparql_term(OWL_VERSION_INFO)} "
+                "?v } }", dataset=QueryDataset(union=False))
+            version = rows[0]["v"].value if rows else content_version(self.graph_sizes())
+            self._manifest = {"version": version, "base_iri": self.base_iri,
+                              "store": self.query_url}
         return self._manifest
 
     # ------------------------------------------------------------ queries
@@ -94,7 +116,7 @@ class RemoteStore(GraphStore):
               base_iri: str | None = None) -> dict[str, Any]:
         response = self._post(sparql, JSON, dataset, prefixes, base_iri, None)
         try:
-            return json.loads(response.content)  # type: ignore[no-any-return]
+            return json.loads(_canonical_results(response.content))  # type: ignore[no-any-return]
         except ValueError as error:
             raise QueryFailed(f"the SPARQL server sent JSON that cannot be read: {error}"
                               ) from None
@@ -124,20 +146,22 @@ class RemoteStore(GraphStore):
         if source in RESULTS_FORMATS:
             if results_format is None:
                 raise NotAcceptable("results")
-            body = response.content
+            body = _canonical_results(response.content) if source == "json" else \
+                response.content
             if source == "json" and b'"boolean"' in body[:200] and \
                     "boolean" in _safely(lambda: json.loads(body)):
                 return Serialised("boolean", results_format,
                                   results_as(body, source, results_format, normalise=True))
-            body, cut = _safely(lambda: cut_solutions(response.content, source, results_format,
-                                                      max_rows))
-            return Serialised("solutions", results_format, body, cut)
+            solutions, cut = _safely(lambda: cut_solutions(body, source, results_format,
+                                                           max_rows))
+            return Serialised("solutions", results_format, solutions, cut)
         if source in GRAPH_FORMATS and source in ("nt", "ttl"):
             if graph_format is None:
                 raise NotAcceptable("graph")
             nt = response.content
             if source == "ttl":
                 nt = _safely(lambda: graph_as(response.content, GRAPH_FORMATS["nt"]))
+            nt = _safely(lambda: canonical_booleans(nt))
             cut_nt, cut = first_lines(nt, max_rows) if max_rows else (nt, False)
             body = _safely(lambda: graph_as(cut_nt, GRAPH_FORMATS[graph_format]))
             return Serialised("graph", graph_format, body, cut)
@@ -152,7 +176,8 @@ class RemoteStore(GraphStore):
                 "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
                 f"FILTER(STRSTARTS(STR(?g), {sparql_term(literal(self.base_iri))})) }}",
                 dataset=QueryDataset(union=False))
-            self._graphs = sorted(row["g"].value for row in rows)
+            self._graphs = sorted(row["g"].value for row in rows
+                                  if row["g"].value != self.release_graph)
         return self._graphs
 
     def graph_sizes(self) -> dict[str, int]:
@@ -165,7 +190,18 @@ class RemoteStore(GraphStore):
                                "{ ?s ?p ?o } }", results_format=None, graph_format="nt",
                                dataset=QueryDataset(union=False)).body
         response = self._gsp("GET", name, headers={"Accept": NT})
-        return response.content
+        return _safely(lambda: canonical_booleans(response.content))
+
+    def publish(self, graphs: Mapping[str, bytes], manifest: Mapping[str, Any]) -> str:
+        """The graphs, then the release graph naming their version (written last, so a
+        reader never sees the new version beside old data)."""
+        where = super().publish(graphs, manifest)
+        if manifest.get("version"):
+            version = sparql_term(literal(str(manifest["version"])))
+            triple = (f"{sparql_term(self.base_iri + 'dataset')} "
+                      f"{sparql_term(OWL_VERSION_INFO)} {version} .\n")
+            self.replace_graph(self.release_graph, triple.encode())
+        return where
 
     def replace_graph(self, name: str, ntriples: bytes) -> None:
         if self.gsp_url is None:
@@ -199,6 +235,19 @@ def _safely(convert: Any) -> Any:
         return convert()
     except (SyntaxError, ValueError, OSError) as error:
         raise QueryFailed(f"the SPARQL server's answer cannot be read: {error}") from None
+
+
+def _canonical_results(body: bytes) -> bytes:
+    """SPARQL JSON results with xsd:boolean literals in their canonical lexical form
+    (kg.store.convert.canonical_booleans, for solutions)."""
+    if XSD_BOOLEAN.encode() not in body:
+        return body
+    data = _safely(lambda: json.loads(body))
+    for binding in data.get("results", {}).get("bindings", []):
+        for value in binding.values():
+            if value.get("datatype") == XSD_BOOLEAN and value.get("value") in CANONICAL_BOOLEAN:
+                value["value"] = CANONICAL_BOOLEAN[value["value"]]
+    return json.dumps(data, ensure_ascii=False).encode()
 
 
 def _term(value: Mapping[str, str]) -> Term:

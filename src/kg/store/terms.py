@@ -138,13 +138,24 @@ def bind_values(query: str, values: Mapping[str, Term]) -> str:
         elif kind == "var" and token[1:] in terms:
             term = terms[token[1:]]
             if mode == "projection" and depth == mode_depth:
-                term = f"({term} AS ?{token[1:]})"
+                term = f"({_as_expression(values[token[1:]], term)} AS ?{token[1:]})"
             elif mode == "modifier" and depth == mode_depth:
-                term = f"({term})"
+                term = f"({_as_expression(values[token[1:]], term)})"
             out += [query[done:match.start()], term]
             done = match.end()
     out.append(query[done:])
     return "".join(out)
+
+
+def _as_expression(value: Term, text: str) -> str:
+    """A typed literal as STRDT(lexical, datatype), the same term, where it stands as an
+    expression of its own (projected, grouped, sorted by): Virtuoso 7.2 reads a bare
+    number in GROUP BY as a column index (SQ200 "index of column in order by out of
+    range") and fails to sort beside a projected decimal constant (SR128 "Numeric value
+    out of range for <temporary space column>")."""
+    if value.kind == "literal" and value.datatype and not value.lang:
+        return f"STRDT({sparql_term(literal(value.value))}, {sparql_term(value.datatype)})"
+    return text
 
 
 _TOKEN = re.compile(
