@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 from kg.build import BuildSummary
 from kg.catalogue import load_catalogue
 from kg.cli import main
-from kg.store import EmbeddedStore, QueryDataset, RemoteStore
+from kg.store import EmbeddedStore, GraphStore, QueryDataset, RemoteStore
 
 KGD = "https://w3id.org/cn-health-kg/"
 NT_TYPE = "application/n-triples"
@@ -76,6 +76,10 @@ def test_push_loads_every_built_graph_with_its_triples(
     # data graph
     assert remote.version == embedded.version
     assert remote.release_graph not in remote.named_graphs()
+    # ... and the graphs' names and sizes, which a scan of the server's quads confirms
+    assert sorted(remote._scan_graphs()) == remote.named_graphs()
+    scanned = GraphStore.graph_sizes(remote)
+    assert {g: scanned[g] for g in remote.named_graphs()} == remote.graph_sizes()
     name = embedded.named_graphs()[0]
     left = Graph().parse(data=embedded.read_graph(name), format="nt")
     right = Graph().parse(data=remote.read_graph(name), format="nt")

@@ -1,13 +1,15 @@
 """Any SPARQL 1.1 Protocol + Graph Store Protocol server (Oxigraph server, Virtuoso,
 Fuseki, GraphDB, QLever...), over HTTP with httpx.
 
-The dataset is the project's named graphs (those under the base IRI, so a server's
-own system graphs stay out), less the small release graph `kg push` writes last: the
-build's version as `<BASE>dataset owl:versionInfo`, so the version (and the service's
-ETags) follow what was pushed. The union default graph the embedded store offers is
-asked for the portable way: every project graph named as a default graph and as a
-named graph (the protocol's default-graph-uri and named-graph-uri). Query text sent
-here has been checked by the service first; this class only forwards it.
+The dataset is the project's named graphs (those under the base IRI, so a server's own
+system graphs stay out), less the small release graph `kg push` writes last: the build's
+version as `<BASE>dataset owl:versionInfo`, so the version (and the service's ETags)
+follow what was pushed, and each graph's size as `<graph> void:triples n`, so the graphs
+are known without scanning every quad (data loaded otherwise is scanned once). The union
+default graph the embedded store offers is asked for the portable way: every project
+graph named as a default graph and as a named graph (the protocol's default-graph-uri
+and named-graph-uri). Query text sent here has been checked by the service first; this
+class only forwards it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from kg.store.convert import (
 from kg.store.terms import XSD, Row, Term, literal, sparql_term
 
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 JSON = RESULTS_FORMATS["json"].media_type
 NT = GRAPH_FORMATS["nt"].media_type
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -55,6 +58,7 @@ class RemoteStore(GraphStore):
         self.auth = httpx.DigestAuth(user, password or "") if user else None
         """For writing graphs only (Virtuoso's /sparql-graph-crud-auth wants digest)."""
         self._graphs: list[str] | None = None
+        self._sizes: dict[str, int] | None = None
         self._manifest: dict[str, Any] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -172,15 +176,30 @@ class RemoteStore(GraphStore):
 
     def named_graphs(self) -> list[str]:
         if self._graphs is None:
-            rows = self.select(
-                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                f"FILTER(STRSTARTS(STR(?g), {sparql_term(literal(self.base_iri))})) }}",
-                dataset=QueryDataset(union=False))
-            self._graphs = sorted(row["g"].value for row in rows
-                                  if row["g"].value != self.release_graph)
+            self._graphs = sorted(self._pushed_sizes() or self._scan_graphs())
         return self._graphs
 
+    def _scan_graphs(self) -> list[str]:
+        """The project's graph names by a scan of every quad (seconds at 10^7 triples)."""
+        rows = self.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(STRSTARTS(STR(?g), {sparql_term(literal(self.base_iri))})) }}",
+            dataset=QueryDataset(union=False))
+        return [row["g"].value for row in rows if row["g"].value != self.release_graph]
+
+    def _pushed_sizes(self) -> dict[str, int]:
+        """The graphs and sizes `kg push` recorded in the release graph (empty if none)."""
+        if self._sizes is None:
+            rows = self.select(
+                f"SELECT ?g ?n WHERE {{ GRAPH {sparql_term(self.release_graph)} {{ "
+                f"?g {sparql_term(VOID_TRIPLES)} ?n }} }}", dataset=QueryDataset(union=False))
+            self._sizes = {row["g"].value: int(row["n"].value) for row in rows}
+        return self._sizes
+
     def graph_sizes(self) -> dict[str, int]:
+        pushed = self._pushed_sizes()
+        if pushed:
+            return dict(pushed)
         sizes = super().graph_sizes()
         return {g: n for g, n in sizes.items() if g in set(self.named_graphs())}
 
@@ -193,14 +212,18 @@ class RemoteStore(GraphStore):
         return _safely(lambda: canonical_booleans(response.content))
 
     def publish(self, graphs: Mapping[str, bytes], manifest: Mapping[str, Any]) -> str:
-        """The graphs, then the release graph naming their version (written last, so a
-        reader never sees the new version beside old data)."""
+        """The graphs, then the release graph naming their version, names and sizes
+        (written last, so a reader never sees the new version beside old data; read back,
+        the service starts without scanning the server's quads)."""
         where = super().publish(graphs, manifest)
+        lines = [f"{sparql_term(name)} {sparql_term(VOID_TRIPLES)} "
+                 f"{sparql_term(literal(str(_count_triples(nt)), datatype=XSD + 'integer'))} .\n"
+                 for name, nt in graphs.items()]
         if manifest.get("version"):
             version = sparql_term(literal(str(manifest["version"])))
-            triple = (f"{sparql_term(self.base_iri + 'dataset')} "
-                      f"{sparql_term(OWL_VERSION_INFO)} {version} .\n")
-            self.replace_graph(self.release_graph, triple.encode())
+            lines.append(f"{sparql_term(self.base_iri + 'dataset')} "
+                         f"{sparql_term(OWL_VERSION_INFO)} {version} .\n")
+        self.replace_graph(self.release_graph, "".join(lines).encode())
         return where
 
     def replace_graph(self, name: str, ntriples: bytes) -> None:
@@ -209,7 +232,7 @@ class RemoteStore(GraphStore):
                              "write graphs to")
         # N-Triples is Turtle, and every GSP server reads Turtle
         self._gsp("PUT", name, content=ntriples, headers={"Content-Type": "text/turtle"})
-        self._graphs = None
+        self._graphs = self._sizes = None
         self._manifest = None
 
     def _gsp(self, method: str, name: str, **kwargs: Any) -> httpx.Response:
@@ -228,6 +251,11 @@ class RemoteStore(GraphStore):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _count_triples(ntriples: bytes) -> int:
+    """Triples in N-Triples as the stores write it: one a line, no comments."""
+    return sum(1 for line in ntriples.splitlines() if line.strip())
 
 
 def _safely(convert: Any) -> Any:
