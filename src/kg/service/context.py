@@ -122,7 +122,7 @@ class ServiceContext:
         # Pages read through SPARQL only (reader), so they run unchanged on another store.
         self.reader = GraphReader(self.store, union_default_graph=config.source.union,
                                   prefixes=self.prefixes)
-        release = getattr(self.store, "release", None)
+        release = self.store.release
         self.search = LazyIndex(release / INDEX_FILE if release else None)
         """The release's search index, or one being built in the background."""
         self.search.build_in_background(self.store, self.data_base, self.reader.dataset)
