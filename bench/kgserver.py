@@ -17,7 +17,7 @@ import httpx
 from kg.build import build
 
 PROJECT = Path(__file__).resolve().parents[1]
-STARTUP_DEADLINE = 120.0
+STARTUP_DEADLINE = 900.0
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from kg.search import INDEX_FILE, write_index
 from kg.service.app import create_app
 from kg.service.context import ServiceConfig
 from kg.service.dataset import DatasetSource
-from kg.service.search import SearchIndex
 
 PAGES = ("/", "/scorecard", "/search?q=wang+haidong", "/search?q=%E6%89%98%E4%BD%8D",
          "/search/suggest?q=wang&type=hkg:Person", "/person/wang-haidong", "/agency/nhc",
@@ -38,12 +39,13 @@ def main() -> None:
     print(f"create_app: {time.perf_counter() - started:.2f} s")
     tracemalloc.start()
     started = time.perf_counter()
-    index = SearchIndex.build(context.reader, context.data_base)
-    held, _ = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"search index: {len(index.entities)} names, {len(index.quotes)} quotes, "
-          f"{len(index.bigrams)} bigrams, built in {time.perf_counter() - started:.2f} s "
-          f"(traced), {held / 1e6:.1f} MB")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / INDEX_FILE
+        write_index(path, context.store, context.data_base, context.reader.dataset)
+        held, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"search index: {path.stat().st_size / 1e6:.1f} MB file, written in "
+              f"{time.perf_counter() - started:.2f} s (traced), {held / 1e6:.1f} MB held")
     with TestClient(app) as client:
         for url in PAGES:
             for lang in ("zh", "en"):

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
-from kg.service.search import SearchIndex, fold
+from kg.build import BuildSummary
+from kg.search import INDEX_FILE, SearchIndex, fold, write_index
+from kg.service.context import ByteBoundedCache, ServiceConfig
+from kg.service.dataset import DatasetSource
+from kg.store import EmbeddedStore, current_release
 
 BASE = "https://w3id.org/cn-health-kg/"
 WANG = f"{BASE}person/wang-haidong"
+ONTOLOGY = f"{BASE}ontology#"
 
 
 def index(client: TestClient) -> SearchIndex:
-    return client.app.state.context.search  # type: ignore[attr-defined,no-any-return]
+    return client.app.state.context.search.get()  # type: ignore[attr-defined,no-any-return]
 
 
 def test_fold_removes_case_tones_spaces_and_punctuation() -> None:
@@ -147,3 +159,114 @@ def test_names_are_highlighted_too(service_client: TestClient) -> None:
                               headers={"accept": "text/html"}).text
     service_client.cookies.clear()
     assert "<mark>Wang Haidong</mark>" in html
+
+
+# ---------------------------------------------------------------- the index a release carries
+
+QUERIES = ["王海东", "海东", "wang haidong", "beijing", "医", "医保", "托位 66万", "委员会",
+           "National Health Commission", "医政司", "2025", "卫生 健康", "司"]
+
+
+def answers(search: SearchIndex, query: str) -> tuple[list[tuple[str, int]], list[Any]]:
+    """What a search shows: entities ranked with scores, quotes ranked with highlights."""
+    return ([(h.entity.iri, h.score) for h in search.find_entities(query, limit=1000)],
+            [(h.quote.claim, h.quote.text, h.spans) for h in search.find_quotes(query)])
+
+
+def without_index(built_store: tuple[Path, BuildSummary], folder: Path) -> Path:
+    """A copy of the built store as a release made before releases carried their index
+    and statistics."""
+    location = folder / "store"
+    shutil.copytree(built_store[0], location, symlinks=True)
+    release = current_release(location)
+    (release / INDEX_FILE).unlink()
+    path = release / "manifest.json"
+    built_at = path.stat().st_mtime  # what Last-Modified says
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    del manifest["statistics"]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    os.utime(path, (built_at, built_at))
+    return location
+
+
+def test_a_release_carries_its_search_index_and_statistics(
+        built_store: tuple[Path, BuildSummary]) -> None:
+    release = current_release(built_store[0])
+    assert (release / INDEX_FILE).is_file()
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    figures = manifest["statistics"]
+    assert figures["graphs"] == manifest["triples"]
+    assert f"{ONTOLOGY}Person" in dict(figures["data_classes"])
+    assert any(k == f"{ONTOLOGY}Person" and n > 10 for k, n in figures["classes"])
+
+
+def test_the_lazily_built_index_answers_as_the_release_index(
+        built_store: tuple[Path, BuildSummary], tmp_path: Path) -> None:
+    store = EmbeddedStore.open(built_store[0])
+    path = tmp_path / INDEX_FILE
+    write_index(path, store, BASE)
+    prebuilt, lazy = SearchIndex(current_release(built_store[0]) / INDEX_FILE), SearchIndex(path)
+    for query in QUERIES:
+        assert answers(prebuilt, query) == answers(lazy, query), query
+    assert answers(prebuilt, "王海东")[0][0] == (WANG, 100)
+
+
+def test_a_release_without_its_index_still_serves_search_and_pages(
+        built_store: tuple[Path, BuildSummary], service_client: TestClient,
+        tmp_path: Path) -> None:
+    from kg.service.app import create_app
+
+    app = create_app(ServiceConfig(source=DatasetSource(
+        location=without_index(built_store, tmp_path)), workers=1))
+    with TestClient(app) as client:
+        for url in ("/search?q=海东", "/search/suggest?q=wang&type=hkg:Person",
+                    "/person?page=2", "/", "/dataset", "/void",
+                    "/api/queries/official-profile?person=王海东&format=json"):
+            old, new = client.get(url), service_client.get(url)
+            assert old.status_code == new.status_code == 200, url
+            assert old.text == new.text, url
+        assert not app.state.context.search.prebuilt
+
+
+def test_search_answers_503_while_the_index_is_being_built(
+        built_store: tuple[Path, BuildSummary], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg import search
+    from kg.service import context
+    from kg.service.app import create_app
+
+    building = threading.Event()
+    write = search.write_index
+
+    def slow_write(*args: Any) -> None:
+        building.wait(30)
+        write(*args)
+
+    monkeypatch.setattr(search, "write_index", slow_write)
+    monkeypatch.setattr(context, "SEARCH_WAIT_SECONDS", 0.1)
+    app = create_app(ServiceConfig(source=DatasetSource(
+        location=without_index(built_store, tmp_path)), workers=1))
+    with TestClient(app) as client:
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        waiting = client.get("/search", params={"q": "海东"})
+        assert waiting.status_code == 503 and waiting.headers["retry-after"]
+        assert "being built" in waiting.json()["detail"]
+        assert client.get("/").status_code == 200  # the home page lists without the index
+        building.set()
+        assert app.state.context.search.wait(30)
+        assert client.get("/search", params={"q": "海东"}).status_code == 200
+
+
+def test_pages_take_whole_graph_figures_from_the_release(
+        service_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.service import void
+
+    def whole_graph(*args: Any) -> None:
+        raise AssertionError("the release's statistics were not used")
+
+    monkeypatch.setattr(void, "dataset_statistics", whole_graph)
+    monkeypatch.setattr(service_client.app.state.context, "memo",  # type: ignore[attr-defined]
+                        ByteBoundedCache(2**20))
+    for url in ("/", "/dataset", "/void", "/sparql"):
+        assert service_client.get(url, headers={"accept": "text/turtle"}
+                                  if url == "/sparql" else {}).status_code == 200, url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
 from collections import OrderedDict
@@ -14,11 +15,12 @@ from fastapi import Request
 
 from kg.catalogue import Catalogue, load_catalogue
 from kg.namespaces import prefix_map
+from kg.search import INDEX_FILE, IndexNotReady, LazyIndex, SearchIndex
 from kg.service.dataset import DatasetSource, data_base_iri
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import DatasetValidators
+from kg.service.problems import HttpProblem
 from kg.service.reader import GraphReader
-from kg.service.search import SearchIndex
 from kg.service.worker import Answer
 from kg.settings import Settings
 
@@ -27,6 +29,8 @@ _DEFAULTS = Settings.model_fields
 DEFAULT_TIMEOUT: float = _DEFAULTS["timeout"].default
 DEFAULT_MAX_ROWS: int = _DEFAULTS["max_rows"].default
 DEFAULT_MAX_REQUEST_BYTES: int = _DEFAULTS["max_request_bytes"].default
+#: How long a search waits for an index still being built before it is answered 503.
+SEARCH_WAIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -127,10 +131,25 @@ class ServiceContext:
         # Pages read through SPARQL only (reader), so they run unchanged on another store.
         self.reader = GraphReader(self.store, union_default_graph=config.source.union,
                                   prefixes=self.prefixes)
-        self.search = SearchIndex.build(self.reader, self.data_base)
+        release = self.store.release
+        self.search = LazyIndex(release / INDEX_FILE if release else None)
+        """The release's search index, or one being built in the background."""
+        self.search.build_in_background(self.store, self.data_base, self.reader.dataset)
         self.cache = ByteBoundedCache(config.cache_bytes)
         self.memo = ByteBoundedCache(256 * 2**20, max_entry_bytes=256 * 2**20)
         """Documents computed once (service description, VoID, dumps, instance checks)."""
+
+    # ------------------------------------------------------------ search
+
+    async def search_index(self) -> SearchIndex:
+        """The search index, once it is there (503 with Retry-After while it is built)."""
+        if not self.search.wait(0):
+            await asyncio.to_thread(self.search.wait, SEARCH_WAIT_SECONDS)
+        try:
+            return self.search.get()
+        except IndexNotReady as error:
+            raise HttpProblem(503, "search index not ready", str(error),
+                              headers={"Retry-After": "30"}) from None
 
     # ------------------------------------------------------------ public addresses
 

@@ -103,10 +103,13 @@ SELECT ?result ?indicator ?value ?unit ?qualifier ?when ?place ?reporter ?source
   OPTIONAL { ?result prov:wasDerivedFrom ?source }
   OPTIONAL { ?result hkg:evidence/oa:exact ?quote }
 } LIMIT 2000"""
+# Two OPTIONALs, not one of two patterns: Oxigraph evaluates a group OPTIONAL on its own
+# (every selector of the graph, seconds at 10^6 triples), a single pattern by lookup. The
+# shapes give every evidence exactly one start and one end, so the answers are the same.
 SOURCE_CLAIMS = """
 SELECT ?claim ?type ?start ?end ?quote WHERE {
   ?claim prov:wasDerivedFrom $node ; hkg:evidence ?e ; a ?type .
-  ?e oa:exact ?quote . OPTIONAL { ?e oa:start ?start ; oa:end ?end }
+  ?e oa:exact ?quote . OPTIONAL { ?e oa:start ?start } OPTIONAL { ?e oa:end ?end }
 } ORDER BY ?start ?claim"""
 SOURCE_FACTS = """
 SELECT ?outlet ?issued ?file ?sha256 WHERE {

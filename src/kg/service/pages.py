@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from kg.catalogue import expand_curie, query_iri
 from kg.formats import GRAPH_FORMATS, GraphFormat, serialize_graph
 from kg.namespaces import HKG, bind_prefixes
+from kg.search import LIST_KINDS
 from kg.service import entities
 from kg.service.context import ServiceContext, get_context
 from kg.service.negotiation import GRAPH_OFFERS, HTML_OFFER, Offer, negotiate_request
@@ -45,9 +46,6 @@ DUMP_NAMES = [f"{DUMP_NAME}.{f.extension}" for f in GRAPH_FORMATS.values()]
 RDF_CONTENT = {f.media_type: {} for f in GRAPH_FORMATS.values()}
 UNKNOWN_FORMAT = {"description": "Unknown `format`"}
 NOT_ACCEPTABLE = {"description": "No acceptable format (Accept)"}
-LIST_KINDS = ("person", "agency", "region", "indicator", "source", "task", "facility",
-              "document", "policy", "event", "outlet", "role", "post", "unit", "programme",
-              "claim", "assessment")
 HOME_KINDS = ("person", "agency", "region", "indicator", "source")
 HOME_ENTRIES = 12
 LIST_COUNT = """
@@ -57,6 +55,11 @@ SELECT ?s (SAMPLE(?o) AS ?outlet) (SAMPLE(?d) AS ?issued) WHERE {
   ?s a ?type FILTER(STRSTARTS(STR(?s), $prefix))
   OPTIONAL { ?s schema:publisher ?o } OPTIONAL { ?s dcterms:issued ?d }
 } GROUP BY ?s ORDER BY ?s LIMIT $limit OFFSET $offset"""
+LISTED_PAGE = """
+SELECT ?s (SAMPLE(?o) AS ?outlet) (SAMPLE(?d) AS ?issued) WHERE {
+  VALUES ?s { $subjects }
+  OPTIONAL { ?s schema:publisher ?o } OPTIONAL { ?s dcterms:issued ?d }
+} GROUP BY ?s ORDER BY ?s"""
 CLASS_PAGE = """
 SELECT DISTINCT ?s WHERE { ?s a $class FILTER(isIRI(?s)) } ORDER BY ?s
 LIMIT $limit OFFSET $offset"""
@@ -99,13 +102,22 @@ async def home(request: Request) -> Response:
 
 def kind_listing(page: Page, kind: str, number: int, size: int = entities.PAGE_SIZE) -> dict[
         str, Any]:
-    """One page of the resources of a kind (their IRIs start with base + kind + '/')."""
+    """One page of the resources of a kind (their IRIs start with base + kind + '/'): the
+    IRIs from the index's listing when it is there, else by sorting them in SPARQL."""
     reader = page.context.reader
+    index = page.context.search.ready()
     prefix = {"prefix": literal(f"{page.context.data_base}{kind}/")}
-    total = int(reader.select(LIST_COUNT, prefix)[0]["n"].value)
-    paging = entities.Paging.of(total, number, size)
-    rows = reader.select(LIST_PAGE, {**prefix, "limit": size,
-                                     "offset": (paging.page - 1) * size})
+    if index is not None:
+        total = index.kind_count(kind)
+        paging = entities.Paging.of(total, number, size)
+        listed = index.kind_page(kind, size, (paging.page - 1) * size)
+        rows = reader.select(LISTED_PAGE, {"subjects": [iri(s) for s in listed]}) if listed \
+            else []
+    else:
+        total = int(reader.select(LIST_COUNT, prefix)[0]["n"].value)
+        paging = entities.Paging.of(total, number, size)
+        rows = reader.select(LIST_PAGE, {**prefix, "limit": size,
+                                         "offset": (paging.page - 1) * size})
     page.labels.load([r["s"].value for r in rows] + [r["outlet"].value for r in rows
                                                       if "outlet" in r])
     return {"kind": kind, "rows": rows, "paging": paging, "total": total}

@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from kg.catalogue import Catalogue, Parameter, ParameterError, SavedQuery, catalogue_graph
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS, serialize_graph
+from kg.search import SearchIndex
 from kg.service.context import ServiceContext, get_context
 from kg.service.i18n import choose_language
 from kg.service.negotiation import (
@@ -36,6 +37,12 @@ from kg.service.sparql import answer_response, execute
 from kg.service.worker import Answer, QueryJob
 
 INSTANCE_OF = "ASK { $node a/rdfs:subClassOf* ?class VALUES ?class { $classes } }"
+INSTANCES = """
+SELECT DISTINCT ?s WHERE {
+  ?s a/rdfs:subClassOf* ?class VALUES ?class { $classes } FILTER(isIRI(?s))
+} LIMIT $limit"""
+#: Most instances a parameter's OpenAPI schema lists as its `enum`.
+MAX_ENUM = 1000
 SCHEMAS: dict[str, dict[str, Any]] = {
     "iri": {"type": "string", "format": "uri"},
     "string": {"type": "string", "minLength": 1, "pattern": r"\S"},
@@ -104,8 +111,8 @@ def openapi_parameters(query: SavedQuery, context: ServiceContext) -> list[dict[
     params = []
     for p in query.params:
         schema = dict(SCHEMAS[p.type])
-        if p.type == "iri" and p.classes:
-            schema["enum"] = instances(context, p.classes)
+        if p.type == "iri" and p.classes and (values := instances(context, p.classes)):
+            schema["enum"] = values
         if p.default is not None:
             schema["default"] = _typed(p, p.default, context)
         entry: dict[str, Any] = {"name": p.name, "in": "query", "required": p.required,
@@ -120,11 +127,13 @@ def openapi_parameters(query: SavedQuery, context: ServiceContext) -> list[dict[
     return params
 
 
-def instances(context: ServiceContext, classes: tuple[str, ...]) -> list[str]:
+def instances(context: ServiceContext, classes: tuple[str, ...]) -> list[str] | None:
     """Every IRI of the dataset that is an instance of one of the classes (a parameter's
-    documented values: another IRI is answered 422)."""
-    rows = context.reader.select("SELECT DISTINCT ?s WHERE { ?s a ?class FILTER(isIRI(?s)) }")
-    return sorted(row["s"].value for row in rows if is_instance(context, row["s"].value, classes))
+    documented values: another IRI is answered 422), or None if there are more than
+    MAX_ENUM (a national dataset's people are not a list to document)."""
+    rows = context.reader.select(INSTANCES, {"classes": [iri(c) for c in classes],
+                                             "limit": MAX_ENUM + 1})
+    return sorted(row["s"].value for row in rows) if len(rows) <= MAX_ENUM else None
 
 
 def parameter_help(p: Parameter) -> str:
@@ -180,8 +189,10 @@ async def answer_saved_query(request: Request, context: ServiceContext,
         values.pop("lang", None)  # the interface language switch, not a parameter here
     elif offer.format == "html" and "lang" not in values and values:
         values["lang"] = choose_language(request)  # labels in the reader's language
+    names = [n for n, v in values.items() if is_name(query, n, v, context)]
+    index = await context.search_index() if names else None  # names are looked up there
     try:
-        bound = bind_parameters(query, values, context, request)
+        bound = bind_parameters(query, values, context, request, index)
     except ParameterError as exc:
         if offer.format == "html":
             page = Page(request)
@@ -213,18 +224,26 @@ class AmbiguousName(ParameterError):
         self.candidates = candidates
 
 
+def is_name(query: SavedQuery, name: str, value: str, context: ServiceContext) -> bool:
+    """Whether the value of an IRI parameter is a name to look up (not an IRI)."""
+    param = query.param(name)
+    text = value.strip()
+    return param is not None and param.type == "iri" and bool(text) and not looks_like_iri(
+        text, context)
+
+
 def resolve_names(query: SavedQuery, values: dict[str, str], context: ServiceContext,
-                  lang: str) -> dict[str, str]:
+                  lang: str, index: SearchIndex | None) -> dict[str, str]:
     """IRI parameters given as a name (王海东, wang haidong) become the entity's IRI, if
     exactly one entity of the parameter's class has that very name; a partial or
     mistyped name is never guessed: it gets 422 with the nearest names to choose from."""
     resolved = dict(values)
     for name, value in values.items():
         param = query.param(name)
-        text = value.strip()
-        if param is None or param.type != "iri" or not text or looks_like_iri(text, context):
+        if param is None or index is None or not is_name(query, name, value, context):
             continue
-        found, near = context.search.resolve(text, param.classes)
+        text = value.strip()
+        found, near = index.resolve(text, param.classes)
         candidates = [{"iri": e.iri, "label": e.name(lang), "parameter": name}
                       for e in (found or near)[:10]]
         if len(found) == 1:
@@ -258,11 +277,12 @@ def single_values(request: Request) -> dict[str, str]:
 
 
 def bind_parameters(query: SavedQuery, values: Mapping[str, str], context: ServiceContext,
-                    request: Request) -> dict[str, Any]:
-    """Terms for the values; IRIs addressed on this server are mapped back to data IRIs,
-    and an IRI parameter with a class must name an instance of it in this dataset."""
-    bound = query.bind(resolve_names(query, dict(values), context, choose_language(request)),
-                       context.prefixes)
+                    request: Request, index: SearchIndex | None = None) -> dict[str, Any]:
+    """Terms for the values (names looked up in the index); IRIs addressed on this server
+    are mapped back to data IRIs, and an IRI parameter with a class must name an
+    instance of it in this dataset."""
+    bound = query.bind(resolve_names(query, dict(values), context, choose_language(request),
+                                     index), context.prefixes)
     for name, term in bound.items():
         param = query.param(name)
         if param is None or param.type != "iri":

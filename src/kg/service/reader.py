@@ -26,16 +26,16 @@ class GraphReader:
     def __init__(self, store: GraphStore, *, union_default_graph: bool,
                  prefixes: Mapping[str, str]) -> None:
         self._store = store
-        self._dataset = QueryDataset(union=union_default_graph)
+        self.dataset = QueryDataset(union=union_default_graph)
         self.prefixes = dict(prefixes)
 
     def select(self, query: str, values: Mapping[str, Any] | None = None) -> list[Row]:
         """The solutions of a SELECT, each a dict of bound variables."""
-        return self._store.select(fill(query, values or {}), dataset=self._dataset,
+        return self._store.select(fill(query, values or {}), dataset=self.dataset,
                                   prefixes=self.prefixes)
 
     def ask(self, query: str, values: Mapping[str, Any] | None = None) -> bool:
-        return self._store.ask(fill(query, values or {}), dataset=self._dataset,
+        return self._store.ask(fill(query, values or {}), dataset=self.dataset,
                                prefixes=self.prefixes)
 
     def construct(self, query: str, fmt: GraphFormat, values: Mapping[str, Any] | None = None,
@@ -43,5 +43,5 @@ class GraphReader:
         """The graph a CONSTRUCT builds, serialised (prefixes declared for Turtle); quad
         formats put it in `graph` if given, else in the default graph."""
         nt = self._store.construct(fill(query, values or {}), GRAPH_FORMATS["nt"],
-                                   dataset=self._dataset, prefixes=self.prefixes)
+                                   dataset=self.dataset, prefixes=self.prefixes)
         return graph_as(nt, fmt, prefixes=self.prefixes, graph=graph)

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from kg.catalogue import expand_curie
+from kg.search import ENTITY_KINDS, EntityHit, QuoteHit, highlight
 from kg.service.i18n import choose_language
 from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
 from kg.service.rendering import Page
-from kg.service.search import ENTITY_KINDS, EntityHit, QuoteHit, highlight
 
 router = APIRouter(tags=["Search"])
 SEARCH_OFFERS = (HTML_OFFER, Offer("application/json", "json"))
@@ -31,7 +31,7 @@ def _query(q: str) -> str:
 async def search(request: Request, q: str = "", type: str | None = None) -> Response:
     """Entities whose names match (ranked, faceted by kind) and quotes holding the words."""
     page = Page(request)
-    index = page.context.search
+    index = await page.context.search_index()
     query = _query(q)
     kind = type if type in ENTITY_KINDS else None
     all_hits = index.find_entities(query, limit=1000) if query else []
@@ -83,8 +83,9 @@ async def suggest(request: Request, q: str = "", type: str | None = None,
             kind = type
         else:
             classes = (expand_curie(type, context.prefixes),)
-    hits = context.search.find_entities(_query(q), kind=kind, classes=classes,
-                                        limit=max(1, min(limit, 50))) if q.strip() else []
+    index = await context.search_index()
+    hits = index.find_entities(_query(q), kind=kind, classes=classes,
+                               limit=max(1, min(limit, 50))) if q.strip() else []
     body = [{"label": h.entity.name(lang), "iri": h.entity.iri, "kind": h.entity.kind,
              "other": next((h.entity.names[k] for k in ("pinyin", "en", "zh")
                             if k in h.entity.names and h.entity.names[k] != h.entity.name(lang)),

@@ -33,6 +33,7 @@ from kg.service.negotiation import (
 from kg.service.pages import render
 from kg.service.problems import HttpProblem, query_problem
 from kg.service.security import content_security_policy
+from kg.service.void import statistics
 from kg.service.worker import Answer, QueryJob
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -353,7 +354,7 @@ def service_description(context: ServiceContext, endpoint: str) -> Graph:
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    sizes = context.memo.remember(("store-graph-sizes",), context.store.graph_sizes)
+    sizes = statistics(context)["graphs"]
     total = sum(sizes.values()) if context.config.source.union else sizes.get("", 0)
     g.add((default, VOID.triples, Literal(total)))
     for name in sorted(context.graphs):

@@ -1,10 +1,14 @@
 """The dataset described with VoID and DCAT: size, class partitions, graphs, dumps, endpoint.
 
-Read through SPARQL (the GraphReader), like every page. Each class partition has
-an IRI of its own under `dataset/class/`, which the pages route resolves.
+The figures come from the release's statistics (kg.statistics), made with it; a
+dataset without them is asked through SPARQL once. Each class partition has an
+IRI of its own under `dataset/class/`, which the pages route resolves.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -13,41 +17,35 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.formats import GRAPH_FORMATS, GraphFormat, serialize_graph
-from kg.namespaces import HKG, bind_prefixes
+from kg.namespaces import bind_prefixes
 from kg.service.context import ServiceContext
-from kg.service.reader import literal
 from kg.service.rendering import compact
+from kg.statistics import dataset_statistics
 
 DUMP_NAME = "cn-health-kg"
 CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
-GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-CLASS_COUNTS = """
-SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?k FILTER(isIRI(?k)) } GROUP BY ?k ORDER BY ?k"""
+def statistics(context: ServiceContext) -> Mapping[str, Any]:
+    """The release's statistics (its manifest), else asked of the store once."""
+    stored = context.store.manifest.get("statistics")
+    if stored:
+        return stored  # type: ignore[no-any-return]
+    return context.memo.remember(("statistics",), lambda: dataset_statistics(
+        context.store, context.data_base, context.reader.dataset))
 
 
 def graph_sizes(context: ServiceContext) -> dict[str, int]:
-    return context.memo.remember(("graph-sizes",), lambda: {
-        row["g"].value: int(row["n"].value) for row in context.reader.select(GRAPH_SIZES)})
+    """Triples in each named graph."""
+    return {g: n for g, n in statistics(context)["graphs"].items() if g}
 
 
 def class_counts(context: ServiceContext) -> list[tuple[str, int]]:
     """Every class with its number of instances (for VoID, the home and dataset pages)."""
-    return context.memo.remember(("class-counts",), lambda: [
-        (row["k"].value, int(row["n"].value)) for row in context.reader.select(CLASS_COUNTS)])
-
-
-DATA_CLASS_COUNTS = """
-SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  ?s a ?k FILTER(isIRI(?k) && STRSTARTS(STR(?s), $base) && !STRSTARTS(STR(?s), $ontology))
-} GROUP BY ?k ORDER BY DESC(?n) ?k"""
+    return [(k, n) for k, n in statistics(context)["classes"]]
 
 
 def data_class_counts(context: ServiceContext) -> list[tuple[str, int]]:
     """The classes of the dataset's own resources (not the ontology's terms), largest first."""
-    values = {"base": literal(context.data_base), "ontology": literal(str(HKG))}
-    return context.memo.remember(("data-class-counts",), lambda: [
-        (row["k"].value, int(row["n"].value))
-        for row in context.reader.select(DATA_CLASS_COUNTS, values)])
+    return [(k, n) for k, n in statistics(context)["data_classes"]]
 
 
 def partition_iri(context: ServiceContext, cls: str) -> str:

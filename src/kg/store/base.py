@@ -13,6 +13,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from kg.errors import KgError
@@ -63,6 +64,8 @@ class GraphStore(ABC):
 
     #: Whether query text may run here directly; a remote store gets only checked text.
     embedded: bool = False
+    #: The release folder the store reads, if it is one (what else the release carries).
+    release: Path | None = None
 
     @property
     @abstractmethod

@@ -4,10 +4,13 @@ A built store lives in a *location* folder::
 
     <location>/current -> releases/<version>/      (symlink, switched atomically)
     <location>/releases/<version>/oxigraph/        (Oxigraph's RocksDB files)
-    <location>/releases/<version>/manifest.json    (version, base IRI, summary)
+    <location>/releases/<version>/manifest.json    (version, base IRI, summary, statistics)
+    <location>/releases/<version>/index.sqlite     (search index and kind listings)
 
 so a failed build never touches the store that is being served. Every process
-that serves it opens the same files read-only: no process holds a copy.
+that serves it opens the same files read-only: no process holds a copy. What the
+server would otherwise read the whole graph for (the search index, class counts,
+graph sizes) is made once with the release, before it becomes current.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from pyoxigraph import (
 from pyoxigraph import Literal as OxLiteral
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat, graph_format_for_path
+from kg.namespaces import base_iri
 from kg.query_errors import NotAcceptable, QuerySyntaxError
 from kg.sources import PROJECT_ROOT
 from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError
@@ -51,6 +55,7 @@ KEEP_RELEASES = 2
 #: shorter than budget = max_rows x this cannot hold more than max_rows of them.
 MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1, "nt": 8, "nq": 8}
 DEFAULT_MIN_ROW_BYTES = 2
+DEFAULT_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 Result = QuerySolutions | QueryBoolean | QueryTriples
 
@@ -67,6 +72,8 @@ class EmbeddedStore(GraphStore):
         self._manifest = manifest
         self._release_lock: int | None = None
         """A shared lock on the open release, so that builds do not prune it under us."""
+        self.release: Path | None = None
+        """The release folder this store reads (None for files in memory)."""
 
     # ------------------------------------------------------------ opening
 
@@ -126,6 +133,7 @@ class EmbeddedStore(GraphStore):
                 raise StoreError(f"the store at {self.location} changed while it was being "
                                  "opened; retry")
             self._manifest, self._store, self._release_lock = manifest, store, lock
+            self.release = release
         return self._store
 
     @property
@@ -205,11 +213,12 @@ class EmbeddedStore(GraphStore):
         return self.oxigraph.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(name)) or b""
 
     def graph_sizes(self) -> dict[str, int]:
-        """Number of triples in each named graph (and the default graph, as '')."""
-        sizes: dict[str, int] = {}
-        for quad in self.oxigraph.quads_for_pattern(None, None, None, None):
-            name = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
-            sizes[name] = sizes.get(name, 0) + 1
+        """Number of triples in each named graph (and the default graph, as '', if it has
+        any), counted by Oxigraph."""
+        sizes = super().graph_sizes()
+        default = self.select(DEFAULT_GRAPH_SIZE, dataset=QueryDataset(union=False))
+        if count := int(default[0]["n"].value):
+            sizes[""] = count
         return sizes
 
     def dump(self, fmt: GraphFormat) -> bytes:
@@ -422,8 +431,10 @@ def _write_release(location: Path, graphs: Mapping[str, bytes], manifest: dict[s
 
 
 def switch_to(location: Path, release: Path, manifest: Mapping[str, Any]) -> None:
-    """Write the release's manifest, then make it `current` with one atomic rename of a
-    symlink: readers see either the old release or the new one, never a mix."""
+    """Derive what the release carries besides its graphs, write its manifest, then make
+    it `current` with one atomic rename of a symlink: readers see either the old release
+    or the new one, never a mix."""
+    manifest = derive_release(release, manifest)
     (release / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
@@ -432,6 +443,18 @@ def switch_to(location: Path, release: Path, manifest: Mapping[str, Any]) -> Non
         pending.unlink()
     pending.symlink_to(release.relative_to(location))
     os.replace(pending, location / "current")
+
+
+def derive_release(release: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Read the release's whole graph once, for the server not to: write its search index
+    (kg.search) and add its statistics (kg.statistics) to the manifest."""
+    from kg.search import INDEX_FILE, write_index  # these read through this module
+    from kg.statistics import dataset_statistics
+
+    base = str(manifest.get("base_iri") or base_iri())
+    store = EmbeddedStore(store=Store.read_only(str(release / "oxigraph")), manifest=manifest)
+    write_index(release / INDEX_FILE, store, base)
+    return {**manifest, "statistics": dataset_statistics(store, base)}
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
