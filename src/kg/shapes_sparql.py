@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -51,7 +52,8 @@ class CompiledCheck:
     component: str
     sparql: str
     screen: str | None = None
-    """An ASK shared by the checks of one property shape: false means none of them can fail."""
+    """An ASK that does not depend on the target: false means the check cannot fail.
+    Shapes with the same constraint share its text, so it runs once for all of them."""
 
 
 def term(node: URIRef | Literal | BNode) -> str:
@@ -74,6 +76,9 @@ class ShapeCompiler:
 
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
+        self.lookups: list[tuple[CompiledCheck, str, str]] = []
+        """Minimum counts that may look values up per focus node instead: (check, that
+        query, the values counted)."""
 
     # ------------------------------------------------------------ paths
 
@@ -182,9 +187,25 @@ class ShapeCompiler:
             )
             for prop in self.g.objects(shape, SH.property):
                 checks += self.compile_property(str(shape), target, prop)  # type: ignore[arg-type]
-        return checks
+        return self.share_scans(checks)
+
+    def share_scans(self, checks: list[CompiledCheck]) -> list[CompiledCheck]:
+        """Minimum counts on values that several shapes count (rdfs:label ...) look them up
+        per focus node: a MINUS would scan all those values once per shape."""
+        uses = Counter(reached for _, _, reached in self.lookups)
+        per_focus = {id(c): query for c, query, reached in self.lookups if uses[reached] > 1}
+        return [replace(c, sparql=per_focus[id(c)]) if id(c) in per_focus else c for c in checks]
 
     def compile_property(self, shape: str, target: str, prop: BNode) -> list[CompiledCheck]:
+        """The checks of one property shape.
+
+        Each check is split in two: the pairs that break the constraint *whatever the
+        target*, computed by scanning the path over all subjects (cheap: no per-focus
+        index lookups, and the same text for every shape with the same constraint, so it
+        is screened once), and the join of those few pairs with the shape's focus nodes.
+        Only a count that must be reached (sh:minCount, sh:qualifiedMinCount) depends on
+        the focus nodes from the start; it is the focus nodes MINUS the ones that reach it.
+        """
         g = self.g
         path, readable = self.path(g.value(prop, SH.path))  # type: ignore[arg-type]
         severity = str(g.value(prop, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
@@ -194,150 +215,122 @@ class ShapeCompiler:
         )
         message = str(messages[0]) if messages else "constraint not met"
         focus = f"{{ SELECT DISTINCT ?focus WHERE {{ {target} }} }}"
-        values = f"{focus} ?focus {path} ?v ."
 
-        def check(component: str, where: str, select: str = "?focus") -> CompiledCheck:
+        def broken(component: str, pairs: str, select: str = "?focus") -> CompiledCheck:
+            """A check whose rows `pairs` (over all subjects) are joined with the focus nodes."""
+            inner = f"{{ SELECT DISTINCT {select} WHERE {{ {pairs} }} }}"
             return CompiledCheck(
                 shape,
                 readable,
                 severity,
                 message,
                 component,
-                f"SELECT DISTINCT {select} WHERE {{ {where} }}",
+                f"SELECT DISTINCT {select} WHERE {{ {inner} {focus} }}",
+                f"ASK {{ {pairs} }}",
+            )
+
+        def unmet(component: str, values: str, least: int) -> CompiledCheck:
+            """A check on the focus nodes with fewer than `least` distinct ?v in `values`."""
+            reached = (
+                values
+                if least == 1
+                else f"SELECT ?focus WHERE {{ {values} }} GROUP BY ?focus "
+                f"HAVING (COUNT(DISTINCT ?v) >= {least})"
+            )
+            compiled = CompiledCheck(
+                shape,
+                readable,
+                severity,
+                message,
+                component,
+                f"SELECT DISTINCT ?focus WHERE {{ {focus} MINUS {{ {reached} }} }}",
+            )
+            if least == 1:
+                self.lookups.append(
+                    (
+                        compiled,
+                        f"SELECT DISTINCT ?focus WHERE {{ {focus} "
+                        f"FILTER NOT EXISTS {{ {reached} }} }}",
+                        reached,
+                    )
+                )
+            return compiled
+
+        def exceeded(values: str, most: int) -> str:
+            return (
+                f"{{ SELECT ?focus WHERE {{ {values} }} GROUP BY ?focus "
+                f"HAVING (COUNT(DISTINCT ?v) > {most}) }}"
             )
 
         out: list[CompiledCheck] = []
-        screen = Screen()
-        qualified_done = False
+        values = f"?focus {path} ?v ."
         for pred, obj in g.predicate_objects(prop):
-            if pred in HANDLED:
+            if pred in HANDLED or pred in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
                 continue
             if pred == SH.minCount:
-                n = int(obj)  # type: ignore[call-overload]
-                screen.conditions.append(f"?n < {n}")
-                out.append(
-                    check(
-                        "MinCount",
-                        (
-                            f"{{ SELECT ?focus (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {focus} "
-                            f"OPTIONAL {{ ?focus {path} ?v }} }} GROUP BY ?focus }} "
-                            f"FILTER(?n < {n})"
-                        ),
-                    )
-                )
+                if int(obj) > 0:  # type: ignore[call-overload]
+                    out.append(unmet("MinCount", values, int(obj)))  # type: ignore[call-overload]
             elif pred == SH.maxCount:
-                n = int(obj)  # type: ignore[call-overload]
-                screen.conditions.append(f"?n > {n}")
-                out.append(
-                    check(
-                        "MaxCount",
-                        (
-                            f"{{ SELECT ?focus (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {values} }} "
-                            f"GROUP BY ?focus }} FILTER(?n > {n})"
-                        ),
-                    )
-                )
+                out.append(broken("MaxCount", exceeded(values, int(obj))))  # type: ignore[call-overload]
             elif pred == SH.uniqueLang:
                 if str(obj).lower() != "true":
                     continue
-                out.append(
-                    check(
-                        "UniqueLang",
-                        (
-                            f"{{ SELECT ?focus ?lang WHERE {{ {values} BIND(lang(?v) AS ?lang) "
-                            f'FILTER(?lang != "") }} GROUP BY ?focus ?lang '
-                            f"HAVING (COUNT(DISTINCT ?v) > 1) }}"
-                        ),
-                        "?focus ?lang",
-                    )
+                pairs = (
+                    f"{{ SELECT ?focus ?lang WHERE {{ {values} BIND(lang(?v) AS ?lang) "
+                    f'FILTER(?lang != "") }} GROUP BY ?focus ?lang '
+                    f"HAVING (COUNT(DISTINCT ?v) > 1) }}"
                 )
+                out.append(broken("UniqueLang", pairs, "?focus ?lang"))
             elif pred == SH.lessThan:
-                out.append(
-                    check(
-                        "LessThan",
-                        (f"{values} ?focus {term(obj)} ?w . FILTER(!COALESCE(?v < ?w, false))"),  # type: ignore[arg-type]
-                        "?focus ?v ?w",
-                    )
-                )
+                pairs = f"{values} ?focus {term(obj)} ?w . FILTER(!COALESCE(?v < ?w, false))"  # type: ignore[arg-type]
+                out.append(broken("LessThan", pairs, "?focus ?v ?w"))
             elif pred == SH.equals:
-                other = term(obj)  # type: ignore[arg-type]
-                out.append(
-                    check(
-                        "Equals",
-                        (
-                            f"{{ {values} FILTER NOT EXISTS {{ ?focus {other} ?v }} }} UNION "
-                            f"{{ {focus} ?focus {other} ?v . "
-                            f"FILTER NOT EXISTS {{ ?focus {path} ?v }} }}"
-                        ),
-                        "?focus ?v",
-                    )
+                other = f"?focus {term(obj)} ?v"  # type: ignore[arg-type]
+                pairs = (
+                    f"{{ {values} MINUS {{ {other} }} }} UNION {{ {other} MINUS {{ {values} }} }}"
                 )
-            elif pred in (SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount):
-                if qualified_done:
-                    continue
-                qualified_done = True
+                out.append(broken("Equals", pairs, "?focus ?v"))
+            elif pred == SH.qualifiedValueShape:
+                inner = self.value_test(obj, "?v")  # type: ignore[arg-type]
+                qualified = f"{values} FILTER({inner})"
                 least = g.value(prop, SH.qualifiedMinCount)
                 most = g.value(prop, SH.qualifiedMaxCount)
-                inner = self.value_test(g.value(prop, SH.qualifiedValueShape), "?q")  # type: ignore[arg-type]
-                counted = (
-                    f"{{ SELECT ?focus (COUNT(DISTINCT ?q) AS ?n) WHERE {{ "
-                    f"{focus} OPTIONAL {{ ?focus {path} ?q FILTER({inner}) }} }} GROUP BY ?focus }}"
-                )
-                loose = self.value_test(g.value(prop, SH.qualifiedValueShape))  # type: ignore[arg-type]
-                if least is not None:
-                    out.append(check("QualifiedMinCount", f"{counted} FILTER(?n < {int(least)})"))
-                    name = screen.aggregate(f"COALESCE({loose}, false)")
-                    screen.conditions.append(f"{name} < {int(least)}")
+                if least is not None and int(least) > 0:  # type: ignore[call-overload]
+                    out.append(unmet("QualifiedMinCount", qualified, int(least)))  # type: ignore[call-overload]
                 if most is not None:
-                    out.append(check("QualifiedMaxCount", f"{counted} FILTER(?n > {int(most)})"))
-                    name = screen.aggregate(f"COALESCE({loose}, true)")
-                    screen.conditions.append(f"{name} > {int(most)}")
+                    pairs = exceeded(qualified, int(most))  # type: ignore[call-overload]
+                    out.append(broken("QualifiedMaxCount", pairs))
             else:
-                test = self.value_constraint(pred, obj, "?v")  # type: ignore[arg-type]
-                name = screen.aggregate(f"COALESCE(!({test}), true)")
-                screen.conditions.append(f"{name} > 0")
                 name = short(pred).split(":", 1)[-1]
-                out.append(
-                    check(
-                        short(pred).split(":", 1)[-1][:1].upper()
-                        + short(pred).split(":", 1)[-1][1:],
-                        f"{values} FILTER(!({test}))",
-                        "?focus ?v",
-                    )
-                )
-        ask = screen.ask(target, path)
-        unscreened = {"UniqueLang", "LessThan", "Equals"}
-        return [
-            c if c.component in unscreened or ask is None else replace(c, screen=ask) for c in out
-        ]
+                component = name[:1].upper() + name[1:]
+                out.append(broken(component, self.value_pairs(pred, obj, values), "?focus ?v"))
+        return out
 
+    def value_pairs(self, pred: URIRef, obj: object, values: str) -> str:
+        """Pairs (?focus, ?v) of `values` whose ?v breaks one value-node constraint.
 
-class Screen:
-    """Aggregates over the (focus, value) pairs of one property shape, and when they fail.
+        A class test (sh:class, or an sh:or of sh:class only) is a MINUS of the typed
+        nodes, one hash join, rather than an EXISTS evaluated once per value.
+        """
+        classes = self.class_alternatives(pred, obj)
+        if classes:
+            members = " ".join(f"{CLASS_MARK}{c}" for c in classes)
+            return f"{{ {values} }} MINUS {{ VALUES ?t {{ {members} }} ?v {RDF_TYPE} ?t }}"
+        return f"{values} FILTER(!({self.value_constraint(pred, obj, '?v')}))"
 
-    Conservative: an error in a value test counts as a failure, so a false ASK proves
-    that no check of the group can report anything; a true one runs the exact checks.
-    """
-
-    def __init__(self) -> None:
-        self.sums: list[str] = []
-        self.conditions: list[str] = []
-
-    def aggregate(self, test: str) -> str:
-        self.sums.append(f"(SUM(IF(BOUND(?v) && {test}, 1, 0)) AS ?s{len(self.sums)})")
-        return f"?s{len(self.sums) - 1}"
-
-    def ask(self, target: str, path: str) -> str | None:
-        if not self.conditions:
-            return None
-        pairs = (
-            f"{{ SELECT DISTINCT ?focus ?v WHERE {{ {target} OPTIONAL {{ ?focus {path} ?v }} }} }}"
-        )
-        grouped = (
-            f"{{ SELECT ?focus (COUNT(?v) AS ?n) {' '.join(self.sums)} "
-            f"WHERE {{ {pairs} }} GROUP BY ?focus }}"
-        )
-        return f"ASK {{ {grouped} FILTER({' || '.join(self.conditions)}) }}"
+    def class_alternatives(self, pred: URIRef, obj: object) -> list[str]:
+        """The classes of sh:class C or sh:or ([sh:class C1] ...), else []."""
+        if pred == SH["class"]:
+            return [term(obj)]  # type: ignore[arg-type]
+        if pred != SH["or"]:
+            return []
+        classes = []
+        for option in self.g.items(obj):  # type: ignore[arg-type]
+            tests = [(p, o) for p, o in self.g.predicate_objects(option) if p not in HANDLED]
+            if len(tests) != 1 or tests[0][0] != SH["class"]:
+                return []
+            classes.append(term(tests[0][1]))  # type: ignore[arg-type]
+        return classes
 
 
 def compile_shapes(shapes: Graph | None = None) -> list[CompiledCheck]:
@@ -384,7 +377,7 @@ def validate_store(
         sparql = CLASS_RE.sub(expand, compiled.sparql)
         return [text_of(row["focus"]) for row in store.query(sparql, **options)]  # type: ignore[arg-type, union-attr, index]
 
-    for cls in {m for c in checks for m in CLASS_RE.findall(c.screen or c.sparql)}:
+    for cls in {m for c in checks for m in CLASS_RE.findall(f"{c.sparql} {c.screen}")}:
         CLASS_RE.sub(expand, f"{CLASS_MARK}{cls}")  # fill the cache before the threads start
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         texts = sorted({c.screen for c in checks if c.screen is not None})
