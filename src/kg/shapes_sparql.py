@@ -22,7 +22,7 @@ from pathlib import Path
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode, RdfFormat, Store
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from kg.errors import KgError
 from kg.namespaces import PREFIXES, SH
@@ -35,6 +35,15 @@ RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 CLASS_RE = re.compile(re.escape(CLASS_MARK) + r"(<[^>]+>)")
 HANDLED = {SH.path, SH.severity, SH.message, SH.name, SH.description}
 RDF_LANGSTRING = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+#: Datatypes whose lexical forms pySHACL checks (rdflib converts them to Python values;
+#: an ill-typed literal breaks sh:datatype). For the others (xsd:gYear, xsd:gYearMonth ...)
+#: pySHACL checks the datatype IRI only, and so does this compiler. Well-formed here means
+#: XSD's lexical space as Oxigraph reads it; rdflib also takes a few forms that Python's
+#: int() and Decimal() take ("1_000", "1e3" as a decimal, " 1"): there the two disagree.
+LEXICAL_DATATYPES = frozenset(
+    XSD[name]
+    for name in ("integer", "decimal", "boolean", "date", "dateTime", "time", "float", "double")
+)
 
 
 class ShapeCompileError(KgError):
@@ -120,7 +129,13 @@ class ShapeCompiler:
         if pred == SH.datatype:
             if obj == RDF_LANGSTRING:
                 return f'isLiteral({var}) && lang({var}) != ""'
-            return f"isLiteral({var}) && datatype({var}) = {term(obj)}"  # type: ignore[arg-type]
+            test = f"isLiteral({var}) && datatype({var}) = {term(obj)}"  # type: ignore[arg-type]
+            if obj in LEXICAL_DATATYPES:
+                # well-formed: Oxigraph can cast it (it does not encode an ill-typed
+                # literal as a value, so the cast fails)
+                cast = f"{term(obj)}({var})"  # type: ignore[arg-type]
+                test += f" && COALESCE({cast} = {cast}, false)"
+            return test
         if pred == SH["class"]:
             cls = term(obj)  # type: ignore[arg-type]
             return f"EXISTS {{ VALUES ?t {{ {CLASS_MARK}{cls} }} {var} {RDF_TYPE} ?t }}"
