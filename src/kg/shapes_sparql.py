@@ -124,25 +124,30 @@ class ShapeCompiler:
         return " && ".join(f"({t})" for t in tests) if tests else "true"
 
     def value_constraint(self, pred: URIRef, obj: object, var: str) -> str:
-        """One value-node constraint as a boolean SPARQL expression over `var`."""
+        """One value-node constraint as a boolean SPARQL expression over `var`, never an error.
+
+        Each mention of `var` makes Oxigraph decode the term (a string lookup), so a test
+        names it as few times as it can: `COALESCE(lang(?v) != "", false)` rather than
+        `isLiteral(?v) && lang(?v) != ""` (lang() and str() fail where the guard would).
+        """
         g = self.g
         if pred == SH.datatype:
             if obj == RDF_LANGSTRING:
-                return f'isLiteral({var}) && lang({var}) != ""'
-            test = f"isLiteral({var}) && datatype({var}) = {term(obj)}"  # type: ignore[arg-type]
+                return f'COALESCE(lang({var}) != "", false)'
+            test = f"datatype({var}) = {term(obj)}"  # type: ignore[arg-type]
             if obj in LEXICAL_DATATYPES:
                 # well-formed: Oxigraph can cast it (it does not encode an ill-typed
                 # literal as a value, so the cast fails)
                 cast = f"{term(obj)}({var})"  # type: ignore[arg-type]
-                test += f" && COALESCE({cast} = {cast}, false)"
-            return test
+                test += f" && {cast} = {cast}"
+            return f"COALESCE({test}, false)"
         if pred == SH["class"]:
             cls = term(obj)  # type: ignore[arg-type]
             return f"EXISTS {{ VALUES ?t {{ {CLASS_MARK}{cls} }} {var} {RDF_TYPE} ?t }}"
         if pred == SH.languageIn:
             ranges = [str(r) for r in g.items(obj)]  # type: ignore[arg-type]
             matches = " || ".join(f'langMatches(lang({var}), "{r}")' for r in ranges)
-            return f"isLiteral({var}) && ({matches or 'false'})"
+            return f"COALESCE({matches or 'false'}, false)"
         if pred == SH["in"]:
             members = [term(m) for m in g.items(obj)]  # type: ignore[arg-type]
             return " || ".join(f"sameTerm({var}, {m})" for m in members) or "false"
@@ -152,17 +157,17 @@ class ShapeCompiler:
                 raise ShapeCompileError(f"unsupported sh:nodeKind {obj}")
             return f"{kinds[obj]}({var})"  # type: ignore[index]
         if pred == SH.pattern:
-            return f"!isBlank({var}) && regex(str({var}), {Literal(str(obj)).n3()})"
+            return f"COALESCE(regex(str({var}), {Literal(str(obj)).n3()}), false)"
         if pred == SH.minLength:
-            return f"!isBlank({var}) && strlen(str({var})) >= {int(obj)}"  # type: ignore[call-overload]
+            return f"COALESCE(strlen(str({var})) >= {int(obj)}, false)"  # type: ignore[call-overload]
         if pred == SH.maxLength:
-            return f"!isBlank({var}) && strlen(str({var})) <= {int(obj)}"  # type: ignore[call-overload]
+            return f"COALESCE(strlen(str({var})) <= {int(obj)}, false)"  # type: ignore[call-overload]
         if pred == SH.minInclusive:
             return f"COALESCE({var} >= {term(obj)}, false)"  # type: ignore[arg-type]
         if pred == SH.maxInclusive:
             return f"COALESCE({var} <= {term(obj)}, false)"  # type: ignore[arg-type]
         if pred == SH["or"]:
-            options = [self.value_test(s) for s in g.items(obj)]  # type: ignore[arg-type]
+            options = [self.value_test(s, var) for s in g.items(obj)]  # type: ignore[arg-type]
             return " || ".join(f"({o})" for o in options) or "false"
         raise ShapeCompileError(f"unsupported constraint {short(pred)}")
 
