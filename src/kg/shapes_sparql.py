@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import Literal as OxLiteral
@@ -34,6 +33,8 @@ CLASS_MARK = "@subclasses-of:"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 CLASS_RE = re.compile(re.escape(CLASS_MARK) + r"(<[^>]+>)")
 HANDLED = {SH.path, SH.severity, SH.message, SH.name, SH.description}
+#: One value looked up per focus node costs about as much as this many values scanned.
+LOOKUP_COST = 4
 RDF_LANGSTRING = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
 #: Datatypes whose lexical forms pySHACL checks (rdflib converts them to Python values;
 #: an ill-typed literal breaks sh:datatype). For the others (xsd:gYear, xsd:gYearMonth ...)
@@ -63,6 +64,21 @@ class CompiledCheck:
     screen: str | None = None
     """An ASK that does not depend on the target: false means the check cannot fail.
     Shapes with the same constraint share its text, so it runs once for all of them."""
+    per_focus: PerFocus | None = None
+
+
+@dataclass(frozen=True)
+class PerFocus:
+    """A minimum count that looks the values up per focus node (FILTER NOT EXISTS).
+
+    The check's own query (MINUS) scans every value of the path once, whatever the
+    target: cheaper for many focus nodes, dearer when few focus nodes share a path with
+    many others (rdfs:label). Which to run is decided on the store by the two counts.
+    """
+
+    sparql: str
+    focus_count: str
+    value_count: str
 
 
 def term(node: URIRef | Literal | BNode) -> str:
@@ -85,9 +101,6 @@ class ShapeCompiler:
 
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
-        self.lookups: list[tuple[CompiledCheck, str, str]] = []
-        """Minimum counts that may look values up per focus node instead: (check, that
-        query, the values counted)."""
 
     # ------------------------------------------------------------ paths
 
@@ -207,14 +220,7 @@ class ShapeCompiler:
             )
             for prop in self.g.objects(shape, SH.property):
                 checks += self.compile_property(str(shape), target, prop)  # type: ignore[arg-type]
-        return self.share_scans(checks)
-
-    def share_scans(self, checks: list[CompiledCheck]) -> list[CompiledCheck]:
-        """Minimum counts on values that several shapes count (rdfs:label ...) look them up
-        per focus node: a MINUS would scan all those values once per shape."""
-        uses = Counter(reached for _, _, reached in self.lookups)
-        per_focus = {id(c): query for c, query, reached in self.lookups if uses[reached] > 1}
-        return [replace(c, sparql=per_focus[id(c)]) if id(c) in per_focus else c for c in checks]
+        return checks
 
     def compile_property(self, shape: str, target: str, prop: BNode) -> list[CompiledCheck]:
         """The checks of one property shape.
@@ -257,24 +263,22 @@ class ShapeCompiler:
                 else f"SELECT ?focus WHERE {{ {values} }} GROUP BY ?focus "
                 f"HAVING (COUNT(DISTINCT ?v) >= {least})"
             )
-            compiled = CompiledCheck(
+            per_focus = None
+            if least == 1:
+                per_focus = PerFocus(
+                    f"SELECT DISTINCT ?focus WHERE {{ {focus} FILTER NOT EXISTS {{ {reached} }} }}",
+                    f"SELECT (COUNT(*) AS ?n) WHERE {{ {focus} }}",
+                    f"SELECT (COUNT(*) AS ?n) WHERE {{ {values} }}",
+                )
+            return CompiledCheck(
                 shape,
                 readable,
                 severity,
                 message,
                 component,
                 f"SELECT DISTINCT ?focus WHERE {{ {focus} MINUS {{ {reached} }} }}",
+                per_focus=per_focus,
             )
-            if least == 1:
-                self.lookups.append(
-                    (
-                        compiled,
-                        f"SELECT DISTINCT ?focus WHERE {{ {focus} "
-                        f"FILTER NOT EXISTS {{ {reached} }} }}",
-                        reached,
-                    )
-                )
-            return compiled
 
         def exceeded(values: str, most: int) -> str:
             return (
@@ -378,6 +382,7 @@ def validate_store(
     if graphs is not None:
         options = {"default_graph": [NamedNode(g) for g in graphs]}
     subclasses: dict[str, str] = {}
+    counted: dict[str, int] = {}
 
     def expand(match: re.Match[str]) -> str:
         """A class and all its subclasses in the store (the ontology graph), as VALUES terms."""
@@ -393,8 +398,21 @@ def validate_store(
     def ask(text: str) -> bool:
         return bool(store.query(CLASS_RE.sub(expand, text), **options))  # type: ignore[arg-type]
 
+    def count(text: str) -> int:
+        if text not in counted:
+            row = next(iter(store.query(CLASS_RE.sub(expand, text), **options)))  # type: ignore[arg-type, call-overload]
+            counted[text] = int(row["n"].value)
+        return counted[text]
+
+    def query_of(compiled: CompiledCheck) -> str:
+        """The check's query, or its per-focus form when lookups cost less than a scan."""
+        lookup = compiled.per_focus
+        if lookup and count(lookup.value_count) > LOOKUP_COST * count(lookup.focus_count):
+            return lookup.sparql
+        return compiled.sparql
+
     def rows(compiled: CompiledCheck) -> list[str]:
-        sparql = CLASS_RE.sub(expand, compiled.sparql)
+        sparql = CLASS_RE.sub(expand, query_of(compiled))
         return [text_of(row["focus"]) for row in store.query(sparql, **options)]  # type: ignore[arg-type, union-attr, index]
 
     for cls in {m for c in checks for m in CLASS_RE.findall(f"{c.sparql} {c.screen}")}:
