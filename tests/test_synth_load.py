@@ -147,3 +147,16 @@ def test_triples_file_goes_to_a_graph_named_after_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["load", str(data), "--location", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
     assert f"{BASE}graph/file/regions" in EmbeddedStore.open(tmp_path / "s").named_graphs()
+
+
+def test_lenient_load_publishes_the_same_triples(tmp_path: Path, synthetic: Path) -> None:
+    releases = {}
+    for flags in ([], ["--lenient"]):
+        location = tmp_path / ("lenient" if flags else "strict")
+        result = CliRunner().invoke(
+            main, ["load", str(synthetic), "--location", str(location), *flags]
+        )
+        assert result.exit_code == 0, result.output
+        manifest = json.loads((current_release(location) / "manifest.json").read_text())
+        releases[bool(flags)] = manifest["triples"]
+    assert releases[True] == releases[False]

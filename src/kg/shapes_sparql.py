@@ -7,6 +7,14 @@ as pySHACL does with the ontology as `ont_graph`. Only the constraint components
 shapes use are compiled; any other component is refused (`ShapeCompileError`), so a new
 kind of constraint cannot pass unchecked. tests/test_shapes_sparql.py proves the verdicts
 equal pySHACL's on the seed graph and on every shapes fixture.
+
+What it costs in Oxigraph, and so how the queries are written: scanning a predicate is
+cheap (~0.3 us a triple), a join that looks each focus node up is not (~5-15 us), and
+every mention of a term in an expression decodes it (~2-3 us for a string). So a check
+first asks, over *all* subjects of the path, whether any value breaks the constraint
+(an ASK that stops at the first hit, shared by every shape with the same constraint),
+and only then joins the few breaking pairs with the shape's focus nodes; class tests
+are a MINUS of the typed nodes, and value tests name the value as few times as they can.
 """
 
 from __future__ import annotations
@@ -15,13 +23,13 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode, RdfFormat, Store
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from kg.errors import KgError
 from kg.namespaces import PREFIXES, SH
@@ -33,7 +41,18 @@ CLASS_MARK = "@subclasses-of:"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 CLASS_RE = re.compile(re.escape(CLASS_MARK) + r"(<[^>]+>)")
 HANDLED = {SH.path, SH.severity, SH.message, SH.name, SH.description}
+#: One value looked up per focus node costs about as much as this many values scanned.
+LOOKUP_COST = 4
 RDF_LANGSTRING = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+#: Datatypes whose lexical forms pySHACL checks (rdflib converts them to Python values;
+#: an ill-typed literal breaks sh:datatype). For the others (xsd:gYear, xsd:gYearMonth ...)
+#: pySHACL checks the datatype IRI only, and so does this compiler. Well-formed here means
+#: XSD's lexical space as Oxigraph reads it; rdflib also takes a few forms that Python's
+#: int() and Decimal() take ("1_000", "1e3" as a decimal, " 1"): there the two disagree.
+LEXICAL_DATATYPES = frozenset(
+    XSD[name]
+    for name in ("integer", "decimal", "boolean", "date", "dateTime", "time", "float", "double")
+)
 
 
 class ShapeCompileError(KgError):
@@ -51,7 +70,23 @@ class CompiledCheck:
     component: str
     sparql: str
     screen: str | None = None
-    """An ASK shared by the checks of one property shape: false means none of them can fail."""
+    """An ASK that does not depend on the target: false means the check cannot fail.
+    Shapes with the same constraint share its text, so it runs once for all of them."""
+    per_focus: PerFocus | None = None
+
+
+@dataclass(frozen=True)
+class PerFocus:
+    """A minimum count that looks the values up per focus node (FILTER NOT EXISTS).
+
+    The check's own query (MINUS) scans every value of the path once, whatever the
+    target: cheaper for many focus nodes, dearer when few focus nodes share a path with
+    many others (rdfs:label). Which to run is decided on the store by the two counts.
+    """
+
+    sparql: str
+    focus_count: str
+    value_count: str
 
 
 def term(node: URIRef | Literal | BNode) -> str:
@@ -110,19 +145,30 @@ class ShapeCompiler:
         return " && ".join(f"({t})" for t in tests) if tests else "true"
 
     def value_constraint(self, pred: URIRef, obj: object, var: str) -> str:
-        """One value-node constraint as a boolean SPARQL expression over `var`."""
+        """One value-node constraint as a boolean SPARQL expression over `var`, never an error.
+
+        Each mention of `var` makes Oxigraph decode the term (a string lookup), so a test
+        names it as few times as it can: `COALESCE(lang(?v) != "", false)` rather than
+        `isLiteral(?v) && lang(?v) != ""` (lang() and str() fail where the guard would).
+        """
         g = self.g
         if pred == SH.datatype:
             if obj == RDF_LANGSTRING:
-                return f'isLiteral({var}) && lang({var}) != ""'
-            return f"isLiteral({var}) && datatype({var}) = {term(obj)}"  # type: ignore[arg-type]
+                return f'COALESCE(lang({var}) != "", false)'
+            test = f"datatype({var}) = {term(obj)}"  # type: ignore[arg-type]
+            if obj in LEXICAL_DATATYPES:
+                # well-formed: Oxigraph can cast it (it does not encode an ill-typed
+                # literal as a value, so the cast fails)
+                cast = f"{term(obj)}({var})"  # type: ignore[arg-type]
+                test += f" && {cast} = {cast}"
+            return f"COALESCE({test}, false)"
         if pred == SH["class"]:
             cls = term(obj)  # type: ignore[arg-type]
             return f"EXISTS {{ VALUES ?t {{ {CLASS_MARK}{cls} }} {var} {RDF_TYPE} ?t }}"
         if pred == SH.languageIn:
             ranges = [str(r) for r in g.items(obj)]  # type: ignore[arg-type]
             matches = " || ".join(f'langMatches(lang({var}), "{r}")' for r in ranges)
-            return f"isLiteral({var}) && ({matches or 'false'})"
+            return f"COALESCE({matches or 'false'}, false)"
         if pred == SH["in"]:
             members = [term(m) for m in g.items(obj)]  # type: ignore[arg-type]
             return " || ".join(f"sameTerm({var}, {m})" for m in members) or "false"
@@ -132,17 +178,17 @@ class ShapeCompiler:
                 raise ShapeCompileError(f"unsupported sh:nodeKind {obj}")
             return f"{kinds[obj]}({var})"  # type: ignore[index]
         if pred == SH.pattern:
-            return f"!isBlank({var}) && regex(str({var}), {Literal(str(obj)).n3()})"
+            return f"COALESCE(regex(str({var}), {Literal(str(obj)).n3()}), false)"
         if pred == SH.minLength:
-            return f"!isBlank({var}) && strlen(str({var})) >= {int(obj)}"  # type: ignore[call-overload]
+            return f"COALESCE(strlen(str({var})) >= {int(obj)}, false)"  # type: ignore[call-overload]
         if pred == SH.maxLength:
-            return f"!isBlank({var}) && strlen(str({var})) <= {int(obj)}"  # type: ignore[call-overload]
+            return f"COALESCE(strlen(str({var})) <= {int(obj)}, false)"  # type: ignore[call-overload]
         if pred == SH.minInclusive:
             return f"COALESCE({var} >= {term(obj)}, false)"  # type: ignore[arg-type]
         if pred == SH.maxInclusive:
             return f"COALESCE({var} <= {term(obj)}, false)"  # type: ignore[arg-type]
         if pred == SH["or"]:
-            options = [self.value_test(s) for s in g.items(obj)]  # type: ignore[arg-type]
+            options = [self.value_test(s, var) for s in g.items(obj)]  # type: ignore[arg-type]
             return " || ".join(f"({o})" for o in options) or "false"
         raise ShapeCompileError(f"unsupported constraint {short(pred)}")
 
@@ -185,6 +231,15 @@ class ShapeCompiler:
         return checks
 
     def compile_property(self, shape: str, target: str, prop: BNode) -> list[CompiledCheck]:
+        """The checks of one property shape.
+
+        Each check is split in two: the pairs that break the constraint *whatever the
+        target*, computed by scanning the path over all subjects (cheap: no per-focus
+        index lookups, and the same text for every shape with the same constraint, so it
+        is screened once), and the join of those few pairs with the shape's focus nodes.
+        Only a count that must be reached (sh:minCount, sh:qualifiedMinCount) depends on
+        the focus nodes from the start; it is the focus nodes MINUS the ones that reach it.
+        """
         g = self.g
         path, readable = self.path(g.value(prop, SH.path))  # type: ignore[arg-type]
         severity = str(g.value(prop, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
@@ -194,150 +249,120 @@ class ShapeCompiler:
         )
         message = str(messages[0]) if messages else "constraint not met"
         focus = f"{{ SELECT DISTINCT ?focus WHERE {{ {target} }} }}"
-        values = f"{focus} ?focus {path} ?v ."
 
-        def check(component: str, where: str, select: str = "?focus") -> CompiledCheck:
+        def broken(component: str, pairs: str, select: str = "?focus") -> CompiledCheck:
+            """A check whose rows `pairs` (over all subjects) are joined with the focus nodes."""
+            inner = f"{{ SELECT DISTINCT {select} WHERE {{ {pairs} }} }}"
             return CompiledCheck(
                 shape,
                 readable,
                 severity,
                 message,
                 component,
-                f"SELECT DISTINCT {select} WHERE {{ {where} }}",
+                f"SELECT DISTINCT {select} WHERE {{ {inner} {focus} }}",
+                f"ASK {{ {pairs} }}",
+            )
+
+        def unmet(component: str, values: str, least: int) -> CompiledCheck:
+            """A check on the focus nodes with fewer than `least` distinct ?v in `values`."""
+            reached = (
+                values
+                if least == 1
+                else f"SELECT ?focus WHERE {{ {values} }} GROUP BY ?focus "
+                f"HAVING (COUNT(DISTINCT ?v) >= {least})"
+            )
+            per_focus = None
+            if least == 1:
+                per_focus = PerFocus(
+                    f"SELECT DISTINCT ?focus WHERE {{ {focus} FILTER NOT EXISTS {{ {reached} }} }}",
+                    f"SELECT (COUNT(*) AS ?n) WHERE {{ {focus} }}",
+                    f"SELECT (COUNT(*) AS ?n) WHERE {{ {values} }}",
+                )
+            return CompiledCheck(
+                shape,
+                readable,
+                severity,
+                message,
+                component,
+                f"SELECT DISTINCT ?focus WHERE {{ {focus} MINUS {{ {reached} }} }}",
+                per_focus=per_focus,
+            )
+
+        def exceeded(values: str, most: int) -> str:
+            return (
+                f"{{ SELECT ?focus WHERE {{ {values} }} GROUP BY ?focus "
+                f"HAVING (COUNT(DISTINCT ?v) > {most}) }}"
             )
 
         out: list[CompiledCheck] = []
-        screen = Screen()
-        qualified_done = False
+        values = f"?focus {path} ?v ."
         for pred, obj in g.predicate_objects(prop):
-            if pred in HANDLED:
+            if pred in HANDLED or pred in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
                 continue
             if pred == SH.minCount:
-                n = int(obj)  # type: ignore[call-overload]
-                screen.conditions.append(f"?n < {n}")
-                out.append(
-                    check(
-                        "MinCount",
-                        (
-                            f"{{ SELECT ?focus (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {focus} "
-                            f"OPTIONAL {{ ?focus {path} ?v }} }} GROUP BY ?focus }} "
-                            f"FILTER(?n < {n})"
-                        ),
-                    )
-                )
+                if int(obj) > 0:  # type: ignore[call-overload]
+                    out.append(unmet("MinCount", values, int(obj)))  # type: ignore[call-overload]
             elif pred == SH.maxCount:
-                n = int(obj)  # type: ignore[call-overload]
-                screen.conditions.append(f"?n > {n}")
-                out.append(
-                    check(
-                        "MaxCount",
-                        (
-                            f"{{ SELECT ?focus (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {values} }} "
-                            f"GROUP BY ?focus }} FILTER(?n > {n})"
-                        ),
-                    )
-                )
+                out.append(broken("MaxCount", exceeded(values, int(obj))))  # type: ignore[call-overload]
             elif pred == SH.uniqueLang:
                 if str(obj).lower() != "true":
                     continue
-                out.append(
-                    check(
-                        "UniqueLang",
-                        (
-                            f"{{ SELECT ?focus ?lang WHERE {{ {values} BIND(lang(?v) AS ?lang) "
-                            f'FILTER(?lang != "") }} GROUP BY ?focus ?lang '
-                            f"HAVING (COUNT(DISTINCT ?v) > 1) }}"
-                        ),
-                        "?focus ?lang",
-                    )
+                pairs = (
+                    f"{{ SELECT ?focus ?lang WHERE {{ {values} BIND(lang(?v) AS ?lang) "
+                    f'FILTER(?lang != "") }} GROUP BY ?focus ?lang '
+                    f"HAVING (COUNT(DISTINCT ?v) > 1) }}"
                 )
+                out.append(broken("UniqueLang", pairs, "?focus ?lang"))
             elif pred == SH.lessThan:
-                out.append(
-                    check(
-                        "LessThan",
-                        (f"{values} ?focus {term(obj)} ?w . FILTER(!COALESCE(?v < ?w, false))"),  # type: ignore[arg-type]
-                        "?focus ?v ?w",
-                    )
-                )
+                pairs = f"{values} ?focus {term(obj)} ?w . FILTER(!COALESCE(?v < ?w, false))"  # type: ignore[arg-type]
+                out.append(broken("LessThan", pairs, "?focus ?v ?w"))
             elif pred == SH.equals:
-                other = term(obj)  # type: ignore[arg-type]
-                out.append(
-                    check(
-                        "Equals",
-                        (
-                            f"{{ {values} FILTER NOT EXISTS {{ ?focus {other} ?v }} }} UNION "
-                            f"{{ {focus} ?focus {other} ?v . "
-                            f"FILTER NOT EXISTS {{ ?focus {path} ?v }} }}"
-                        ),
-                        "?focus ?v",
-                    )
+                other = f"?focus {term(obj)} ?v"  # type: ignore[arg-type]
+                pairs = (
+                    f"{{ {values} MINUS {{ {other} }} }} UNION {{ {other} MINUS {{ {values} }} }}"
                 )
-            elif pred in (SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount):
-                if qualified_done:
-                    continue
-                qualified_done = True
+                out.append(broken("Equals", pairs, "?focus ?v"))
+            elif pred == SH.qualifiedValueShape:
+                inner = self.value_test(obj, "?v")  # type: ignore[arg-type]
+                qualified = f"{values} FILTER({inner})"
                 least = g.value(prop, SH.qualifiedMinCount)
                 most = g.value(prop, SH.qualifiedMaxCount)
-                inner = self.value_test(g.value(prop, SH.qualifiedValueShape), "?q")  # type: ignore[arg-type]
-                counted = (
-                    f"{{ SELECT ?focus (COUNT(DISTINCT ?q) AS ?n) WHERE {{ "
-                    f"{focus} OPTIONAL {{ ?focus {path} ?q FILTER({inner}) }} }} GROUP BY ?focus }}"
-                )
-                loose = self.value_test(g.value(prop, SH.qualifiedValueShape))  # type: ignore[arg-type]
-                if least is not None:
-                    out.append(check("QualifiedMinCount", f"{counted} FILTER(?n < {int(least)})"))
-                    name = screen.aggregate(f"COALESCE({loose}, false)")
-                    screen.conditions.append(f"{name} < {int(least)}")
+                if least is not None and int(least) > 0:  # type: ignore[call-overload]
+                    out.append(unmet("QualifiedMinCount", qualified, int(least)))  # type: ignore[call-overload]
                 if most is not None:
-                    out.append(check("QualifiedMaxCount", f"{counted} FILTER(?n > {int(most)})"))
-                    name = screen.aggregate(f"COALESCE({loose}, true)")
-                    screen.conditions.append(f"{name} > {int(most)}")
+                    pairs = exceeded(qualified, int(most))  # type: ignore[call-overload]
+                    out.append(broken("QualifiedMaxCount", pairs))
             else:
-                test = self.value_constraint(pred, obj, "?v")  # type: ignore[arg-type]
-                name = screen.aggregate(f"COALESCE(!({test}), true)")
-                screen.conditions.append(f"{name} > 0")
                 name = short(pred).split(":", 1)[-1]
-                out.append(
-                    check(
-                        short(pred).split(":", 1)[-1][:1].upper()
-                        + short(pred).split(":", 1)[-1][1:],
-                        f"{values} FILTER(!({test}))",
-                        "?focus ?v",
-                    )
-                )
-        ask = screen.ask(target, path)
-        unscreened = {"UniqueLang", "LessThan", "Equals"}
-        return [
-            c if c.component in unscreened or ask is None else replace(c, screen=ask) for c in out
-        ]
+                component = name[:1].upper() + name[1:]
+                out.append(broken(component, self.value_pairs(pred, obj, values), "?focus ?v"))
+        return out
 
+    def value_pairs(self, pred: URIRef, obj: object, values: str) -> str:
+        """Pairs (?focus, ?v) of `values` whose ?v breaks one value-node constraint.
 
-class Screen:
-    """Aggregates over the (focus, value) pairs of one property shape, and when they fail.
+        A class test (sh:class, or an sh:or of sh:class only) is a MINUS of the typed
+        nodes, one hash join, rather than an EXISTS evaluated once per value.
+        """
+        classes = self.class_alternatives(pred, obj)
+        if classes:
+            members = " ".join(f"{CLASS_MARK}{c}" for c in classes)
+            return f"{{ {values} }} MINUS {{ VALUES ?t {{ {members} }} ?v {RDF_TYPE} ?t }}"
+        return f"{values} FILTER(!({self.value_constraint(pred, obj, '?v')}))"
 
-    Conservative: an error in a value test counts as a failure, so a false ASK proves
-    that no check of the group can report anything; a true one runs the exact checks.
-    """
-
-    def __init__(self) -> None:
-        self.sums: list[str] = []
-        self.conditions: list[str] = []
-
-    def aggregate(self, test: str) -> str:
-        self.sums.append(f"(SUM(IF(BOUND(?v) && {test}, 1, 0)) AS ?s{len(self.sums)})")
-        return f"?s{len(self.sums) - 1}"
-
-    def ask(self, target: str, path: str) -> str | None:
-        if not self.conditions:
-            return None
-        pairs = (
-            f"{{ SELECT DISTINCT ?focus ?v WHERE {{ {target} OPTIONAL {{ ?focus {path} ?v }} }} }}"
-        )
-        grouped = (
-            f"{{ SELECT ?focus (COUNT(?v) AS ?n) {' '.join(self.sums)} "
-            f"WHERE {{ {pairs} }} GROUP BY ?focus }}"
-        )
-        return f"ASK {{ {grouped} FILTER({' || '.join(self.conditions)}) }}"
+    def class_alternatives(self, pred: URIRef, obj: object) -> list[str]:
+        """The classes of sh:class C or sh:or ([sh:class C1] ...), else []."""
+        if pred == SH["class"]:
+            return [term(obj)]  # type: ignore[arg-type]
+        if pred != SH["or"]:
+            return []
+        classes = []
+        for option in self.g.items(obj):  # type: ignore[arg-type]
+            tests = [(p, o) for p, o in self.g.predicate_objects(option) if p not in HANDLED]
+            if len(tests) != 1 or tests[0][0] != SH["class"]:
+                return []
+            classes.append(term(tests[0][1]))  # type: ignore[arg-type]
+        return classes
 
 
 def compile_shapes(shapes: Graph | None = None) -> list[CompiledCheck]:
@@ -365,6 +390,7 @@ def validate_store(
     if graphs is not None:
         options = {"default_graph": [NamedNode(g) for g in graphs]}
     subclasses: dict[str, str] = {}
+    counted: dict[str, int] = {}
 
     def expand(match: re.Match[str]) -> str:
         """A class and all its subclasses in the store (the ontology graph), as VALUES terms."""
@@ -380,11 +406,24 @@ def validate_store(
     def ask(text: str) -> bool:
         return bool(store.query(CLASS_RE.sub(expand, text), **options))  # type: ignore[arg-type]
 
+    def count(text: str) -> int:
+        if text not in counted:
+            row = next(iter(store.query(CLASS_RE.sub(expand, text), **options)))  # type: ignore[arg-type, call-overload]
+            counted[text] = int(row["n"].value)
+        return counted[text]
+
+    def query_of(compiled: CompiledCheck) -> str:
+        """The check's query, or its per-focus form when lookups cost less than a scan."""
+        lookup = compiled.per_focus
+        if lookup and count(lookup.value_count) > LOOKUP_COST * count(lookup.focus_count):
+            return lookup.sparql
+        return compiled.sparql
+
     def rows(compiled: CompiledCheck) -> list[str]:
-        sparql = CLASS_RE.sub(expand, compiled.sparql)
+        sparql = CLASS_RE.sub(expand, query_of(compiled))
         return [text_of(row["focus"]) for row in store.query(sparql, **options)]  # type: ignore[arg-type, union-attr, index]
 
-    for cls in {m for c in checks for m in CLASS_RE.findall(c.screen or c.sparql)}:
+    for cls in {m for c in checks for m in CLASS_RE.findall(f"{c.sparql} {c.screen}")}:
         CLASS_RE.sub(expand, f"{CLASS_MARK}{cls}")  # fill the cache before the threads start
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         texts = sorted({c.screen for c in checks if c.screen is not None})
