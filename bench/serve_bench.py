@@ -59,6 +59,7 @@ SELECT ?target ?indicator ?label WHERE {
   ?indicator rdfs:label ?label .
 }"""
 STARTUP_SECONDS = 60.0
+REQUEST_TIMEOUT = 60.0
 
 Send = Callable[[httpx.Client], httpx.Response]
 
@@ -233,10 +234,16 @@ def measure_latency(send: Send, runs: int, warmup: int) -> Latency:
     """Sequential requests on one keep-alive connection; the first `warmup` not counted.
     A failed request (not 200) is counted, not timed; its first answer is kept."""
     timings, errors, first_error, rows = [], 0, None, None
-    with httpx.Client(timeout=60) as client:
+    with httpx.Client(timeout=REQUEST_TIMEOUT) as client:
         for i in range(warmup + runs):
             started = time.perf_counter()
-            response = send(client)
+            try:
+                response = send(client)
+            except httpx.TransportError as error:  # a time-out: not worth repeating
+                errors += 1
+                first_error = first_error or f"{type(error).__name__} after " \
+                    f"{time.perf_counter() - started:.0f} s"
+                break
             elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 errors += 1
@@ -260,12 +267,12 @@ def measure_throughput(send: Send, concurrency: int, duration: float,
     counts = [[0, 0] for _ in range(concurrency)]
 
     def client_loop(slot: int) -> None:
-        with httpx.Client(timeout=60) as client:
+        with httpx.Client(timeout=REQUEST_TIMEOUT) as client:
             for _ in range(warmup):
-                send(client)
+                _status(send, client)
             barrier.wait()
             while not stop.is_set():
-                ok = send(client).status_code == 200
+                ok = _status(send, client) == 200
                 counts[slot][0 if ok else 1] += 1
 
     barrier = threading.Barrier(concurrency + 1)
@@ -280,6 +287,14 @@ def measure_throughput(send: Send, concurrency: int, duration: float,
         elapsed = time.perf_counter() - started
     done = sum(c[0] for c in counts)
     return Throughput(concurrency, round(done / elapsed, 1), done, sum(c[1] for c in counts))
+
+
+def _status(send: Send, client: httpx.Client) -> int | None:
+    """The status of one request, None if it got no answer."""
+    try:
+        return send(client).status_code
+    except httpx.TransportError:
+        return None
 
 
 def sparql_request(server: Server, query: str) -> Send:
@@ -299,6 +314,9 @@ def ratio(a: float | None, b: float | None) -> str:
 
 
 def latency_cell(latency: Latency | None) -> str:
+    if latency is not None and latency.median_ms is None and latency.first_error:
+        error = latency.first_error
+        return f"> {REQUEST_TIMEOUT:.0f} s" if "Timeout" in error else error.split(":")[0]
     if latency is None or latency.median_ms is None or latency.p99_ms is None:
         return "-"
     return f"{latency.median_ms:.1f} / {latency.p99_ms:.1f}"
