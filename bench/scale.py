@@ -58,6 +58,7 @@ sys.path.insert(0, str(PROJECT / "tests"))  # the Virtuoso the tests run, shared
 from external_servers import Endpoint, isql, virtuoso_server  # noqa: E402
 
 OUTPUT = PROJECT / "var" / "bench" / "scale.json"
+ENDPOINTS = ("kg", "kg-oxigraph", "kg-virtuoso", "oxigraph", "virtuoso")
 PHASE_RE = re.compile(r"(\w+) ([0-9.]+)s")
 serve_bench.STARTUP_SECONDS = 600.0  # a cold 10^7 store, and a busy machine
 
@@ -109,12 +110,15 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, seed_dump: Path) ->
         total = int(re.search(r"(\d+)\s+total", output).group(1))  # type: ignore[union-attr]
         out["loads"].append({"wall_s": seconds, "rss_mib": rss, "triples": total, **phases})
     loads = out["loads"]
-    print("\n| load runs | triples | load (bulk) | rate | validation | whole command | peak RSS |")
-    print("|---|---|---|---|---|---|---|")
+    others = [k for k in loads[0] if k not in ("wall_s", "rss_mib", "triples", "load", "shacl")]
+    print("\n| load runs | triples | load (bulk) | rate | validation | "
+          + "".join(f"{k} | " for k in others) + "whole command | peak RSS |")
+    print("|---|---|---|---|---|" + "---|" * len(others) + "---|---|")
     print(f"| {len(loads)} | {loads[0]['triples']:,} | {spread([x['load'] for x in loads], ' s')} "
           f"| {spread([x['triples'] / x['load'] for x in loads], '/s', 0)} "
           f"| {spread([x['shacl'] for x in loads], ' s')} "
-          f"| {spread([x['wall_s'] for x in loads], ' s')} "
+          + "".join(f"| {spread([x.get(k, 0.0) for x in loads], ' s')} " for k in others)
+          + f"| {spread([x['wall_s'] for x in loads], ' s')} "
           f"| {spread([float(x['rss_mib']) for x in loads], ' MiB', 0)} |", flush=True)
     if args.no_serve:
         return out
@@ -220,12 +224,13 @@ def start_servers(stack: ExitStack, n: int, args: argparse.Namespace, work: Path
             ("kg-oxigraph", "kg serve --store oxigraph", ["--store",
                                                            found["oxigraph"].server.sparql_url]),
             ("kg-virtuoso", "kg serve --store Virtuoso", ["--store", virtuoso.query_url])):
+        if name not in args.endpoints:
+            continue
         port = free_port()
         serve(name, label, Server(name, f"http://127.0.0.1:{port}", "/sparql"),
               [kg, "serve", *where, "--host", "127.0.0.1", "--port", str(port),
-               "--timeout", "60"])
-    order = ["kg", "kg-oxigraph", "kg-virtuoso", "oxigraph", "virtuoso"]
-    return {name: found[name] for name in order}, virtuoso_load_s
+               "--timeout", f"{args.request_timeout:g}"])
+    return {name: found[name] for name in ENDPOINTS if name in args.endpoints}, virtuoso_load_s
 
 
 def virtuoso_load(endpoint: Endpoint, folder: Path, files: list[Path]) -> None:
@@ -259,9 +264,20 @@ def main() -> None:
                         help="Virtuoso's buffer memory (NumberOfBuffers), MiB")
     parser.add_argument("--lenient", action="store_true",
                         help="kg load --lenient (both files are written by kg)")
+    parser.add_argument("--request-timeout", type=float, default=60.0,
+                        help="seconds before one request counts as timed out")
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS),
+                        help=f"which to compare (default all: {','.join(ENDPOINTS)})")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="JSON figures")
     parser.add_argument("--no-serve", action="store_true",
                         help="synth and load only (no servers, no query figures)")
     args = parser.parse_args()
+    serve_bench.REQUEST_TIMEOUT = args.request_timeout
+    args.endpoints = [e for e in args.endpoints.split(",") if e]
+    if unknown := set(args.endpoints) - set(ENDPOINTS):
+        parser.error(f"--endpoints: unknown {', '.join(sorted(unknown))}")
+    if "kg" not in args.endpoints:
+        parser.error("--endpoints: kg is needed (its catalogue gives the queries)")
     kg = tool("kg")
     results = []
     with tempfile.TemporaryDirectory(prefix="kg-scale-", dir=os.environ.get("TMPDIR")) as f:
@@ -272,10 +288,10 @@ def main() -> None:
              "--location", str(work / "seed")])
         for size in (int(s) for s in args.sizes.split(",")):
             results.append(bench_size(size, args, work, seed_dump))
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(json.dumps({"machine": machine(), "settings": vars(args),
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps({"machine": machine(), "settings": vars(args),
                                   "sizes": results}, indent=1, default=str) + "\n")
-    print(f"wrote {OUTPUT.relative_to(PROJECT)}", file=sys.stderr)
+    print(f"wrote {args.output}", file=sys.stderr)
 
 
 if __name__ == "__main__":
