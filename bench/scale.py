@@ -217,7 +217,7 @@ def start_servers(stack: ExitStack, n: int, args: argparse.Namespace, work: Path
     virtuoso_load(virtuoso, virtuoso_dir, files)
     virtuoso_load_s = time.perf_counter() - started
     found["virtuoso"] = Measured("Virtuoso /sparql", Server(
-        "virtuoso", virtuoso.query_url.removesuffix("/sparql"), "/sparql"), 0.0,
+        "virtuoso", virtuoso.query_url.removesuffix("/sparql"), "/sparql", form_post=True), 0.0,
         [virtuoso.pid or 0])
     for name, label, where in (
             ("kg", "kg serve (embedded)", ["--location", str(store)]),

@@ -69,6 +69,9 @@ class Server:
     name: str
     base_url: str
     sparql_path: str
+    form_post: bool = False
+    """Send queries as an HTML form (Virtuoso 7.2.5 never answers a POST whose body is
+    the query, `application/sparql-query`)."""
 
     @property
     def sparql_url(self) -> str:
@@ -298,6 +301,9 @@ def _status(send: Send, client: httpx.Client) -> int | None:
 
 
 def sparql_request(server: Server, query: str) -> Send:
+    if server.form_post:
+        return lambda client: client.post(server.sparql_url, data={"query": query},
+                                          headers={"Accept": JSON_RESULTS})
     return lambda client: client.post(server.sparql_url, content=query.encode(), headers={
         "Content-Type": "application/sparql-query", "Accept": JSON_RESULTS})
 
