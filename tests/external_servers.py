@@ -36,13 +36,14 @@ def oxigraph_binary() -> str:
 
 
 @contextmanager
-def oxigraph_server(folder: Path) -> Iterator[Endpoint]:
+def oxigraph_server(folder: Path, union_default_graph: bool = False) -> Iterator[Endpoint]:
     """`oxigraph serve` on an empty store in `folder`, until the block ends."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (folder / "oxigraph.log").open("wb")
+    union = ["--union-default-graph"] if union_default_graph else []
     process = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--location", str(folder / "db"), "--bind",
+        [oxigraph_binary(), "serve", "--location", str(folder / "db"), *union, "--bind",
          f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         started = time.monotonic()

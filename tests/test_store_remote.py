@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -28,7 +30,11 @@ ENTITY_PAGES = ["agency/nhc", "person/wang-haidong", "indicator/childcare-places
                 "region/jiangsu", "facility/xinjiang-museum", "graph/entities"]
 
 
-SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
+SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server,
+           "oxigraph-union": partial(oxigraph_server, union_default_graph=True)}
+#: Servers whose own default graph is the union of their graphs, served with
+#: KG_STORE_UNION_DEFAULT_GRAPH=true (no graph listed in the requests).
+UNION_SERVERS = {"oxigraph-union"}
 #: Who may write graphs (Virtuoso's GSP asks for its DBA; Oxigraph server asks nobody).
 WRITERS = {"virtuoso": {"KG_STORE_USER": "dba", "KG_STORE_PASSWORD": "dba"}}
 
@@ -49,7 +55,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
            built_store: tuple[Path, BuildSummary]) -> Iterator[Endpoint]:
     """Each server, loaded by `kg push`."""
     with pushed(request.param, tmp_path_factory.mktemp(request.param), built_store[0]) as ep:
-        yield ep
+        yield replace(ep, name=request.param)
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +66,13 @@ def remote_client(server: Endpoint) -> Iterator[TestClient]:
     from kg.service.dataset import DatasetSource
 
     source = DatasetSource(store_url=server.query_url, gsp_url=server.gsp_url, base=KGD)
-    with TestClient(create_app(ServiceConfig(source=source, workers=2))) as client:
-        yield client
+    with pytest.MonkeyPatch.context() as env:
+        if server.name in UNION_SERVERS:
+            env.setenv("KG_STORE_UNION_DEFAULT_GRAPH", "true")
+        with TestClient(create_app(ServiceConfig(source=source, workers=2))) as client:
+            assert client.app.state.context.store.union_default_graph == (
+                server.name in UNION_SERVERS)
+            yield client
 
 
 def test_push_loads_every_built_graph_with_its_triples(
@@ -187,13 +198,17 @@ def test_entity_pages_are_the_same_on_the_server(
 
 
 def test_protocol_queries_are_forwarded_and_answered(
-        service_client: TestClient, remote_client: TestClient) -> None:
+        service_client: TestClient, remote_client: TestClient, server: Endpoint) -> None:
     query = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     accept = {"accept": "application/sparql-results+json"}
     here = service_client.get("/sparql", params={"query": query}, headers=accept)
     there = remote_client.get("/sparql", params={"query": query}, headers=accept)
     assert there.status_code == 200
-    assert solutions(here.content) == solutions(there.content)
+    graphs_here, graphs_there = solutions(here.content), solutions(there.content)
+    assert graphs_here <= graphs_there
+    # a server queried without a graph list shows its whole dataset: the release graph too
+    extra = {dict(row)["g"] for row in graphs_there - graphs_here}
+    assert extra == ({f"uri|{KGD}release||"} if server.name in UNION_SERVERS else set())
     union = "SELECT (COUNT(*) AS ?n) WHERE { ?s a hkg:Person }"
     assert solutions(service_client.get("/sparql", params={"query": union},
                                         headers=accept).content) == \

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
                                   "server; unset: the embedded store at `location`.")
     gsp_url: str | None = Field(None, description="Graph Store Protocol endpoint of that server "
                                 "(for `kg push`).")
+    store_union_default_graph: bool = Field(
+        False, description="That server's default graph already is the union of the "
+        "project's graphs (`oxigraph serve --union-default-graph`, Fuseki's "
+        "`unionDefaultGraph`): queries are sent without every graph listed in each request.")
     store_user: str | None = Field(None, description="User for writing graphs to that server "
                                    "(HTTP digest or basic, as the server asks).")
     store_password: str | None = Field(None, description="That user's password.")

@@ -24,7 +24,8 @@ def open_store(settings: Settings) -> GraphStore:
     if settings.store_url:
         return RemoteStore(settings.store_url, settings.gsp_url, base_iri=settings.base,
                            timeout=settings.timeout, user=settings.store_user,
-                           password=settings.store_password)
+                           password=settings.store_password,
+                           union_default_graph=settings.store_union_default_graph)
     return EmbeddedStore(settings.location)
 
 

@@ -8,8 +8,10 @@ follow what was pushed, and each graph's size as `<graph> void:triples n`, so th
 are known without scanning every quad (data loaded otherwise is scanned once). The union
 default graph the embedded store offers is asked for the portable way: every project
 graph named as a default graph and as a named graph (the protocol's default-graph-uri
-and named-graph-uri). Query text sent here has been checked by the service first; this
-class only forwards it.
+and named-graph-uri); or, where the server's own default graph already is that union
+(`union_default_graph`), nothing is listed, since long lists make Oxigraph server slow
+(100x at 10^5 triples) and Virtuoso refuse the request. Query text sent here has been
+checked by the service first; this class only forwards it.
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ class RemoteStore(GraphStore):
 
     def __init__(self, query_url: str, gsp_url: str | None = None, *, base_iri: str,
                  timeout: float = 30.0, user: str | None = None,
-                 password: str | None = None) -> None:
+                 password: str | None = None, union_default_graph: bool = False) -> None:
         self.query_url = query_url
+        self.union_default_graph = union_default_graph
+        """The server's own default graph is the union of its graphs: list none."""
         self.gsp_url = gsp_url
         self.base_iri = base_iri
         self.timeout = timeout
@@ -95,7 +99,7 @@ class RemoteStore(GraphStore):
         if dataset.explicit:
             form["default-graph-uri"] = list(dataset.default_graphs or ())
             form["named-graph-uri"] = list(dataset.named_graphs or ())
-        elif dataset.union and not dataset.from_text:
+        elif dataset.union and not dataset.from_text and not self.union_default_graph:
             form["default-graph-uri"] = form["named-graph-uri"] = self.named_graphs()
         try:
             response = self.client.post(self.query_url, data=form,
