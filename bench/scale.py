@@ -244,7 +244,7 @@ def virtuoso_load(endpoint: Endpoint, folder: Path, files: list[Path]) -> None:
     assert endpoint.sql_port is not None
     for statement in (f"ld_dir('{data}', '*', 'urn:kg:unnamed');", "rdf_loader_run();",
                       "checkpoint;"):
-        isql(endpoint.sql_port, statement)
+        isql(endpoint.sql_port, statement, timeout=3600)
     errors = isql(endpoint.sql_port, "select ll_file, ll_error from DB.DBA.load_list "
                   "where ll_error is not null;")
     if "0 Rows" not in errors:

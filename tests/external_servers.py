@@ -99,9 +99,10 @@ def _virtuoso_ini(folder: Path, sql_port: int, http_port: int, memory_mib: int) 
     return ini
 
 
-def isql(sql_port: int, statement: str) -> str:
+def isql(sql_port: int, statement: str, timeout: float = 60) -> str:
     done = subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba",
-                           f"exec={statement}"], capture_output=True, text=True, timeout=60)
+                           f"exec={statement}"], capture_output=True, text=True,
+                          timeout=timeout)
     return done.stdout + done.stderr
 
 
