@@ -79,15 +79,25 @@ def _wait_for_first_answer(process: subprocess.Popen[bytes], url: str, started: 
     raise RuntimeError(f"kg serve did not answer within {STARTUP_DEADLINE:.0f} s")
 
 
-def rss_kib(pid: int) -> int:
-    """Resident set size of a process, in KiB (0 if it is gone)."""
+def _proc_kib(path: str, field: str) -> int:
+    """A `field: N kB` line of a /proc file, in KiB (0 if the process is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass
     return 0
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of a process, in KiB (0 if it is gone)."""
+    return _proc_kib(f"/proc/{pid}/status", "VmRSS:")
+
+
+def pss_kib(pid: int) -> int:
+    """Proportional set size of a process in KiB (shared pages split among sharers)."""
+    return _proc_kib(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def children(pid: int) -> list[int]:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
-from kgserver import built_store, descendants, kg_serve, rss_kib
+from kgserver import built_store, descendants, kg_serve, pss_kib, rss_kib
 
 PAGES = {
     "/": {},
@@ -31,17 +31,6 @@ PAGES = {
     "/dataset": {},
     "/search": {"q": "王海东"},
 }
-
-
-def pss_kib(pid: int) -> int:
-    """Proportional set size of a process in KiB (shared pages split among sharers)."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
 
 
 def main(argv: list[str] | None = None) -> None:

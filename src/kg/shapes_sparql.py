@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pyoxigraph import Literal as OxLiteral
@@ -249,15 +250,12 @@ class ShapeCompiler:
         )
         message = str(messages[0]) if messages else "constraint not met"
         focus = f"{{ SELECT DISTINCT ?focus WHERE {{ {target} }} }}"
+        check = partial(CompiledCheck, shape, readable, severity, message)
 
         def broken(component: str, pairs: str, select: str = "?focus") -> CompiledCheck:
             """A check whose rows `pairs` (over all subjects) are joined with the focus nodes."""
             inner = f"{{ SELECT DISTINCT {select} WHERE {{ {pairs} }} }}"
-            return CompiledCheck(
-                shape,
-                readable,
-                severity,
-                message,
+            return check(
                 component,
                 f"SELECT DISTINCT {select} WHERE {{ {inner} {focus} }}",
                 f"ASK {{ {pairs} }}",
@@ -278,11 +276,7 @@ class ShapeCompiler:
                     f"SELECT (COUNT(*) AS ?n) WHERE {{ {focus} }}",
                     f"SELECT (COUNT(*) AS ?n) WHERE {{ {values} }}",
                 )
-            return CompiledCheck(
-                shape,
-                readable,
-                severity,
-                message,
+            return check(
                 component,
                 f"SELECT DISTINCT ?focus WHERE {{ {focus} MINUS {{ {reached} }} }}",
                 per_focus=per_focus,

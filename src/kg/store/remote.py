@@ -62,7 +62,7 @@ class RemoteStore(GraphStore):
         self.auth = httpx.DigestAuth(user, password or "") if user else None
         """For writing graphs only (Virtuoso's /sparql-graph-crud-auth wants digest)."""
         self._graphs: list[str] | None = None
-        self._sizes: dict[str, int] | None = None
+        self._record: tuple[str | None, dict[str, int]] | None = None
         self._manifest: dict[str, Any] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -77,11 +77,7 @@ class RemoteStore(GraphStore):
     def manifest(self) -> Mapping[str, Any]:
         """The pushed version; for data loaded otherwise, a digest of the graph sizes."""
         if self._manifest is None:
-            rows = self.select(
-                f"SELECT ?v WHERE {{ GRAPH {sparql_term(self.release_graph)} {{ "
-                f"{sparql_term(self.base_iri + 'dataset')} {sparql_term(OWL_VERSION_INFO)} "
-                "?v } }", dataset=QueryDataset(union=False))
-            version = rows[0]["v"].value if rows else content_version(self.graph_sizes())
+            version = self._release()[0] or content_version(self.graph_sizes())
             self._manifest = {"version": version, "base_iri": self.base_iri,
                               "store": self.query_url}
         return self._manifest
@@ -193,12 +189,21 @@ class RemoteStore(GraphStore):
 
     def _pushed_sizes(self) -> dict[str, int]:
         """The graphs and sizes `kg push` recorded in the release graph (empty if none)."""
-        if self._sizes is None:
-            rows = self.select(
-                f"SELECT ?g ?n WHERE {{ GRAPH {sparql_term(self.release_graph)} {{ "
-                f"?g {sparql_term(VOID_TRIPLES)} ?n }} }}", dataset=QueryDataset(union=False))
-            self._sizes = {row["g"].value: int(row["n"].value) for row in rows}
-        return self._sizes
+        return self._release()[1]
+
+    def _release(self) -> tuple[str | None, dict[str, int]]:
+        """What `kg push` recorded in the release graph, read once: the version (None if
+        none) and each graph's size (empty if none)."""
+        if self._record is None:
+            rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {sparql_term(self.release_graph)}"
+                               " { ?s ?p ?o } }", dataset=QueryDataset(union=False))
+            version = next((row["o"].value for row in rows
+                            if row["p"].value == OWL_VERSION_INFO
+                            and row["s"].value == self.base_iri + "dataset"), None)
+            sizes = {row["s"].value: int(row["o"].value) for row in rows
+                     if row["p"].value == VOID_TRIPLES}
+            self._record = (version, sizes)
+        return self._record
 
     def graph_sizes(self) -> dict[str, int]:
         pushed = self._pushed_sizes()
@@ -236,8 +241,7 @@ class RemoteStore(GraphStore):
                              "write graphs to")
         # N-Triples is Turtle, and every GSP server reads Turtle
         self._gsp("PUT", name, content=ntriples, headers={"Content-Type": "text/turtle"})
-        self._graphs = self._sizes = None
-        self._manifest = None
+        self._graphs = self._record = self._manifest = None
 
     def _gsp(self, method: str, name: str, **kwargs: Any) -> httpx.Response:
         assert self.gsp_url is not None
