@@ -63,7 +63,7 @@ def test_the_next_free_id_and_a_hint_to_copy_an_article_outside_the_seeds(tmp_pa
     code, out = run(elsewhere, "--data-dir", data, "--seeds", seeds)
     assert code == 0, out
     assert (data / "facts" / "005.yaml").is_file()
-    assert f"copy {elsewhere} to {seeds}/" in out
+    assert f"copy {elsewhere} into one of the source folders ({seeds}/" in out
 
 
 def test_an_existing_fact_file_is_never_overwritten(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
 
 from kg.articles import check_articles
@@ -13,7 +14,15 @@ from kg.indicator_units import check_indicator_units
 from kg.policy_links import check_policy_links
 from kg.records import Record
 from kg.review import check_reviewed
-from kg.sources import find_quote, read_source_text, seeds_dir, sha256_of
+from kg.sources import (
+    SourceFileError,
+    find_quote,
+    find_source,
+    locate_source,
+    read_source_text,
+    sha256_of,
+    source_folders,
+)
 
 Offsets = dict[tuple[str, str], tuple[int, int]]
 
@@ -108,14 +117,16 @@ def check_units(data: CuratedData, problems: list[Problem]) -> None:
                                                         f"(0..1) as unit 'ratio' requires"))
 
 
-def check_sources(data: CuratedData, seeds: Path, problems: list[Problem]) -> Offsets:
+def check_sources(data: CuratedData, folders: Sequence[Path],
+                  problems: list[Problem]) -> Offsets:
     """Each source file exists with its recorded SHA-256; each quote is in it verbatim."""
     offsets: Offsets = {}
     for source_id, facts in data.facts.items():
         file = data.fact_files[source_id]
-        path = seeds / facts.source.file
-        if not path.is_file():
-            problems.append(Problem(file, "source", f"source file {path} not found"))
+        try:
+            path = locate_source(facts.source.file, folders)
+        except (SourceFileError, OSError) as error:
+            problems.append(Problem(file, "source", f"file: {error}"))
             continue
         digest = sha256_of(path)
         if digest != facts.source.sha256:
@@ -136,10 +147,10 @@ def check_sources(data: CuratedData, seeds: Path, problems: list[Problem]) -> Of
     return offsets
 
 
-def source_texts(data: CuratedData, seeds: Path) -> dict[str, str]:
+def source_texts(data: CuratedData, folders: Sequence[Path]) -> dict[str, str]:
     """Text of every source whose file exists, by source id."""
-    paths = {sid: seeds / facts.source.file for sid, facts in data.facts.items()}
-    return {sid: read_source_text(path) for sid, path in paths.items() if path.is_file()}
+    paths = {sid: find_source(facts.source.file, folders) for sid, facts in data.facts.items()}
+    return {sid: read_source_text(path) for sid, path in paths.items() if path is not None}
 
 
 def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
@@ -150,9 +161,11 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     check_aliases(data, problems)
     check_hierarchies(data, problems)
     check_units(data, problems)
-    offsets = check_sources(data, seeds_dir(seeds), problems)
-    check_attributions(data, source_texts(data, seeds_dir(seeds)), problems)
-    check_articles(data, source_texts(data, seeds_dir(seeds)), problems, offsets)
+    folders = source_folders(seeds)
+    offsets = check_sources(data, folders, problems)
+    texts = source_texts(data, folders)
+    check_attributions(data, texts, problems)
+    check_articles(data, texts, problems, offsets)
     check_indicator_units(data, problems)
     check_policy_links(data, problems)
     if problems:

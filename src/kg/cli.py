@@ -298,10 +298,11 @@ def new_source(article: Path, source_id: str | None, data_dir: Path | None,
     from kg.datafiles import DEFAULT_DATA_DIR
     from kg.scaffold import new_source as scaffold
     from kg.scaffold import next_steps
-    from kg.sources import seeds_dir
+    from kg.sources import source_folders
 
     try:
-        done = scaffold(article, data_dir or DEFAULT_DATA_DIR, seeds_dir(seeds), source_id)
+        done = scaffold(article, data_dir or DEFAULT_DATA_DIR, source_folders(seeds),
+                        source_id)
     except KgError as error:
         fail(error)
     click.echo("\n".join(next_steps(done)))

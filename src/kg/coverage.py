@@ -439,7 +439,7 @@ def compute_coverage(
     """Coverage of the given sources (default: every fact file); DataError on bad input."""
     from kg.checks import check_curated
     from kg.datafiles import load_curated
-    from kg.sources import read_source_text, seeds_dir
+    from kg.sources import find_source, read_source_text, source_folders
 
     data = load_curated(data_dir)
     data_dir = data.data_dir
@@ -450,7 +450,7 @@ def compute_coverage(
         raise DataError([Problem("--source", None, f"unknown source id {s!r} (known: {known})")
                          for s in unknown])
     offsets = check_curated(data, seeds)
-    seeds = seeds_dir(seeds)
+    folders = source_folders(seeds)
     ignore_dir = data_dir / "coverage"
 
     problems: list[Problem] = []
@@ -461,7 +461,9 @@ def compute_coverage(
     reports = []
     for source_id in wanted:
         facts = data.facts[source_id]
-        text = read_source_text(seeds / facts.source.file)
+        path = find_source(facts.source.file, folders)
+        assert path is not None  # check_curated has found it
+        text = read_source_text(path)
         quote_spans = [offsets[(source_id, c.id)] for c in facts.claims]
         for quote in {c.evidence for c in facts.claims} | {facts.source.title_zh}:
             quote_spans.extend(occurrences(text, quote))

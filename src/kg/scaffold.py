@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import KgError
 from kg.records import _partial_date
-from kg.sources import sha256_of
+from kg.sources import find_source, sha256_of
 
 #: leading header lines an article file may carry ("TITLE: ...", "DATE: 2025-01-05")
 HEADER_RE = re.compile(r"^\s*(TITLE|DATE|标题|日期)\s*[:：]\s*(.*?)\s*$")
@@ -93,8 +94,8 @@ def _render(source_id: str, article: Path, digest: str, title: str | None,
     return "\n".join(lines) + "\n"
 
 
-def new_source(article: Path, data_dir: Path, seeds: Path, source_id: str | None = None
-               ) -> Scaffold:
+def new_source(article: Path, data_dir: Path, folders: Sequence[Path],
+               source_id: str | None = None) -> Scaffold:
     """Write data/facts/NNN.yaml for `article`; never overwrite an existing file."""
     try:
         raw = article.read_bytes()
@@ -120,9 +121,11 @@ def new_source(article: Path, data_dir: Path, seeds: Path, source_id: str | None
         raise ScaffoldError(f"{target} exists already; not overwritten") from None
     except OSError as exc:
         raise ScaffoldError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    if (seeds / article.name).resolve() != article.resolve():
-        notes.append(f"copy {article} to {seeds}/ (the build checks the file there by its "
-                     "SHA-256)")
+    found = find_source(article.name, folders)
+    if found is None or found != article.resolve():
+        notes.append(f"copy {article} into one of the source folders "
+                     f"({', '.join(f'{f}/' for f in folders)}): the build checks it there by "
+                     "its SHA-256")
     return Scaffold(target, sid, title, date, notes)
 
 

@@ -24,7 +24,10 @@ class Settings(BaseSettings):
                            description="Folder of the built embedded store.")
     base_iri: str = Field("https://w3id.org/cn-health-kg/", description="Base of data IRIs.")
     seeds: Path = Field(PROJECT_ROOT.parent / "shared" / "seeds",
-                        description="Folder of the source articles.")
+                        description="Folder of the seed articles.")
+    corpus: Path = Field(PROJECT_ROOT.parent / "shared" / "corpus",
+                         description="Folder of the later source articles (looked up after "
+                         "the seeds).")
     data_dir: Path = Field(PROJECT_ROOT / "data", description="Curated data folder.")
     queries_dir: Path = Field(PROJECT_ROOT / "queries", description="Saved queries folder.")
     store_url: str | None = Field(None, description="SPARQL 1.1 query endpoint of an external "

@@ -1,12 +1,29 @@
-"""The source articles (seeds): where they are, their checksums, and quote lookup."""
+"""The source articles: the folders they live in, their checksums, and quote lookup.
+
+Articles sit in two folders beside the project: the five seeds (`../shared/seeds`,
+`$KG_SEEDS`) and the corpus of later articles (`../shared/corpus`, `$KG_CORPUS`). A fact
+file names its article by a bare file name, looked up in those folders in that order and
+confined to them: no path separators, no `..`, a regular file whose real path stays inside
+its folder (no FIFO, device or symlink out), of bounded size.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import stat
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: Largest article read (the longest real one is under 20 kB).
+MAX_ARTICLE_BYTES = 2_000_000
+#: The line the corpus puts where a retrieved excerpt stops (not article text).
+PARTIAL_MARKER = "[PARTIAL:"
+
+
+class SourceFileError(ValueError):
+    """A source file name that is not a readable article inside the sources folders."""
 
 
 def seeds_dir(override: str | Path | None = None) -> Path:
@@ -18,9 +35,52 @@ def seeds_dir(override: str | Path | None = None) -> Path:
     return Settings().seeds
 
 
+def source_folders(seeds: str | Path | None = None) -> tuple[Path, ...]:
+    """The folders articles are looked up in: the seeds folder, then the corpus folder."""
+    from kg.settings import Settings
+
+    settings = Settings()
+    return tuple(dict.fromkeys([Path(seeds) if seeds else settings.seeds, settings.corpus]))
+
+
+def locate_source(name: str, folders: Sequence[Path]) -> Path:
+    """The article file called `name` in the first folder that has it.
+
+    Raises SourceFileError naming the reason when the name is not a bare file name, no
+    folder holds it, or what is there is not a regular file inside the folder of bounded
+    size (a FIFO, a device, a symlink out of the folder, a huge file).
+    """
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+        raise SourceFileError(f"{name!r} is not a bare file name (a source file is named "
+                              f"without any folder)")
+    for folder in folders:
+        path = folder / name
+        if not path.exists() and not path.is_symlink():
+            continue
+        real, root = path.resolve(), folder.resolve()
+        if not real.is_relative_to(root):
+            raise SourceFileError(f"{path} points outside {folder}")
+        mode = real.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise SourceFileError(f"{path} is not a regular file")
+        if real.stat().st_size > MAX_ARTICLE_BYTES:
+            raise SourceFileError(f"{path} is larger than {MAX_ARTICLE_BYTES} bytes")
+        return real
+    raise SourceFileError(f"source file {name} not found in "
+                          f"{', '.join(str(f) for f in folders)}")
+
+
+def find_source(name: str, folders: Sequence[Path]) -> Path | None:
+    """`locate_source`, or None when the article is not there or not readable."""
+    try:
+        return locate_source(name, folders)
+    except (SourceFileError, OSError):
+        return None
+
+
 @lru_cache(maxsize=64)
 def read_source_text(path: Path) -> str:
-    """Text of a source article (cached: the seeds never change during a run)."""
+    """Text of a source article (cached: the articles never change during a run)."""
     return path.read_text(encoding="utf-8")
 
 

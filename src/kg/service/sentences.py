@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from kg.sources import read_source_text, seeds_dir, sha256_of
+from kg.sources import find_source, read_source_text, sha256_of, source_folders
 
 #: Where a sentence ends (Chinese and Western full stops, question and exclamation marks,
 #: semicolons and line breaks).
@@ -31,9 +31,9 @@ class InSentence:
 
 @lru_cache(maxsize=16)
 def _article(file_name: str, sha256: str) -> str | None:
-    path = seeds_dir() / Path(file_name).name
+    path = find_source(Path(file_name).name, source_folders())
     try:
-        if path.is_file() and sha256_of(path) == sha256:
+        if path is not None and sha256_of(path) == sha256:
             return read_source_text(path)
     except OSError:
         pass
