@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.articles import ARTICLE_KEY, article_of
-from kg.attribution import squeeze
+from kg.attribution import ATTRIBUTION_KEY, basis_of, squeeze
 from kg.checks import Offsets
 from kg.datafiles import CuratedData
 from kg.iris import IriMinter
@@ -111,6 +111,13 @@ COMPARATORS = {
     ">": HKG.Greater,
     "<=": HKG.LessOrEqual,
     "<": HKG.Less,
+}
+ATTRIBUTION_BASES = {
+    "stated-in-clause": HKG.StatedInClause,
+    "speaker-heading": HKG.SpeakerHeading,
+    "byline": HKG.BylineCredit,
+    "lead": HKG.LeadParagraph,
+    "inferred": HKG.CuratorInference,
 }
 QUALIFIER_TERMS = {
     "about": HKG.About,
@@ -379,7 +386,7 @@ class RdfMapper:
             if field == "states_policy" and isinstance(claim, StatementClaim | MentionClaim):
                 g.add((s, HKG.about, self.ref(ref)))  # statesPolicy is a sub-property of about
         self.add_evidence(g, s, source_id, claim)
-        self.add_attribution(g, s, claim)
+        self.add_attribution(g, s, source_id, claim)
         match claim:
             case PostClaim():
                 g.add((s, HKG.post, self.post_iri(claim)))
@@ -415,15 +422,21 @@ class RdfMapper:
             case MentionClaim():
                 pass
 
-    def add_attribution(self, g: Graph, s: URIRef, claim: Claim) -> None:
-        """Whether the claim's reporter/announcer/speaker is stated or inferred (and why)."""
-        if not any(getattr(claim, f, None) for f in ("reported_by", "announced_by", "speaker")):
+    def add_attribution(self, g: Graph, s: URIRef, source_id: str, claim: Claim) -> None:
+        """Where the text names the claim's reporter/announcer/speaker: its basis, the
+        passage that names them (an evidence selector), or why the curators inferred it."""
+        attribution = basis_of(claim)
+        if attribution is None:
             return
-        attribution = getattr(claim, "attribution", None)
-        inferred = bool(attribution and attribution.inferred)
-        g.add((s, HKG.attributionInferred, Literal(inferred)))
-        if attribution is not None:
+        g.add((s, HKG.attributionBasis, ATTRIBUTION_BASES[attribution.basis]))
+        g.add((s, HKG.attributionInferred, Literal(attribution.inferred)))
+        if attribution.reason:
             g.add((s, HKG.attributionReason, Literal(attribution.reason, lang="en")))
+        if attribution.evidence:
+            ev = URIRef(f"{s}/attribution-evidence")
+            start, end = self.offsets[(source_id, ATTRIBUTION_KEY + claim.id)]
+            g.add((s, HKG.attributionEvidence, ev))
+            self.add_selector(g, ev, source_id, attribution.evidence, start, end)
 
     def add_quantity(self, g: Graph, s: URIRef, claim: TargetClaim | MeasurementClaim) -> None:
         g.add((s, HKG.value, value_literal(claim.value)))
@@ -461,8 +474,13 @@ class RdfMapper:
         ev = self.iri.evidence(source_id, claim.id)
         start, end = self.offsets[(source_id, claim.id)]
         g.add((s, HKG.evidence, ev))
+        self.add_selector(g, ev, source_id, claim.evidence, start, end)
+
+    def add_selector(self, g: Graph, ev: URIRef, source_id: str, quote: str, start: int,
+                     end: int) -> None:
+        """A verbatim passage of the source and its character offsets."""
         g.add((ev, RDF.type, HKG.Evidence))
-        g.add((ev, OA.exact, Literal(claim.evidence, lang="zh")))
+        g.add((ev, OA.exact, Literal(quote, lang="zh")))
         g.add((ev, OA.start, Literal(start)))
         g.add((ev, OA.end, Literal(end)))
         g.add((ev, DCTERMS.source, self.iri.source(source_id)))
