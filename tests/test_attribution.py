@@ -11,9 +11,8 @@ from kg.attribution import ATTRIBUTION_KEY
 from kg.checks import check_curated
 from kg.datafiles import load_curated
 from kg.errors import DataError
-from kg.namespaces import OA
 from kg.iris import IriMinter
-from kg.namespaces import HKG
+from kg.namespaces import HKG, OA
 from kg.rdf import RdfMapper
 from kg.sources import read_source_text
 
