@@ -10,6 +10,7 @@ its folder (no FIFO, device or symlink out), of bounded size.
 from __future__ import annotations
 
 import hashlib
+import re
 import stat
 from collections.abc import Sequence
 from functools import lru_cache
@@ -20,6 +21,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAX_ARTICLE_BYTES = 2_000_000
 #: The line the corpus puts where a retrieved excerpt stops (not article text).
 PARTIAL_MARKER = "[PARTIAL:"
+
+
+#: A metadata line at the head of a corpus article (URL:, DATE:, a TITLE: the corpus
+#: describes rather than prints), not article text; a printed TITLE: is the headline.
+_HEADER_LINE = re.compile(r"^(?:(?:URL|DATE|日期)[ \t]*[:：].*|TITLE:[ \t]*\[descriptive.*)$",
+                          re.MULTILINE)
+_MARKER_LINE = re.compile(r"^\[PARTIAL:.*$", re.MULTILINE)
 
 
 class SourceFileError(ValueError):
@@ -92,3 +100,14 @@ def find_quote(text: str, quote: str) -> tuple[int, int] | None:
     """Character offsets [start, end) of the first verbatim occurrence of quote in text."""
     start = text.find(quote)
     return None if start < 0 else (start, start + len(quote))
+
+
+def metadata_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines that describe an article rather than being its text: the leading
+    URL:, DATE: and descriptive TITLE: lines of a corpus file and its [PARTIAL: ...] line."""
+    spans = []
+    head = re.match(r"(?:(?:URL|TITLE|DATE|标题|日期)[ \t]*[:：][^\n]*\n)*", text)
+    for match in _HEADER_LINE.finditer(text, 0, head.end() if head else 0):
+        spans.append(match.span())
+    spans.extend(m.span() for m in _MARKER_LINE.finditer(text))
+    return spans
