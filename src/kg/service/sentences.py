@@ -64,8 +64,8 @@ def quote_in_sentence(file_name: str, sha256: str, start: int, end: int) -> InSe
 
 @dataclass(frozen=True)
 class Passage:
-    """A run of the article's text, and the claims whose quotes cover all of it (first in
-    text order first; none for text no claim quotes)."""
+    """A run of the article's text, and the claims whose quotes cover all of it (the
+    innermost first; none for text no claim quotes)."""
 
     text: str
     claims: tuple[str, ...] = ()
@@ -84,7 +84,9 @@ def article_passages(file_name: str, sha256: str,
     meta = metadata_spans(text)
     cuts = sorted({0, len(text), *(x for _, a, b in valid for x in (a, b)),
                    *(x for a, b in meta for x in (a, b))})
-    ordered = sorted(valid, key=lambda s: (s[1], s[0]))
+    # the innermost quote first (latest start, then shortest), so a quote nested in
+    # another still gets its own link
+    ordered = sorted(valid, key=lambda s: (-s[1], s[2], s[0]))
     passages = []
     for a, b in pairwise(cuts):
         covering = tuple(c for c, start, end in ordered if start <= a and b <= end)
