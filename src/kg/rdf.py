@@ -278,6 +278,8 @@ class RdfMapper:
             case Task():
                 link(DCTERMS.isPartOf, [entity.programme])
                 g.add((s, HKG.taskNumber, Literal(entity.number)))
+                if entity.continues:
+                    link(HKG.continues, [entity.continues])
 
     def post_iri(self, claim: PostClaim) -> URIRef:
         return self.iri.post(claim.organization, claim.role)

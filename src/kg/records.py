@@ -274,9 +274,11 @@ class Programme(Entity):
 
 class Task(Entity):
     KIND = "task"
-    REFS = {"programme": ("programme",)}
+    REFS = {"programme": ("programme",), "continues": ("task",)}
     programme: Slug
     number: int = Field(ge=1)
+    #: the task of an earlier year's programme this one carries on (same service, new target)
+    continues: Slug | None = None
 
 
 ENTITY_MODELS: dict[str, type[Entity]] = {
