@@ -59,3 +59,19 @@ def test_after_the_last_attestation_the_latest_holders_remain(
         found = holders(service_client, post, "2099-12-31")
         assert set(found) == {person for when, person in seen if when == latest}, post
         assert set(found.values()) <= {"last-attested", "dated"}
+
+
+def test_a_person_page_shows_each_post_once_in_the_career(service_client: TestClient) -> None:
+    people: dict[str, set[str]] = defaultdict(set)
+    for post, seen in attestations(service_client).items():
+        for _, person in seen:
+            people[person].add(post)
+    person, posts = max(people.items(), key=lambda item: len(item[1]))
+    path = person.removeprefix("https://w3id.org/cn-health-kg/")
+    page = service_client.get(f"/{path}", params={"lang": "en"},
+                              headers={"accept": "text/html"}).text
+    career = page[page.index('<ol class="career">'):]
+    career = career[:career.index("</ol>")]
+    assert career.count("<li>") == len(posts)
+    for post in posts:
+        assert career.count(f'/{post.removeprefix("https://w3id.org/cn-health-kg/")}">') == 1
