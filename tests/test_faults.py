@@ -13,6 +13,7 @@ import json
 import os
 import random
 import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -37,20 +38,107 @@ RUNS = 20
 SWITCHES = 8
 #: The publish step of `kg build` in a child process: the graphs are made by the test
 #: (the steps before publishing do not touch the store), so each run is quick and a
-#: kill lands inside the part that writes.
+#: kill lands inside the part that writes. One process imports kg and reads the payloads
+#: once, then forks a child per publish on request (its pid is printed; the test kills it
+#: directly), so no run waits for Python to start and import kg. It is single-threaded
+#: when it forks (checked), and every child leaves with os._exit.
 PUBLISHER = """
-import json, sys
+import json, os, sys, traceback
 from pathlib import Path
 from kg.store import publish_release
-location, rounds = Path(sys.argv[1]), int(sys.argv[2])
-payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sys.argv[3:]]
+payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sys.argv[1:]]
+releases = [({name: nt.encode() for name, nt in p["graphs"].items()}, p["manifest"])
+            for p in payloads]
 print("ready", flush=True)
-for i in range(rounds):
-    payload = payloads[i % len(payloads)]
-    graphs = {name: nt.encode() for name, nt in payload["graphs"].items()}
-    publish_release(location, graphs, payload["manifest"])
-print("done", flush=True)
+for line in sys.stdin:
+    command, *args = line.split()
+    if command == "publish":  # publish ROUNDS FIRST LOCATION: FIRST, FIRST+1, ... in a child
+        rounds, first, location = int(args[0]), int(args[1]), Path(args[2])
+        assert len(os.listdir("/proc/self/task")) == 1, "forking a multi-threaded process"
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                for i in range(rounds):
+                    graphs, manifest = releases[(first + i) % len(releases)]
+                    publish_release(location, graphs, manifest)
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            sys.stderr.flush()
+            os._exit(code)
+        print(pid, flush=True)
+    elif command in ("wait", "poll"):  # the child's exit code (-N: killed by signal N)
+        pid, status = os.waitpid(int(args[0]), 0 if command == "wait" else os.WNOHANG)
+        print(os.waitstatus_to_exitcode(status) if pid else "running", flush=True)
 """
+
+
+class Publisher:
+    """The forking publisher (PUBLISHER), ready once it has imported kg and read `payloads`."""
+
+    def __init__(self, payloads: list[Path], log: Path) -> None:
+        self.log = log
+        with log.open("wb") as errors:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", PUBLISHER, *map(str, payloads)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, cwd=PROJECT,
+                bufsize=0)
+        self.index = {path: i for i, path in enumerate(payloads)}
+        assert self.ask("", timeout=120) == "ready", self.errors()
+
+    def ask(self, command: str, timeout: float) -> str:
+        """Send a command (none: only read) and read its one-line answer."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        if command:
+            self.process.stdin.write(command.encode() + b"\n")
+        readable, _, _ = select.select([self.process.stdout], [], [], timeout)
+        assert readable, f"the publisher did not answer {command!r} in {timeout} s"
+        return self.process.stdout.readline().decode().strip()
+
+    def start(self, location: Path, rounds: int, first: Path) -> Child:
+        """A child publishing `rounds` releases to `location`, the payloads in turn from
+        `first`."""
+        command = f"publish {rounds} {self.index[first]} {location}"
+        return Child(self, int(self.ask(command, timeout=60)))
+
+    def errors(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Child:
+    """One forked publish, with the parts of Popen the tests use."""
+
+    def __init__(self, publisher: Publisher, pid: int) -> None:
+        self.publisher, self.pid = publisher, pid
+        self.returncode: int | None = None
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, sig)  # not yet reaped: at worst a zombie gets the signal
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            answer = self.publisher.ask(f"poll {self.pid}", timeout=60)
+            self.returncode = None if answer == "running" else int(answer)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        if self.returncode is None:
+            self.returncode = int(self.publisher.ask(f"wait {self.pid}", timeout=timeout))
+        return self.returncode
 
 
 def content_version(store: EmbeddedStore) -> str:
@@ -110,24 +198,28 @@ def release_folders(location: Path) -> set[Path]:
     return {p for p in (location / "releases").iterdir() if not p.name.startswith(".")}
 
 
-def start_publisher(location: Path, rounds: int, *payloads: Path) -> subprocess.Popen[str]:
-    child = subprocess.Popen(
-        [sys.executable, "-c", PUBLISHER, str(location), str(rounds), *map(str, payloads)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT)
-    assert child.stdout is not None and child.stdout.readline() == "ready\n"
-    return child
+@pytest.fixture(scope="module")
+def publisher(payloads: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[Publisher]:
+    log = tmp_path_factory.mktemp("publisher") / "publisher.log"
+    running = Publisher(sorted(payloads.values()), log)
+    try:
+        yield running
+    finally:
+        running.close()
 
 
-def test_killed_publish_leaves_a_whole_release(location: Path, payloads: dict[str, Path]) -> None:
+def test_killed_publish_leaves_a_whole_release(location: Path, payloads: dict[str, Path],
+                                               publisher: Publisher) -> None:
     """20 publish steps SIGKILLed at seeded random points: `current` is always one whole release."""
     versions = set(payloads)
     current = check_current(location, versions)
     durations = []  # how long a publish writes, once started: kills are spread over it
     for _ in range(2):
         other = next(v for v in versions if v != current)
-        child = start_publisher(location, 1, payloads[other])
+        child = publisher.start(location, 1, payloads[other])
         ready = time.perf_counter()
-        assert child.wait(timeout=120) == 0, child.stderr.read() if child.stderr else ""
+        assert child.wait(timeout=120) == 0, publisher.errors()
         durations.append(time.perf_counter() - ready)
         current = check_current(location, {other})
     duration = min(durations)
@@ -135,7 +227,7 @@ def test_killed_publish_leaves_a_whole_release(location: Path, payloads: dict[st
     outcomes = {"killed, previous kept": 0, "new release complete": 0}
     for _ in range(RUNS):
         other = next(v for v in versions if v != current)
-        child = start_publisher(location, 1, payloads[other])
+        child = publisher.start(location, 1, payloads[other])
         time.sleep(rng.uniform(0, duration))
         child.send_signal(signal.SIGKILL)
         killed = child.wait(timeout=60) == -signal.SIGKILL
@@ -148,7 +240,7 @@ def test_killed_publish_leaves_a_whole_release(location: Path, payloads: dict[st
     print(f"\n{RUNS} SIGKILLed publishes (window {duration:.2f}s): {outcomes}")
     assert outcomes["killed, previous kept"] >= RUNS // 4
     other = next(v for v in versions if v != current)
-    assert start_publisher(location, 1, payloads[other]).wait(timeout=120) == 0
+    assert publisher.start(location, 1, payloads[other]).wait(timeout=120) == 0, publisher.errors()
     assert check_current(location, {other}) == other
     assert len(list((location / "releases").iterdir())) <= KEEP_RELEASES
 
@@ -174,10 +266,11 @@ def test_killed_kg_build_keeps_the_store(location: Path, payloads: dict[str, Pat
           f"{'previous' if after == before else 'new'} release")
 
 
-def test_reader_never_sees_a_mix_of_releases(location: Path, payloads: dict[str, Path]) -> None:
+def test_reader_never_sees_a_mix_of_releases(location: Path, payloads: dict[str, Path],
+                                             publisher: Publisher) -> None:
     """Readers open the store over and over while releases are switched back and forth."""
     versions = set(payloads)
-    writer = start_publisher(location, SWITCHES, *payloads.values())
+    writer = publisher.start(location, SWITCHES, sorted(payloads.values())[0])
     seen: list[str] = []
     try:
         while writer.poll() is None:
@@ -185,7 +278,7 @@ def test_reader_never_sees_a_mix_of_releases(location: Path, payloads: dict[str,
     finally:
         writer.kill()
         writer.wait(timeout=60)
-    assert writer.returncode == 0, writer.stderr.read() if writer.stderr else ""
+    assert writer.returncode == 0, publisher.errors()
     switches = sum(a != b for a, b in itertools.pairwise(seen))
     print(f"\n{len(seen)} reads during {SWITCHES} switches; {switches} changes of version seen")
     assert len(set(seen)) == 2
