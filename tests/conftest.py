@@ -48,6 +48,19 @@ def seeds() -> Path:
 
 
 @pytest.fixture(scope="session")
+def kg_server(built_store: tuple[Path, BuildSummary],
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `kg serve` over the built store (two query workers, the default time limit)
+    for the session, on a free port of 127.0.0.1: its origin (no slash). Shared by the
+    tests that need a real server and no other option (OpenAPI, browser)."""
+    from servers import serving
+
+    log = tmp_path_factory.mktemp("kg-serve") / "kg.log"
+    with serving("--location", str(built_store[0]), "--workers", "2", log=log) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def service_client(built_store: tuple[Path, BuildSummary]) -> Iterator[TestClient]:
     """The service over the built graph, in process (two query workers), for the session."""
     from kg.service.app import create_app

@@ -3,19 +3,20 @@ a free port, stopped when the block ends."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 STARTUP_DEADLINE = 120.0
+READY = re.compile(r"^kg: serving (http://127\.0\.0\.1:(\d+))/ ")
 
 
 def free_port() -> int:
@@ -28,28 +29,36 @@ def free_port() -> int:
 def serving(*args: str, log: Path) -> Iterator[str]:
     """Run `kg serve ARGS` until the block ends; yield its URL once it answers.
 
+    `kg serve` prints its URL only once it answers (tests/test_serve_cli.py checks that),
+    so the line is waited for, not polled for; its other output goes to `log`.
     How fast it starts is measured by bench/startup.py, not here: the deadline below only
     keeps a server that never comes up from hanging the suite."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port), *args], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+             str(port), *args], stdout=subprocess.PIPE, stderr=out, stdin=subprocess.DEVNULL)
+        assert process.stdout is not None
+        guard = threading.Timer(STARTUP_DEADLINE, process.kill)
+        guard.start()
         try:
-            while True:
-                assert process.poll() is None, log.read_text()
-                assert time.monotonic() - started < STARTUP_DEADLINE, "the server never answered"
-                try:
-                    if httpx.get(f"{url}/sparql", params={"query": "ASK {}"},
-                                 timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.02)
-            yield url
+            line = process.stdout.readline()  # empty if it exited (or was killed by the guard)
+            guard.cancel()
+            match = READY.match(line.decode(errors="replace"))
+            assert match, f"kg serve did not start: {line!r}\n{log.read_text()}"
+            assert int(match.group(2)) == port
+            threading.Thread(target=_drain, args=(process.stdout, log.with_suffix(".stdout")),
+                             daemon=True).start()
+            yield match.group(1)
         finally:
+            guard.cancel()
             stop(process)
+
+
+def _drain(stream: Any, path: Path) -> None:
+    """Copy what the server prints after its URL (a pipe nobody reads would fill up)."""
+    with path.open("wb") as copy:
+        shutil.copyfileobj(stream, copy)
 
 
 def stop(process: subprocess.Popen[Any]) -> None:

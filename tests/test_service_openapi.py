@@ -6,15 +6,11 @@ from __future__ import annotations
 import http.client
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
-from servers import serving
-
-from kg.build import BuildSummary
 
 TESTS = Path(__file__).parent
 #: seconds before a schemathesis run that hangs is stopped (the sample takes ~45 s on 2 busy
@@ -24,12 +20,10 @@ CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?
 
 
 @pytest.fixture(scope="module")
-def server(built_store: tuple[Path, BuildSummary],
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("openapi") / "kg.log"
-    # the default time limit (10 s): under load a generated request must not hit it
-    with serving("--location", str(built_store[0]), "--workers", "2", log=log) as url:
-        yield url
+def server(kg_server: str) -> str:
+    """The session's `kg serve` (tests/conftest.py): the default time limit (10 s), which a
+    generated request must not hit under load."""
+    return kg_server
 
 
 def run_schemathesis(server: str, tmp_path: Path, config: str, *options: str) -> str:

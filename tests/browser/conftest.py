@@ -14,23 +14,16 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import free_port, stop
-
-from kg.build import BuildSummary
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-READY = re.compile(r"^kg: serving (http://127\.0\.0\.1:\d+)/ ")
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
 MAX_SCREENSHOT_HEIGHT = 6000
 
@@ -42,23 +35,10 @@ def screenshot_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def origin(built_store: tuple[Path, BuildSummary]) -> Iterator[str]:
-    """`kg serve` on a free port of 127.0.0.1 for the session; its origin (no slash)."""
-    port = free_port()
-    log = screenshot_dir().parent / "browser-server.log"
-    with log.open("w") as errors:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--location", str(built_store[0]), "--workers", "2"],
-            stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, text=True)
-        try:
-            assert process.stdout is not None
-            line = process.stdout.readline()  # the server prints its URL once it answers
-            match = READY.match(line)
-            assert match, f"kg serve did not start: {line!r}\n{log.read_text()}"
-            yield match.group(1)
-        finally:
-            stop(process)
+def origin(kg_server: str) -> str:
+    """`kg serve` on a free port of 127.0.0.1 for the session (the one tests/conftest.py
+    starts); its origin (no slash)."""
+    return kg_server
 
 
 def start_chromium(javascript: bool = True) -> Any:
