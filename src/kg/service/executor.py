@@ -187,10 +187,10 @@ class QueryExecutor:
         if self.forward is None or left <= 0:
             raise QueryTimeout(f"the query ran longer than the {limit:g} s time limit")
         store = self.forward
-        if checked.returns_graph:
-            job = replace(job, results_format=None)
+        if checked.returns_graph:  # the worker's canonical text, never the client's
+            job = replace(job, sparql=checked.sparql, results_format=None)
         else:
-            job = replace(job, graph_format=None)
+            job = replace(job, sparql=checked.sparql, graph_format=None)
         return await asyncio.to_thread(
             run_job, store, job, self.prefixes, max_rows=checked.max_rows,
             query_dataset=checked.query_dataset, timeout=left)
