@@ -9,9 +9,9 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.inspection import check_query_safety, check_size, inspect_query
-from kg.sparql_lexer import canonicalise
 from kg.namespaces import prefix_map
 from kg.settings import Settings
+from kg.sparql_lexer import canonicalise
 from kg.store import GraphStore, QueryDataset, open_store
 
 

@@ -69,6 +69,10 @@ _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"
 _STRING_KINDS = {"long1": 3, "long2": 3, "string1": 1, "string2": 1}
 #: Tokens after which `<` inside an expression compares (an operand is complete).
 _OPERAND_ENDS = {"var", "iri", "pname", "string", "number", "close"}
+#: Words after which `(` is no function call's, so it keeps its space.
+_NOT_CALLS = {"A", "SELECT", "DISTINCT", "REDUCED", "WHERE", "BY", "AS", "VALUES", "UNION",
+              "OPTIONAL", "MINUS", "GRAPH", "SERVICE", "SILENT", "NAMED", "FROM", "LIMIT",
+              "OFFSET", "UNDEF", "ASK", "CONSTRUCT", "DESCRIBE", "TRUE", "FALSE"}
 #: Clauses of a query level in which every `(` opens an expression.
 _EXPRESSION_CLAUSES = {"SELECT", "GROUP", "ORDER", "HAVING"}
 
@@ -231,8 +235,11 @@ def canonicalise(text: str) -> CanonicalQuery:
         _track(levels, token_kind, value, prev, prev2)
         path_mod = value in ("*", "+", "?") and levels[-1].kind != "expr" and (
             prev[0] in ("close", "iri", "pname") or prev[1] == "A")
-        if kind == "langtag" or value == "^^" or glue or path_mod:
-            pass  # parsers read these only without space: a path's modifier, a literal's tag
+        call = value == "(" and prev[0] == "word" and prev[1] not in _NOT_CALLS
+        nil = value == ")" and prev[1] == "("
+        if kind == "langtag" or value == "^^" or glue or path_mod or call or nil:
+            pass  # parsers read these only without space: a path's modifier, a literal's
+            # tag or datatype, a built-in's parentheses (Oxigraph: CONCAT(, BNODE())
         elif out:
             out.append(" ")
             length += 1

@@ -39,7 +39,6 @@ from kg.inspection import (
     check_size,
     inspect_query,
 )
-from kg.sparql_lexer import CanonicalQuery, canonicalise
 from kg.query_errors import (
     NotAcceptable,
     QueryError,
@@ -50,6 +49,7 @@ from kg.query_errors import (
 )
 from kg.service.dataset import DatasetSource
 from kg.service.sandbox import SandboxError, forbid_network
+from kg.sparql_lexer import CanonicalQuery, canonicalise
 from kg.store import GraphStore, QueryDataset
 
 #: Parsed shapes kept per worker (keyed by a digest of the text, so a few bytes each).
