@@ -157,26 +157,25 @@ def _host_addresses() -> list[str]:
     return ["127.0.0.1", *[a for a in found if a != "127.0.0.1"]]
 
 
-def _service_calls(query_url: str, listener: HostListener) -> tuple[int, list[int]]:
-    """Send SERVICE queries aimed at the listener straight to a server: connections seen,
-    and the server's HTTP statuses."""
-    statuses = []
+def _service_calls(query_url: str, listener: HostListener) -> int:
+    """Send SERVICE queries aimed at the listener straight to a server (Oxigraph answers
+    200 and fails in the body): the connections the listener saw."""
     for address in _host_addresses():
         query = f"SELECT * WHERE {{ SERVICE <http://{address}:{listener.port}/> {{ ?s ?p ?o }} }}"
-        statuses.append(httpx.post(query_url, data={"query": query}, timeout=30).status_code)
+        httpx.post(query_url, data={"query": query}, timeout=30)
     time.sleep(0.3)
-    return listener.connections, statuses
+    return listener.connections
 
 
 def test_a_service_sent_straight_to_the_isolated_store_reaches_no_host_listener(
         isolated_store: str) -> None:
     listener = HostListener()
     try:
-        connections, statuses = _service_calls(isolated_store, listener)
+        assert len(_host_addresses()) >= 1
+        connections = _service_calls(isolated_store, listener)
     finally:
         listener.close()
     assert connections == 0
-    assert all(status >= 400 for status in statuses), statuses
 
 
 def test_the_same_service_from_a_store_on_the_host_does_connect(
@@ -186,7 +185,17 @@ def test_the_same_service_from_a_store_on_the_host_does_connect(
     listener = HostListener()
     try:
         with oxigraph_server(tmp_path) as endpoint:
-            connections, _ = _service_calls(endpoint.query_url, listener)
+            connections = _service_calls(endpoint.query_url, listener)
     finally:
         listener.close()
     assert connections > 0
+
+
+def test_kg_reaches_the_isolated_store(isolated_store: str) -> None:
+    from kg.store import RemoteStore
+
+    store = RemoteStore(isolated_store, base_iri="https://w3id.org/cn-health-kg/")
+    try:
+        assert store.ask("ASK {}") is True
+    finally:
+        store.close()
