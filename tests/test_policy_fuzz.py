@@ -62,7 +62,8 @@ class Listener:
         self.counts = counts
         counts.write_bytes(b"")
         self.process = subprocess.Popen([sys.executable, "-c", LISTENER, str(counts)],
-                                        stdout=subprocess.PIPE, text=True)
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        text=True)
         assert self.process.stdout is not None
         self.port = int(self.process.stdout.readline())
 

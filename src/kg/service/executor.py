@@ -2,8 +2,8 @@
 
 pyoxigraph cannot interrupt a query, so every query runs in a worker process
 (`kg.service.worker`) with the dataset opened read-only and no network. With an
-external store the workers only check the text; the server forwards what they
-allow, with the time left as the HTTP time-out. The
+external store the workers only check the text; the server forwards the canonical
+text they checked (never the client's), with the time left as the HTTP time-out. The
 server never parses or evaluates a client's text itself. It talks to each
 worker over a socket pair read by the event loop (no thread hop per request;
 frames as multiprocessing.Connection writes them: a 4-byte length, then a
