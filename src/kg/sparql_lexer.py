@@ -63,6 +63,7 @@ _TOKEN = re.compile("|".join([
 ]))
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _LESS = re.compile(r"<=?")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|\\)")
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"',
            "'": "'"}
@@ -165,6 +166,10 @@ def canonicalise(text: str) -> CanonicalQuery:
     """The canonical text of a query (raises QuerySyntaxError with the client's line and
     column for text that is not made of SPARQL 1.1 terminals, QueryRefused 'unverifiable'
     for a codepoint escape read differently by SPARQL 1.1 and the engines)."""
+    if surrogate := _SURROGATE.search(text):
+        line, column = line_and_column(text, surrogate.start())
+        raise QuerySyntaxError(f"error at {line}:{column}: a lone surrogate is no Unicode "
+                               "character", line=line, column=column)
     decoded = _Decoded(text)
     source = decoded.text
     out: list[str] = []
@@ -268,8 +273,6 @@ def _classify(kind: str, value: str) -> str:
         return "string"
     if kind == "punct":
         return "close" if value == ")" else "punct"
-    if kind == "bnode":
-        return "word"
     return kind
 
 
