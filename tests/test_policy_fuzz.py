@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hostile_corpus import FINDINGS
 
 from kg.inspection import inspect_query
 from kg.query_errors import QueryError, QueryRefused
@@ -343,17 +344,6 @@ def test_the_generator_reaches_every_outcome(listener: Listener) -> None:
 
 # ---------------------------------------------------------------- the review's findings
 
-FINDINGS = {
-    # (a) a comment ended by a bare CR: rdflib's comment runs to LF, Oxigraph's stops at CR
-    "comment-ended-by-cr": "SELECT * WHERE { ?s ?p ?o # \r SERVICE <{T}/> { ?a ?b ?c }\n}",
-    # (b) rdflib expands \u0022 before parsing: the string closes, `#` starts a comment
-    "escaped-quote-closes-string":
-        'SELECT * WHERE { ?s ?p ?o FILTER("\\u0022) } #" != "x") SERVICE <{T}/> { ?a ?b ?c } }',
-    # (c) a lower-case \u with eight digits: rdflib reads \u0000005C as a backslash
-    "lowercase-u-eight-digits":
-        "SELECT * WHERE { ?s ?p ?o FILTER(\"\\u0000005C\" != 'x') SERVICE <{T}/> { ?a ?b ?c }"
-        " #\")\n}",
-}
 
 
 def forwarded(text: str) -> str | None:
