@@ -21,10 +21,16 @@ from kg.extract.figures import Figure, comparator, read_figure, skip_reason
 from kg.extract.lexicon import Lexicon
 from kg.extract.linking import Linker, name_slug
 from kg.extract.officials import find_posts
-from kg.extract.text import Article, Compact, parse_article, resolve_date
+from kg.extract.text import Article, ArticleError, Compact, parse_article, resolve_date
+from kg.files import read_regular_file
+from kg.quantities import MAX_MAGNITUDE
 from kg.records import MAX_QUOTE_CHARS
+from kg.sources import MAX_ARTICLE_BYTES
 
 REVIEW = "candidate"
+#: How far back (compact characters) a figure under 全省/全市 looks for the last province or
+#: city named (the real articles are at most 6,000 characters long).
+PLACE_LOOKBACK = 20_000
 YEAR_RE = re.compile(r"(?:截至|到|至)?(\d{4})年(?:(\d{1,2})月)?(?:底|末|前)?")
 SPEAKER_VERBS = re.compile(r"表示|介绍|说|指出|称|透露|强调|坦言|提出|要求|举例")
 
@@ -173,6 +179,7 @@ class Extractor:
             figure = read_figure(expr, view, self.year)
             if figure is None:
                 continue
+            _refuse_huge(figure, article)
             figures.append(figure)
             claim = self._figure_claim(figure, view, article, speakers, used)
             claims.append(claim)
@@ -210,7 +217,8 @@ class Extractor:
         if figure.unit != unit_of_indicator and not (
                 figure.unit == "count" and unit_of_indicator in COUNT_UNITS):
             claim["unit"] = figure.unit  # a bare count (个) takes its indicator's unit
-        place = self._place(text[s_start:figure.start], text[:s_start])
+        place = self._place(text[s_start:figure.start],
+                            text[max(0, s_start - PLACE_LOOKBACK):s_start])
         if place != "cn":
             claim["place"] = place
         year = None
@@ -219,15 +227,15 @@ class Extractor:
         if year is None:
             for match in YEAR_RE.finditer(text, s_start, figure.start):
                 year = match
-        actors = [p for o, p in speakers if s_start <= o < s_end]
+        first = bisect.bisect_left(speakers, s_start, key=lambda m: m[0])
+        actors = [p for _o, p in speakers[first:bisect.bisect_left(speakers, s_end,
+                                                                   key=lambda m: m[0])]]
         if not actors:
             actors = [i for _s, _e, _k, i in self.lexicon.find_all(text[s_start:s_end],
                                                                      "agency", "department")]
         inferred = False
-        if not actors:
-            before = [p for o, p in speakers if o < s_start]
-            if before:
-                actors, inferred = [before[-1]], True
+        if not actors and first:
+            actors, inferred = [speakers[first - 1][1]], True
         if kind == "target":
             claim["comparator"] = comparator(figure)
             deadline = f"{year[1]}-{int(year[2]):02d}" if year and year[2] else (
@@ -308,7 +316,9 @@ class Extractor:
                 continue
             taken.add(clause)
             s_start, s_end = view.sentence(match.start(), match.end())
-            actors = sorted({p for o, p in speakers if s_start <= o < s_end}) or sorted({
+            inside = speakers[bisect.bisect_left(speakers, s_start, key=lambda m: m[0]):
+                              bisect.bisect_left(speakers, s_end, key=lambda m: m[0])]
+            actors = sorted({p for _o, p in inside}) or sorted({
                 i for _s, _e, _k, i in self.lexicon.find_all(view.text[s_start:s_end],
                                                              "agency", "department")})
             if not actors:
@@ -410,9 +420,26 @@ def _unique(base: str, used: set[str]) -> str:
     return candidate
 
 
+def _refuse_huge(figure: Figure, article: Article) -> None:
+    """A figure of more digits than a fact file may hold is no quantity: refuse the article
+    (rather than write a number no loader reads back, or fail on Python's limit of 4,300
+    digits for an int's text)."""
+    for value in figure.values:
+        if value and abs(value.adjusted()) > MAX_MAGNITUDE:
+            digits = re.sub(r"\D", "", figure.expr.text)
+            shown = digits if len(digits) <= 20 else f"{digits[:8]}…{digits[-4:]}"
+            raise ArticleError(f"line {article.line_of(figure.expr.start)}: the number {shown} "
+                               f"({len(digits):,} digits) is out of range (more than "
+                               f"{MAX_MAGNITUDE} digits)")
+
+
 def extract_file(path: Path, source_id: str, data: CuratedData | None) -> Draft:
-    """The draft of one article file."""
-    raw_bytes = path.read_bytes()
+    """The draft of one article file: a regular file of at most MAX_ARTICLE_BYTES.
+
+    Raises UnreadableFile (a FIFO, device, folder, too large), UnicodeDecodeError, or
+    ArticleError (a malformed header, a number out of range).
+    """
+    raw_bytes = read_regular_file(path, MAX_ARTICLE_BYTES)
     raw = raw_bytes.decode("utf-8")
     digest = hashlib.sha256(raw_bytes).hexdigest()
     return Extractor(data).extract(raw, source_id, path.name, digest)

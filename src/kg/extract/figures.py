@@ -11,9 +11,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from kg.coverage import Expression, expression_values
-from kg.extract.text import Compact
+from kg.extract.text import SENTENCE_REACH, Compact
 
 #: Chinese classifier or unit after a number -> registry unit id (longest first)
 UNIT_WORDS: dict[str, str] = {
@@ -94,9 +95,11 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
     start, end = _compact_span(view, expr)
     after = view.text[end : end + 3]
     text = view.text
-    for name_start, name_end, entity_id in names:
-        if name_start <= start and end <= name_end:
-            return f"part of the name of {entity_id}"
+    # the names do not overlap and are in order: only the last one starting at or before
+    # the number can hold it
+    at = bisect.bisect_right(names, start, key=lambda n: n[0])
+    if at and end <= names[at - 1][1]:
+        return f"part of the name of {names[at - 1][2]}"
     if text[start - 1 : start] == "第" or re.match(r"[届]|中全会", after):
         return "ordinal: part of a name (batch, edition, session, page)"
     if re.match(r"[.．、](?![0-9０-９])", after) and (
@@ -145,9 +148,9 @@ def quoted_pledge(text: str, at: int, sentence_start: int) -> bool:
     opening = max(text.rfind("“", sentence_start, at), text.rfind("\"", sentence_start, at))
     if opening < 0 or "”" in text[opening:at]:
         return False
-    closing = text.find("”", at)
+    closing = text.find("”", at, at + SENTENCE_REACH)
     if closing < 0:
-        closing = text.find("\"", at)
+        closing = text.find("\"", at, at + SENTENCE_REACH)
     return closing >= 0 and bool(PLEDGE_AFTER_QUOTE.match(text, closing))
 
 
@@ -158,13 +161,28 @@ PLAN_HEADING = re.compile(r"实事|任务|目标|计划|方案|举措|重点工�
 def listed_under_plan(original: str, at: int) -> bool:
     """A figure in a numbered list (1. … 2. …) whose heading names a plan or its tasks
     (发布2025年为民服务八件实事)."""
-    lines = original[:at].split("\n")
-    if not LIST_ITEM.match(lines[-1]):
-        return False
-    for line in reversed(lines[:-1]):
-        if line.strip() and not LIST_ITEM.match(line):
-            return bool(PLAN_HEADING.search(line))
-    return False
+    starts, items, under_plan = _numbered_lines(original)
+    line = bisect.bisect_right(starts, at) - 1
+    return items[line] is not None and items[line] <= at and under_plan[line]
+
+
+@lru_cache(maxsize=4)
+def _numbered_lines(original: str) -> tuple[list[int], list[int | None], list[bool]]:
+    """For each line of the text: where it starts, where its list number (1. 一、) ends if
+    it has one, and whether the nearest line above it that is neither blank nor a list item
+    names a plan. One pass, so that each figure's question costs a binary search."""
+    starts, items, under_plan = [], [], []
+    heading_is_plan = False
+    offset = 0
+    for line in original.split("\n"):
+        number = LIST_ITEM.match(line)
+        starts.append(offset)
+        items.append(offset + number.end() if number else None)
+        under_plan.append(heading_is_plan)
+        if line.strip() and not number:
+            heading_is_plan = bool(PLAN_HEADING.search(line))
+        offset += len(line) + 1
+    return starts, items, under_plan
 
 
 def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Figure | None:

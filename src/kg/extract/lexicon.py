@@ -80,7 +80,7 @@ class Lexicon:
 
     def find_all(self, text: str, *kinds: str) -> list[tuple[int, int, str, str]]:
         """Non-overlapping (start, end, kind, id) of registry names in text, longest first."""
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))  # 1 where a name already found covers the character
         found = []
         for name, kind, entity_id in self.kind_names(*kinds):
             if len(name) < 2:
@@ -88,8 +88,8 @@ class Lexicon:
             start = text.find(name)
             while start >= 0:
                 end = start + len(name)
-                if not any(s < end and start < e for s, e in taken):
-                    taken.append((start, end))
+                if taken.find(1, start, end) < 0:
+                    taken[start:end] = b"\x01" * len(name)
                     found.append((start, end, kind, entity_id))
                 start = text.find(name, start + 1)
         return sorted(found)

@@ -36,16 +36,17 @@ class Linker:
     entities: dict[str, Any] = field(default_factory=dict)
     proposals: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     _by_name: dict[tuple[str, str], str] = field(default_factory=dict)
+    _proposed: set[str] = field(default_factory=set)  # ids of every proposal, any kind
 
     def propose(self, kind: str, slug: str, record: dict[str, Any]) -> str:
         """Propose a new registry entity (once per kind and name); its id."""
         key = (kind, record["name_zh"])
         if key in self._by_name:
             return self._by_name[key]
-        taken = set(self.entities) | {i for p in self.proposals.values() for i in p}
         candidate, n = slug, 2
-        while candidate in taken:
+        while candidate in self.entities or candidate in self._proposed:
             candidate, n = f"{slug}-{n}", n + 1
+        self._proposed.add(candidate)
         self.proposals.setdefault(REGISTRY_FILES[kind], {})[candidate] = {"id": candidate, **record}
         self._by_name[key] = candidate
         return candidate
@@ -121,10 +122,9 @@ class Linker:
         without its place (省卫生健康委) the last one named whose name ends with it."""
         if found := self.lexicon.lookup("agency", text):
             return found
+        if found := self._by_name.get(("agency", text)):
+            return found
         proposed = self.proposals.get(REGISTRY_FILES["agency"], {})
-        for agency_id, record in proposed.items():
-            if record["name_zh"] == text:
-                return agency_id
         if text.startswith(("省", "市", "县", "区")):
             for agency_id, record in reversed(list(proposed.items())):
                 if record["name_zh"].endswith(text) and record["name_zh"] != text:

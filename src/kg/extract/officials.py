@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from kg.extract.lexicon import ORG_SUFFIXES, Lexicon, looks_like_name
 from kg.extract.linking import quiet_jieba
-from kg.extract.text import Compact
+from kg.extract.text import CLAUSE_REACH, Compact
 
 #: words after a name in reporting (表示, 介绍, ...) or punctuation
 AFTER_NAME = re.compile(
@@ -91,7 +91,7 @@ def _org_before(text: str, end: int, breaks: set[int], floor: int = 0) -> tuple[
 
     A paragraph break stops it too: headings carry no punctuation.
     """
-    start = end
+    start, floor = end, max(floor, end - CLAUSE_REACH)
     while (start > floor and text[start - 1] not in CHAIN_BREAK and text[start - 1] != "、"
            and start not in breaks):
         start -= 1
@@ -142,17 +142,21 @@ def find_posts(view: Compact, lexicon: Lexicon) -> list[Post]:
     posts: list[Post] = []
     taken: set[tuple[str, str]] = set()
 
+    posts_end = 0  # where the last post found so far ends
+
     def add(post: Post) -> None:
+        nonlocal posts_end
         key = (post.name, post.title + post.org_text)
         if key not in taken:
             taken.add(key)
             posts.append(post)
+            posts_end = max(posts_end, post.end)
 
     for match in roles.finditer(text):
         name = _name_after(text, match.end(), lexicon, view.line_starts)
         if name:
             # a mention never reaches back into the one before (lists of speakers)
-            floor = max((p.end for p in posts), default=0)
+            floor = posts_end
             chain = _chain_before(text, match.start(), match.end(), roles, view.breaks, floor)
             chain_start = chain[0][2]
             end = match.end() + len(name)
