@@ -151,6 +151,18 @@ def test_source_linked_out_of_the_sources_folder_is_refused(
     assert lines[0].endswith(f"002_4a3f87a1da74a320.txt points outside {own_seeds}")
 
 
+def test_source_that_is_not_utf8_is_named_without_a_traceback(
+        data_copy: Path, published: Path, seeds: Path, tmp_path: Path) -> None:
+    own_seeds = tmp_path / "seeds"
+    own_seeds.mkdir()
+    for article in seeds.iterdir():
+        (own_seeds / article.name).write_bytes(article.read_bytes())
+    (own_seeds / "002_4a3f87a1da74a320.txt").write_bytes("国家卫生健康委".encode("gb18030"))
+    lines = refused(data_copy, published, "--seeds", str(own_seeds))
+    assert (f"error: data/{FACTS}, record source: file: 002_4a3f87a1da74a320.txt is not UTF-8 "
+            f"text (byte 0xb9 on line 1)") in lines
+
+
 def refused(data: Path, published: Path, *options: str) -> list[str]:
     """The error lines of `kg build` on data that must fail; checks the store is untouched
     and that no line of /etc/passwd was printed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Sequence
 from pathlib import Path
@@ -134,7 +135,11 @@ def check_sources(data: CuratedData, folders: Sequence[Path],
                 Problem(file, "source", f"sha256 of {facts.source.file} is {digest}, "
                         f"not {facts.source.sha256}")
             )
-        text = read_source_text(path)
+        try:
+            text = read_source_text(path)
+        except SourceFileError as error:
+            problems.append(Problem(file, "source", f"file: {error}"))
+            continue
         for claim in facts.claims:
             span = find_quote(text, claim.evidence)
             if span is None:
@@ -149,8 +154,13 @@ def check_sources(data: CuratedData, folders: Sequence[Path],
 
 def source_texts(data: CuratedData, folders: Sequence[Path]) -> dict[str, str]:
     """Text of every source whose file exists, by source id."""
-    paths = {sid: find_source(facts.source.file, folders) for sid, facts in data.facts.items()}
-    return {sid: read_source_text(path) for sid, path in paths.items() if path is not None}
+    texts = {}
+    for sid, facts in data.facts.items():
+        path = find_source(facts.source.file, folders)
+        with contextlib.suppress(SourceFileError):  # not UTF-8: check_sources reports it
+            if path is not None:
+                texts[sid] = read_source_text(path)
+    return texts
 
 
 def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
