@@ -158,3 +158,24 @@ def test_an_impossible_date_in_the_text_leaves_the_event_undated(tmp_path: Path)
     assert result.exit_code == 0, result.output
     review = (tmp_path / "999.review.yaml").read_text(encoding="utf-8")
     assert "date_inferred: true" in review and "date as stated: 2025年13月45日" in review
+
+
+BOMB = "".join([f"- &a0 [{', '.join(['lol'] * 9)}]\n"]
+               + [f"- &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)])
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), [
+    ("alias-bomb", lambda path: path.write_text(f"source: {{id: '009'}}\nclaims:\n{BOMB}",
+                                                encoding="utf-8"),
+     "cannot be read as YAML: &a0 at line 3, column 3: anchors and aliases are not allowed"),
+    ("fifo", _fifo, "cannot be read as YAML: cannot be read: it is a FIFO (named pipe)"),
+])
+def test_kg_diff_refuses_a_runaway_draft_at_once(name: str, make, reason: str,
+                                                  tmp_path: Path) -> None:
+    draft = tmp_path / "009.yaml"
+    make(draft)
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "diff", str(draft)],
+                          capture_output=True, text=True, timeout=SECONDS, check=False,
+                          preexec_fn=_limit_memory)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert done.stderr.startswith(f"error: {draft}: {reason}"), done.stderr

@@ -125,7 +125,7 @@ def read_yaml_file(path: Path, *, within: Path | None = None) -> YamlFile:
     if not text.strip():
         raise YamlFileError("the file is empty")
     _refuse_special_characters(text)
-    _prescan(text)
+    prescan(text)
     loader = StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -161,7 +161,7 @@ _OPENING = (BlockMappingStartToken, BlockSequenceStartToken, FlowMappingStartTok
 _CLOSING = (BlockEndToken, FlowMappingEndToken, FlowSequenceEndToken)
 
 
-def _prescan(text: str) -> None:
+def prescan(text: str) -> None:
     """Refuse deep nesting and anchors from libyaml's tokens, before anything is parsed.
 
     The scanner is iterative and stops at the first offending token, so this costs one

@@ -109,8 +109,8 @@ class Compact:
     breaks: set[int] = field(default_factory=set)
     #: compact positions a line break precedes
     line_starts: set[int] = field(default_factory=set)
-    _clause: tuple[array, array] | None = field(default=None, repr=False)
-    _sentence: tuple[array, array] | None = field(default=None, repr=False)
+    _clause: tuple[array, array] | None = field(default=None, init=False, repr=False)
+    _sentence: tuple[array, array] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         chars, index = [], []
