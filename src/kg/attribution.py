@@ -1,24 +1,36 @@
-"""Attributions the text makes: every named reporter, announcer or speaker is in the source.
+"""Attributions the text makes: who reported, announced or said each claim, and where the
+text says so.
 
-A claim's actors (``reported_by``, ``announced_by``, ``speaker``) must be named in
-its source: the entity's Chinese name, one of its Chinese aliases, or (for a person)
-a name the same source prints for them (``name_as_stated`` on a post claim). The
-comparison ignores whitespace, since the page layout leaves spaces and line breaks
-inside names. A claim whose actor the text does not name says so with
-``attribution: {inferred: true, reason: ...}``; it is then not checked.
+A claim's actors (``reported_by``, ``announced_by``, ``speaker``) carry a basis
+(`kg.records.Attribution`). The check holds the text to it:
+
+* ``stated-in-clause`` (written, or taken when no attribution is given): every actor is
+  named in the claim's own quote;
+* ``speaker-heading``, ``byline``, ``lead``: the attribution's ``evidence`` is verbatim in
+  the source and names every actor;
+* ``inferred``: the curators' ``reason``; an ``evidence`` given is verbatim in the source.
+
+An actor is named by its Chinese name, a Chinese alias, or a name the same source prints
+for the person (``name_as_stated`` on a post claim). The comparison ignores whitespace,
+since the page layout leaves spaces and line breaks inside names.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator
 
 from kg.datafiles import CuratedData
 from kg.errors import Problem
-from kg.records import FactFile, PostClaim
+from kg.records import Attribution, Claim, FactFile, PostClaim
+from kg.sources import find_quote
 
 ACTOR_FIELDS = ("reported_by", "announced_by", "speaker")
+#: key of an attribution's evidence in the offsets map: (source id, ATTRIBUTION_KEY + claim id)
+ATTRIBUTION_KEY = "@attribution/"
 _SPACE = re.compile(r"\s+")
+_HOW_TO = ("give 'attribution: {basis: speaker-heading|byline|lead, evidence: <the words "
+           "naming the actor>}', or '{basis: inferred, reason: ...}'")
 
 
 def squeeze(text: str) -> str:
@@ -37,39 +49,55 @@ def printed_names(data: CuratedData, facts: FactFile, entity_id: str) -> set[str
     return {squeeze(n) for n in names if squeeze(n)}
 
 
-def unnamed_actors(data: CuratedData, facts: FactFile, text: str) -> Iterable[tuple[str, str, str]]:
-    """(claim id, field, actor id) for each actor the source text never names.
-
-    Claims marked ``attribution: {inferred: true}`` are skipped.
-    """
-    flat = squeeze(text)
-    for claim in facts.claims:
-        attribution = getattr(claim, "attribution", None)
-        if attribution is not None and attribution.inferred:
-            continue
-        for field in ACTOR_FIELDS:
-            for actor in getattr(claim, field, None) or []:
-                if actor not in data.entities:
-                    continue  # reported by check_references
-                if not any(name in flat for name in printed_names(data, facts, actor)):
-                    yield claim.id, field, actor
+def actors(claim: Claim) -> Iterator[tuple[str, str]]:
+    """(field, actor id) for each reporter, announcer and speaker of the claim."""
+    for field in ACTOR_FIELDS:
+        for actor in getattr(claim, field, None) or []:
+            yield field, actor
 
 
-def check_attributions(data: CuratedData, texts: dict[str, str], problems: list[Problem]) -> None:
-    """Add a problem for every actor the claim's source does not name.
+def basis_of(claim: Claim) -> Attribution | None:
+    """The claim's attribution; stated-in-clause when it has actors and gives none."""
+    given = getattr(claim, "attribution", None)
+    if given is not None or not any(actors(claim)):
+        return given
+    return Attribution(basis="stated-in-clause")
 
-    `texts` maps source id -> source text (sources whose file is missing are skipped).
+
+def check_attributions(data: CuratedData, texts: dict[str, str], problems: list[Problem],
+                       offsets: dict[tuple[str, str], tuple[int, int]]) -> None:
+    """Add a problem for every actor the text does not name where its basis says; record
+    the offsets of each attribution's evidence (sources whose file is missing are skipped).
     """
     for source_id, facts in data.facts.items():
         text = texts.get(source_id)
         if text is None:
             continue
         file = data.fact_files[source_id]
-        for claim_id, field, actor in unnamed_actors(data, facts, text):
-            entity = data.entities[actor]
-            problems.append(Problem(
-                file, claim_id,
-                f"{field}: {actor!r} ({entity.name_zh}) is not named in {facts.source.file}; "
-                f"name an actor the text names, or mark the attribution "
-                f"'attribution: {{inferred: true, reason: ...}}'",
-            ))
+        for claim in facts.claims:
+            attribution = basis_of(claim)
+            if attribution is None:
+                continue
+            if attribution.evidence:
+                span = find_quote(text, attribution.evidence)
+                if span is None:
+                    problems.append(Problem(
+                        file, claim.id, f"attribution: evidence not found verbatim in "
+                        f"{facts.source.file}: {attribution.evidence!r}"))
+                    continue
+                offsets[(source_id, ATTRIBUTION_KEY + claim.id)] = span
+            if attribution.inferred:
+                continue
+            where, passage = (("this claim's quote", claim.evidence)
+                              if attribution.basis == "stated-in-clause"
+                              else ("the attribution's evidence", attribution.evidence or ""))
+            flat = squeeze(passage)
+            for field, actor in actors(claim):
+                if actor not in data.entities:
+                    continue  # reported by check_references
+                if not any(name in flat for name in printed_names(data, facts, actor)):
+                    entity = data.entities[actor]
+                    problems.append(Problem(
+                        file, claim.id,
+                        f"{field}: {actor!r} ({entity.name_zh}) is not named in {where} "
+                        f"(basis {attribution.basis}); {_HOW_TO}"))

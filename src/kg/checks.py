@@ -174,7 +174,7 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     folders = source_folders(seeds)
     offsets = check_sources(data, folders, problems)
     texts = source_texts(data, folders)
-    check_attributions(data, texts, problems)
+    check_attributions(data, texts, problems, offsets)
     check_articles(data, texts, problems, offsets)
     check_indicator_units(data, problems)
     check_policy_links(data, problems)

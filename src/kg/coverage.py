@@ -439,7 +439,7 @@ def compute_coverage(
     """Coverage of the given sources (default: every fact file); DataError on bad input."""
     from kg.checks import check_curated
     from kg.datafiles import load_curated
-    from kg.sources import find_source, read_source_text, source_folders
+    from kg.sources import find_source, metadata_spans, read_source_text, source_folders
 
     data = load_curated(data_dir)
     data_dir = data.data_dir
@@ -470,6 +470,7 @@ def compute_coverage(
         path = ignore_dir / f"{source_id}.yaml"
         name = _relative(path, data_dir)
         ignore_spans = load_ignores(path, name, text, facts.source.file, problems)
+        ignore_spans += metadata_spans(text)  # URL:, DATE: lines and [PARTIAL] markers
         holders = claim_holders(data, facts, text, offsets)
         reports.append(
             classify(source_id, facts.source.file, text, quote_spans, ignore_spans, holders)

@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.articles import ARTICLE_KEY, article_of
-from kg.attribution import squeeze
+from kg.attribution import ATTRIBUTION_KEY, basis_of, squeeze
 from kg.checks import Offsets
 from kg.datafiles import CuratedData
 from kg.iris import IriMinter
@@ -111,6 +111,13 @@ COMPARATORS = {
     ">": HKG.Greater,
     "<=": HKG.LessOrEqual,
     "<": HKG.Less,
+}
+ATTRIBUTION_BASES = {
+    "stated-in-clause": HKG.StatedInClause,
+    "speaker-heading": HKG.SpeakerHeading,
+    "byline": HKG.BylineCredit,
+    "lead": HKG.LeadParagraph,
+    "inferred": HKG.CuratorInference,
 }
 QUALIFIER_TERMS = {
     "about": HKG.About,
@@ -271,6 +278,8 @@ class RdfMapper:
             case Task():
                 link(DCTERMS.isPartOf, [entity.programme])
                 g.add((s, HKG.taskNumber, Literal(entity.number)))
+                if entity.continues:
+                    link(HKG.continues, [entity.continues])
 
     def post_iri(self, claim: PostClaim) -> URIRef:
         return self.iri.post(claim.organization, claim.role)
@@ -379,10 +388,11 @@ class RdfMapper:
             if field == "states_policy" and isinstance(claim, StatementClaim | MentionClaim):
                 g.add((s, HKG.about, self.ref(ref)))  # statesPolicy is a sub-property of about
         self.add_evidence(g, s, source_id, claim)
-        self.add_attribution(g, s, claim)
+        self.add_attribution(g, s, source_id, claim)
         match claim:
             case PostClaim():
                 g.add((s, HKG.post, self.post_iri(claim)))
+                self.add_holding_period(g, s, self.claim_date(facts, claim), claim)
                 g.add((s, HKG.titleAsStated, Literal(claim.title_zh, lang="zh")))
                 if claim.name_as_stated:
                     g.add((s, HKG.nameAsStated, Literal(claim.name_as_stated, lang="zh")))
@@ -415,15 +425,21 @@ class RdfMapper:
             case MentionClaim():
                 pass
 
-    def add_attribution(self, g: Graph, s: URIRef, claim: Claim) -> None:
-        """Whether the claim's reporter/announcer/speaker is stated or inferred (and why)."""
-        if not any(getattr(claim, f, None) for f in ("reported_by", "announced_by", "speaker")):
+    def add_attribution(self, g: Graph, s: URIRef, source_id: str, claim: Claim) -> None:
+        """Where the text names the claim's reporter/announcer/speaker: its basis, the
+        passage that names them (an evidence selector), or why the curators inferred it."""
+        attribution = basis_of(claim)
+        if attribution is None:
             return
-        attribution = getattr(claim, "attribution", None)
-        inferred = bool(attribution and attribution.inferred)
-        g.add((s, HKG.attributionInferred, Literal(inferred)))
-        if attribution is not None:
+        g.add((s, HKG.attributionBasis, ATTRIBUTION_BASES[attribution.basis]))
+        g.add((s, HKG.attributionInferred, Literal(attribution.inferred)))
+        if attribution.reason:
             g.add((s, HKG.attributionReason, Literal(attribution.reason, lang="en")))
+        if attribution.evidence:
+            ev = URIRef(f"{s}/attribution-evidence")
+            start, end = self.offsets[(source_id, ATTRIBUTION_KEY + claim.id)]
+            g.add((s, HKG.attributionEvidence, ev))
+            self.add_selector(g, ev, source_id, attribution.evidence, start, end)
 
     def add_quantity(self, g: Graph, s: URIRef, claim: TargetClaim | MeasurementClaim) -> None:
         g.add((s, HKG.value, value_literal(claim.value)))
@@ -457,12 +473,27 @@ class RdfMapper:
                 g.add((instant, RDF.type, TIME.Instant))
                 g.add((instant, TIME_PRECISION[len(partial)], date_literal(partial)))
 
+    def add_holding_period(self, g: Graph, s: URIRef, attested: str, claim: PostClaim) -> None:
+        """When the post was held (org:memberDuring): an interval that contains the date the
+        source attests it on (time:inside), with its beginning and end where the text gives
+        them. Each source adds its own attestation; nothing earlier is overwritten."""
+        self.add_interval(g, s, ORG.memberDuring, "during", claim.start, claim.end)
+        instant = URIRef(f"{s}/during/attested")
+        g.add((URIRef(f"{s}/during"), TIME.inside, instant))
+        g.add((instant, RDF.type, TIME.Instant))
+        g.add((instant, TIME_PRECISION[len(attested)], date_literal(attested)))
+
     def add_evidence(self, g: Graph, s: URIRef, source_id: str, claim: Claim) -> None:
         ev = self.iri.evidence(source_id, claim.id)
         start, end = self.offsets[(source_id, claim.id)]
         g.add((s, HKG.evidence, ev))
+        self.add_selector(g, ev, source_id, claim.evidence, start, end)
+
+    def add_selector(self, g: Graph, ev: URIRef, source_id: str, quote: str, start: int,
+                     end: int) -> None:
+        """A verbatim passage of the source and its character offsets."""
         g.add((ev, RDF.type, HKG.Evidence))
-        g.add((ev, OA.exact, Literal(claim.evidence, lang="zh")))
+        g.add((ev, OA.exact, Literal(quote, lang="zh")))
         g.add((ev, OA.start, Literal(start)))
         g.add((ev, OA.end, Literal(end)))
         g.add((ev, DCTERMS.source, self.iri.source(source_id)))

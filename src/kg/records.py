@@ -274,9 +274,11 @@ class Programme(Entity):
 
 class Task(Entity):
     KIND = "task"
-    REFS = {"programme": ("programme",)}
+    REFS = {"programme": ("programme",), "continues": ("task",)}
     programme: Slug
     number: int = Field(ge=1)
+    #: the task of an earlier year's programme this one carries on (same service, new target)
+    continues: Slug | None = None
 
 
 ENTITY_MODELS: dict[str, type[Entity]] = {
@@ -370,15 +372,40 @@ class Source(Record):
     note: str | None = None
 
 
-class Attribution(Record):
-    """How a claim's actor (reporter, announcer, speaker) was attributed.
+ATTRIBUTION_BASES = ("stated-in-clause", "speaker-heading", "byline", "lead", "inferred")
 
-    ``inferred: true`` says the text does not name the actor for this claim; the
-    curators inferred it, for the ``reason`` given.
+
+class Attribution(Record):
+    """How the text ties a claim to its actor (reporter, announcer, speaker).
+
+    ``basis`` says where the text names the actor: ``stated-in-clause`` (in the claim's
+    own quote; the default when every actor is named there), ``speaker-heading`` (a
+    transcript heading, or "X表示/介绍" earlier in the paragraph), ``byline`` (the
+    article's author), ``lead`` (the article's lead names the press conference or body),
+    ``inferred`` (the text does not say; ``reason`` says why the curators chose the
+    actor). ``evidence`` is the verbatim passage that names the actor, required for
+    every basis but ``stated-in-clause`` and ``inferred``.
     """
 
-    inferred: bool
-    reason: str = Field(min_length=3)
+    basis: Literal[ATTRIBUTION_BASES]  # type: ignore[valid-type]
+    evidence: str | None = Field(None, min_length=2, max_length=MAX_QUOTE_CHARS)
+    reason: str | None = Field(None, min_length=3)
+
+    @model_validator(mode="after")
+    def _basis_has_its_parts(self) -> Attribution:
+        if self.basis == "inferred" and not self.reason:
+            raise ValueError("reason: an inferred attribution says why (reason)")
+        if self.basis == "stated-in-clause" and self.evidence:
+            raise ValueError("evidence: the claim's own quote is the evidence of a "
+                             "stated-in-clause attribution; leave evidence out")
+        if self.basis not in ("stated-in-clause", "inferred") and not self.evidence:
+            raise ValueError(f"evidence: a {self.basis} attribution quotes the words that "
+                             f"name the actor (evidence)")
+        return self
+
+    @property
+    def inferred(self) -> bool:
+        return self.basis == "inferred"
 
 
 class Claim(Record):
@@ -405,6 +432,15 @@ class PostClaim(Claim):
     #: the event where the source places the person in this post (speaking at a press
     #: conference); the post holding is then dated by the event
     event: Slug | None = None
+    #: when the holding began or ended, where the text says (任职自…, 2024年起任…); without
+    #: them the source only attests that the post was held on the claim's date
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PostClaim:
+        _check_order(self, "start", "end")
+        return self
 
 
 class TargetClaim(Claim):

@@ -10,16 +10,25 @@ its folder (no FIFO, device or symlink out), of bounded size.
 from __future__ import annotations
 
 import hashlib
+import re
 import stat
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from kg.settings import Settings
+
 #: Largest article read (the longest real one is under 20 kB).
 MAX_ARTICLE_BYTES = 2_000_000
 #: The line the corpus puts where a retrieved excerpt stops (not article text).
 PARTIAL_MARKER = "[PARTIAL:"
+
+
+#: A metadata line at the head of a corpus article (URL:, DATE:, a TITLE: the corpus
+#: describes rather than prints), not article text; a printed TITLE: is the headline.
+_HEADER_LINE = re.compile(r"^(?:(?:URL|DATE|日期)[ \t]*[:：].*|TITLE:[ \t]*\[descriptive.*)$",
+                          re.MULTILINE)
+_MARKER_LINE = re.compile(r"^\[PARTIAL:.*$", re.MULTILINE)
 
 
 class SourceFileError(ValueError):
@@ -30,15 +39,11 @@ def seeds_dir(override: str | Path | None = None) -> Path:
     """The seeds folder: an override, else $KG_SEEDS, else ../shared/seeds beside the project."""
     if override:
         return Path(override)
-    from kg.settings import Settings
-
     return Settings().seeds
 
 
 def source_folders(seeds: str | Path | None = None) -> tuple[Path, ...]:
     """The folders articles are looked up in: the seeds folder, then the corpus folder."""
-    from kg.settings import Settings
-
     settings = Settings()
     return tuple(dict.fromkeys([Path(seeds) if seeds else settings.seeds, settings.corpus]))
 
@@ -101,3 +106,14 @@ def find_quote(text: str, quote: str) -> tuple[int, int] | None:
     """Character offsets [start, end) of the first verbatim occurrence of quote in text."""
     start = text.find(quote)
     return None if start < 0 else (start, start + len(quote))
+
+
+def metadata_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines that describe an article rather than being its text: the leading
+    URL:, DATE: and descriptive TITLE: lines of a corpus file and its [PARTIAL: ...] line."""
+    spans = []
+    head = re.match(r"(?:(?:URL|TITLE|DATE|标题|日期)[ \t]*[:：][^\n]*\n)*", text)
+    for match in _HEADER_LINE.finditer(text, 0, head.end() if head else 0):
+        spans.append(match.span())
+    spans.extend(m.span() for m in _MARKER_LINE.finditer(text))
+    return spans

@@ -20,9 +20,11 @@ from kg.service.charts import Point, figures_chart, number
 from kg.service.reader import GraphReader, Row, Term, iri
 from kg.service.rendering import Page
 from kg.service.scorecard import Figure, collect_figures
-from kg.service.sentences import InSentence, quote_in_sentence
+from kg.service.sentences import InSentence, Passage, article_passages, quote_in_sentence
 
 PAGE_SIZE = 50
+#: the kinds of claim, in the order the reading view's legend shows their colours
+CLAIM_KINDS = ("Measurement", "Target", "Statement", "PostHolding", "Mention")
 MAX_STATEMENTS = 500
 ORG = "http://www.w3.org/ns/org#"
 
@@ -185,12 +187,47 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         values["outlet"] = _value(facts[0], "outlet") if facts else None
         values["issued"] = facts[0].get("issued") if facts else None
         values["in_sentence"] = claims_in_sentences(values["source_claims"], facts)
+        values["article"] = reading_view(values["source_claims"], facts)
+        values["claim_kinds"] = {r["claim"].value: r["type"].value.rsplit("#", 1)[-1]
+                                 for r in values["source_claims"]}
+        values["legend"] = [(kind, str(HKG[kind])) for kind in CLAIM_KINDS]
     page.labels.load(_mentioned(resource, types, values))
     return values
 
 
+@dataclass
+class CareerStep:
+    """One post in an official's career: the span of days the sources attest it."""
+
+    post: str
+    first: Term
+    last: Term
+    titles: list[str]
+    sources: list[str]
+
+
+def career(posts: list[Row]) -> list[CareerStep]:
+    """The posts an official held, each once, in the order the sources first attest them
+    (attestations are never merged across posts, and nothing is overwritten)."""
+    steps: dict[str, CareerStep] = {}
+    for row in posts:
+        post, when = row.get("post") or row.get("org"), row.get("date")
+        if post is None or when is None:
+            continue
+        step = steps.setdefault(post.value, CareerStep(post.value, when, when, [], []))
+        step.first = min(step.first, when, key=lambda t: t.value)
+        step.last = max(step.last, when, key=lambda t: t.value)
+        title, source = row.get("title"), row.get("source")
+        if title is not None and title.value not in step.titles:
+            step.titles.append(title.value)
+        if source is not None and source.value not in step.sources:
+            step.sources.append(source.value)
+    return sorted(steps.values(), key=lambda s: (s.first.value, s.last.value, s.post))
+
+
 def official(reader: GraphReader, node: dict[str, Term]) -> dict[str, Any]:
-    """An official's timeline: dated posts, and what they announced, reported or said."""
+    """An official's career (each post with the span the sources attest it), dated posts,
+    and what they announced, reported or said."""
     posts = reader.select(POSTS, node)
     said = reader.select(SAID, node)
     seen: set[str] = set()
@@ -200,7 +237,7 @@ def official(reader: GraphReader, node: dict[str, Term]) -> dict[str, Any]:
         if key not in seen:
             seen.add(key)
             timeline.append(row)
-    return {"posts": posts, "timeline": timeline}
+    return {"posts": posts, "career": career(posts), "timeline": timeline}
 
 
 def claims_in_sentences(claims: list[Row], facts: list[Row]) -> dict[str, InSentence]:
@@ -217,6 +254,17 @@ def claims_in_sentences(claims: list[Row], facts: list[Row]) -> dict[str, InSent
             if sentence is not None:
                 found[row["claim"].value] = sentence
     return found
+
+
+def reading_view(claims: list[Row], facts: list[Row]) -> list[Passage] | None:
+    """The whole article with every claim's quote in place, where the article is here."""
+    file, sha256 = (_value(facts[0], "file"), _value(facts[0], "sha256")) if facts else (
+        None, None)
+    if not file or not sha256:
+        return None
+    spans = [(r["claim"].value, int(r["start"].value), int(r["end"].value))
+             for r in claims if "start" in r and "end" in r]
+    return article_passages(file, sha256, spans)
 
 
 def figures(reader: GraphReader, by: str, resource: str) -> list[tuple[Figure, bool]]:
@@ -262,6 +310,7 @@ def _mentioned(resource: str, types: list[str], values: dict[str, Any]) -> list[
         for term in row.values():
             add(term)
     add(values.get("source"))
+    out += [class_iri for _, class_iri in values.get("legend", [])]
     add(values.get("outlet"))
     for key in ("posts", "timeline", "people", "source_claims"):
         for row in values.get(key, []):
