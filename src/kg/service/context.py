@@ -22,7 +22,7 @@ from kg.service.httpcache import DatasetValidators
 from kg.service.problems import HttpProblem
 from kg.service.reader import GraphReader
 from kg.service.worker import Answer
-from kg.settings import Settings
+from kg.settings import Settings, client_share
 
 T = TypeVar("T")
 _DEFAULTS = Settings.model_fields
@@ -48,6 +48,14 @@ class ServiceConfig:
     queries_dir: Path | None = None
     cache_bytes: int = _DEFAULTS["cache_bytes"].default
     """Saved-query answers kept in memory (least recently used first out)."""
+    client_queries: int | None = _DEFAULTS["client_queries"].default
+    """Workers one client may hold while another waits (None: half of them, at least 1)."""
+    worker_memory: int | None = _DEFAULTS["worker_memory"].default
+    """Private memory of one query worker, in bytes (None: no limit)."""
+
+    @property
+    def client_cap(self) -> int:
+        return client_share(self.client_queries, self.workers)
 
 
 class ByteBoundedCache:
@@ -127,7 +135,8 @@ class ServiceContext:
         self.catalogue: Catalogue = load_catalogue(config.queries_dir, self.data_base)
         self.executor = executor or QueryExecutor(
             config.source, workers=config.workers, timeout=config.timeout, prefixes=self.prefixes,
-            max_query_chars=config.max_request_bytes)
+            max_query_chars=config.max_request_bytes, client_cap=config.client_cap,
+            memory_limit=config.worker_memory)
         # Pages read through SPARQL only (reader), so they run unchanged on another store.
         self.reader = GraphReader(self.store, union_default_graph=config.source.union,
                                   prefixes=self.prefixes)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
 from starlette.responses import Response
 
-from kg.query_errors import QueryError
+from kg.query_errors import QueryError, QueryFailed
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _POSITION = re.compile(r"error at (\d+):(\d+)")
+UNAVAILABLE = ("the query service could not answer just now (a query worker stopped, or the "
+               "store did not answer); try again shortly")
+log = logging.getLogger("kg.service")
 
 
 class HttpProblem(Exception):
@@ -34,7 +38,13 @@ def problem_response(problem: HttpProblem) -> Response:
 
 
 def query_problem(error: QueryError) -> HttpProblem:
-    """The one mapping from a query error to its HTTP answer (status, title, extras)."""
+    """The one mapping from a query error to its HTTP answer (status, title, extras).
+
+    A failure of the service itself (QueryFailed) is logged and told in user terms: its
+    own message may name files, hosts or exceptions."""
+    if isinstance(error, QueryFailed):
+        log.warning("query failed: %s", error.message)
+        return HttpProblem(error.status, error.title, UNAVAILABLE, headers=error.headers)
     extra = dict(error.extra)
     if "line" not in extra and (match := _POSITION.search(error.message)):
         extra.update(line=int(match.group(1)), column=int(match.group(2)))

@@ -205,7 +205,7 @@ async def answer_saved_query(request: Request, context: ServiceContext,
         raise HttpProblem(422, "invalid parameter", str(exc), parameter=exc.name,
                           **extra) from exc
     wanted = "json" if offer.format == "html" else offer.format
-    answer, hit = await cached_answer(context, query, bound, wanted)
+    answer, hit = await cached_answer(request, context, query, bound, wanted)
     if offer.format == "html":
         page = Page(request)
         response = page.render("query.html", query_page(page, query, values, answer=answer))
@@ -305,8 +305,8 @@ def _has_type(context: ServiceContext, resource: str, classes: tuple[str, ...]) 
     return context.reader.ask(INSTANCE_OF, {"node": iri(resource), "classes": list(classes)})
 
 
-async def cached_answer(context: ServiceContext, query: SavedQuery, bound: Mapping[str, Any],
-                        fmt: str) -> tuple[Answer, bool]:
+async def cached_answer(request: Request, context: ServiceContext, query: SavedQuery,
+                        bound: Mapping[str, Any], fmt: str) -> tuple[Answer, bool]:
     key = (context.version, query.name,
            tuple(sorted((k, str(v)) for k, v in bound.items())), fmt)
     answer = context.cache.get(key)
@@ -320,7 +320,7 @@ async def cached_answer(context: ServiceContext, query: SavedQuery, bound: Mappi
         max_rows=context.config.max_rows,
         use_prefixes=True,
     )
-    answer = await execute(context, job)
+    answer = await execute(request, context, job)
     context.cache.put(key, answer)
     return answer, False
 

@@ -230,7 +230,7 @@ async def run_protocol_query(
         max_rows=max_rows,
         use_prefixes=context.predeclare_prefixes,
     )
-    answer = await execute(context, job)
+    answer = await execute(request, context, job)
     return answer_response(answer, max_rows)
 
 
@@ -270,10 +270,15 @@ def not_acceptable(form: str | None) -> HttpProblem:
                        f"no acceptable format for {form or 'this'} results; offered: {types}")
 
 
-async def execute(context: ServiceContext, job: QueryJob) -> Answer:
+def client_address(request: Request) -> str:
+    """Who asks, for the fair share of query workers: the remote address."""
+    return request.client.host if request.client else ""
+
+
+async def execute(request: Request, context: ServiceContext, job: QueryJob) -> Answer:
     """Run a job in the worker pool, turning its failures into HTTP problems."""
     try:
-        return await context.executor.run(job)
+        return await context.executor.run(job, client=client_address(request))
     except NotAcceptable as exc:
         raise not_acceptable("CONSTRUCT" if exc.message == "graph" else "SELECT") from exc
     except QueryError as exc:
