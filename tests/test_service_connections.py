@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from servers import serving
 
 HEADER_TIMEOUT = 2.0
