@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +33,8 @@ DEFAULT_MAX_ROWS: int = _DEFAULTS["max_rows"].default
 DEFAULT_MAX_REQUEST_BYTES: int = _DEFAULTS["max_request_bytes"].default
 #: How long a search waits for an index still being built before it is answered 503.
 SEARCH_WAIT_SECONDS = 10.0
+#: Threads that compute pages, searches and documents off the event loop.
+PAGE_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,22 @@ class ServiceContext:
         self.cache = ByteBoundedCache(config.cache_bytes)
         self.memo = ByteBoundedCache(256 * 2**20, max_entry_bytes=256 * 2**20)
         """Documents computed once (service description, VoID, dumps, instance checks)."""
+        self.pages = ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix="kg-page")
+        """Where request-driven work runs, so that the event loop only moves bytes."""
+
+    async def off_loop(self, compute: Callable[[], T]) -> T:
+        """The value of `compute()`, worked out in the page threads within the time limit:
+        the event loop keeps serving everyone else meanwhile. Past the limit the request
+        is answered 503 (the thread finishes on its own; inputs are bounded so that no
+        computation runs long)."""
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self.pages, contextvars.copy_context().run, compute)
+        try:
+            return await asyncio.wait_for(work, self.config.timeout)
+        except TimeoutError:
+            raise HttpProblem(503, "request timed out", "this page took longer than the "
+                              f"{self.config.timeout:g} s time limit; try again shortly",
+                              headers={"Retry-After": "1"}) from None
 
     # ------------------------------------------------------------ search
 

@@ -58,3 +58,17 @@ def parameter_problem(error: Exception) -> HttpProblem:
     name = str(first.get("loc", ("", "request"))[-1])
     return HttpProblem(422, "invalid parameter", f"parameter '{name}': {first.get('msg', error)}",
                        parameter=name)
+
+
+_DIGITS = re.compile(r"[0-9]{1,%d}")
+
+
+def whole_number(name: str, value: str, *, digits: int = 9, minimum: int = 1) -> int:
+    """A count written as ASCII digits (no more than `digits`, no sign, no '²' or '①', which
+    Python's int() would take or choke on), or 422 naming the parameter."""
+    if not re.fullmatch(_DIGITS.pattern % digits, value) or int(value) < minimum:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise HttpProblem(422, "invalid parameter",
+                          f"parameter '{name}': {shown!r} is not a whole number from {minimum} "
+                          f"to {10 ** digits - 1}", parameter=name)
+    return int(value)

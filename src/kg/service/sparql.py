@@ -93,7 +93,7 @@ async def sparql_get(request: Request) -> Response:
     check_utf8_query_string(request)
     queries = params.getlist("query")
     if not queries:
-        return service_description_response(request, context)
+        return await context.off_loop(lambda: service_description_response(request, context))
     if len(queries) > 1:
         raise HttpProblem(400, "bad request", "more than one 'query' parameter")
     return await run_protocol_query(
@@ -189,7 +189,8 @@ def content_type(header: str | None) -> tuple[str, str | None]:
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing (413) more than `limit` bytes without reading them all."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and (
+            len(declared) > 18 or int(declared) > limit):
         raise too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
