@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from servers import serving
 
 from kg.build import BuildSummary
-from servers import serving
 
 NAME = " ".join(["wang haidong li"] * 3000)  # 48 kB of name to look up
 HEAVY = [
