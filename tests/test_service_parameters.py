@@ -98,3 +98,19 @@ def test_a_long_value_of_any_parameter_is_422(service_client: TestClient) -> Non
     response = service_client.get("/api/queries/corroborated-figures",
                                   params={"lang": "x" * 5000})
     assert response.status_code == 422 and response.json()["parameter"] == "lang"
+
+
+def test_a_failure_of_the_service_is_told_without_its_internal_text(
+        service_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.query_errors import QueryFailed
+
+    executor = service_client.app.state.context.executor  # type: ignore[attr-defined]
+
+    async def fail(*args: object, **kwargs: object) -> None:
+        raise QueryFailed("OSError: [Errno 5] /srv/kg/releases/x/oxigraph/000123.sst")
+
+    monkeypatch.setattr(executor, "run", fail)
+    response = service_client.get("/sparql", params={"query": "ASK {}"})
+    assert response.status_code == 503 and response.headers["retry-after"]
+    assert "Errno" not in response.text and "/srv/" not in response.text
+    assert "try again" in response.json()["detail"]
