@@ -6,6 +6,7 @@ throughout an attack."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 import socket
 import time
 from collections.abc import Iterator
@@ -148,3 +149,20 @@ def test_keep_alive_still_works_within_the_limits(server: str) -> None:
             assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
         time.sleep(0.5)
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_a_large_body_answered_early_does_not_count_as_the_next_head(server: str) -> None:
+    """A body refused with 413 before it is read still streams in; those bytes are the
+    body's, not the next request head's."""
+    connection = http.client.HTTPConnection(*address(server), timeout=30)
+    try:
+        connection.request("POST", "/sparql", body=b"#" + b"x" * 1_100_000 + b"\nASK {}",
+                           headers={"content-type": "application/sparql-query"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 413
+        connection.request("GET", "/sparql?query=ASK%20%7B%7D")
+        after = connection.getresponse()
+        assert after.status == 200 and b"true" in after.read()
+    finally:
+        connection.close()

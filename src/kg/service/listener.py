@@ -130,6 +130,8 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
             self.head_timer: asyncio.TimerHandle | None = None
             self.body_timer: asyncio.TimerHandle | None = None
             self.refusal: tuple[int, str] | None = None
+            self.in_body = False
+            """A request's body is still arriving (its bytes are not the next head's)."""
 
         # ---------------------------------------------------------------- connection
 
@@ -172,7 +174,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
 
         def await_head(self) -> None:
             """A request head is due: count its bytes and give it `header_timeout`."""
-            if self.head_timer is not None or self.transport.is_closing():
+            if self.head_timer is not None or self.in_body or self.transport.is_closing():
                 return
             self.head_bytes = self.header_fields = 0
             waiting[self] = None
@@ -215,6 +217,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
             if self.head_timer is not None:
                 self.head_timer.cancel()
                 self.head_timer = None
+            self.in_body = True
             super().on_headers_complete()
             self.body_timer = self.loop.call_later(limits.body_timeout, self.body_too_slow)
 
@@ -226,10 +229,13 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
                 self.transport.close()  # the application sees the client go
 
         def on_message_complete(self) -> None:
+            self.in_body = False
             if self.body_timer is not None:
                 self.body_timer.cancel()
                 self.body_timer = None
             super().on_message_complete()
+            if self.cycle is not None and self.cycle.response_complete:
+                self.await_head()  # answered before its body was read (413): next head due
 
         def on_response_complete(self) -> None:
             pipelined = bool(self.pipeline)
