@@ -65,6 +65,8 @@ class _Worker:
     """Bumped at every change of hands: the watchdog's clock."""
     suspect: int | None = None
     """The lease at which the last sweep found it held by nobody."""
+    handed: int = 0
+    """When it was last handed over, counted in hand-overs (the latest is taken back)."""
 
 
 @dataclass(eq=False)
@@ -127,6 +129,7 @@ class QueryExecutor:
         self._stillborn = 0
         self._closing = False
         self._watchdog: asyncio.Task[None] | None = None
+        self._handovers = 0
         self.killed = 0
         self.preempted = 0
         self.recovered = 0
@@ -275,6 +278,8 @@ class QueryExecutor:
     def _hand(self, worker: _Worker, client: str) -> _Worker:
         worker.client = client
         worker.lease += 1
+        self._handovers += 1
+        worker.handed = self._handovers
         return worker
 
     def _release(self, worker: _Worker) -> None:
@@ -315,7 +320,7 @@ class QueryExecutor:
                   and not w.pending.done()]
         if not greedy:
             return
-        worker = max(greedy, key=lambda w: w.lease)
+        worker = max(greedy, key=lambda w: w.handed)
         future, worker.pending = worker.pending, None
         assert future is not None
         future.set_exception(TooManyQueries(
