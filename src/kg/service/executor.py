@@ -210,6 +210,8 @@ class QueryExecutor:
             worker.lease += 1
             assert worker.writer is not None  # a ready worker is being read
             worker.writer.write(frame(job))
+            if self._waiters:
+                self._take_back()
             async with asyncio.timeout_at(deadline):
                 status, payload = await future
         except TimeoutError:
@@ -257,7 +259,7 @@ class QueryExecutor:
         waiter = _Waiter(client, loop.create_future())
         self._waiters.append(waiter)
         expiry = loop.call_at(deadline, _expire, waiter, limit)
-        self._take_back_for(client)
+        self._take_back()
         try:
             return await waiter.future
         except BaseException:
@@ -304,30 +306,32 @@ class QueryExecutor:
         self._waiters.remove(chosen)
         return chosen
 
-    def _take_back_for(self, client: str) -> None:
-        """A client within its share waits while another holds more than its share: stop
-        the latest query beyond that share, so that its worker comes back (replaced)."""
+    def _take_back(self) -> None:
+        """While clients within their share wait and no replacement worker is on its way
+        for them, stop the latest query of a client holding more than its share, so that
+        its worker comes back (replaced). Checked when a request starts waiting, when a
+        job starts, and at every sweep of the watchdog."""
         cap = self.client_cap
-        if cap is None or self._held(client) >= cap:
+        if cap is None:
             return
+        entitled = sum(1 for w in self._waiters
+                       if not w.future.done() and self._held(w.client) < cap)
         coming = sum(1 for w in self._workers if not w.ready)
-        entitled = sum(1 for w in self._waiters if not w.future.done()
-                       and self._held(w.client) < cap)
-        if entitled <= coming:
-            return  # a replacement already on its way will serve it
-        greedy = [w for w in self._workers if w.client is not None and w.client != client
-                  and self._held(w.client) > cap and w.pending is not None
-                  and not w.pending.done()]
-        if not greedy:
-            return
-        worker = max(greedy, key=lambda w: w.handed)
-        future, worker.pending = worker.pending, None
-        assert future is not None
-        future.set_exception(TooManyQueries(
-            f"this query was stopped because your address had more than {cap} queries "
-            "running while another client waited; run fewer at once"))
-        self.preempted += 1
-        self._discard(worker, kill=True)
+        while entitled > coming:
+            greedy = [w for w in self._workers if w.client is not None
+                      and self._held(w.client) > cap and w.pending is not None
+                      and not w.pending.done()]
+            if not greedy:
+                return
+            worker = max(greedy, key=lambda w: w.handed)
+            future, worker.pending = worker.pending, None
+            assert future is not None
+            future.set_exception(TooManyQueries(
+                f"this query was stopped because your address had more than {cap} queries "
+                "running while another client waited; run fewer at once"))
+            self.preempted += 1
+            self._discard(worker, kill=True)
+            coming += 1
 
     async def _watch_pool(self) -> None:
         """Every second: a ready worker that is neither idle nor running a job nor just
@@ -354,6 +358,7 @@ class QueryExecutor:
                 worker.suspect = worker.lease
         while not self._closing and not self._broken and len(self._workers) < self.size:
             self._spawn()
+        self._take_back()
 
     # ------------------------------------------------------------ processes
 
