@@ -65,6 +65,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
             yield
         finally:
             await context.executor.close()
+            context.pages.shutdown(wait=False, cancel_futures=True)
             context.search.close()
 
     app = FastAPI(
