@@ -16,6 +16,7 @@ from typing import Any
 
 from kg.coverage import scan_expressions
 from kg.datafiles import CuratedData
+from kg.extract.dates import figure_dates
 from kg.extract.documents import find_events, find_titles
 from kg.extract.figures import Figure, comparator, read_figure, skip_reason
 from kg.extract.lexicon import Lexicon
@@ -27,6 +28,18 @@ from kg.records import MAX_QUOTE_CHARS
 REVIEW = "candidate"
 YEAR_RE = re.compile(r"(?:截至|到|至)?(\d{4})年(?:(\d{1,2})月)?(?:底|末|前)?")
 SPEAKER_VERBS = re.compile(r"表示|介绍|说|指出|称|透露|强调|坦言|提出|要求|举例")
+#: what follows a speaker's name in a heading: when and where, then a verb of saying
+SAYING_RE = re.compile(
+    r"(?:先生|女士|同志)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:在[^，。,；;“”]{0,24}?上|在[^，。,；;“”]{2,6}?(?=表示|介绍|说))?"
+    r"(?:也|还|进一步|再次|同时)?(?:表示|介绍说?|说|指出|称|透露|强调|坦言|提到|告诉记者|回答|答|分析|"
+    r"解释|认为|[:：](?=$|\S))")
+#: the lead's body holding a press conference or issuing a text
+LEAD_RE = re.compile(
+    r"([\u4e00-\u9fff]{2,24}?(?:委员会|卫生健康委|卫健委|医保局|管理局|疾控局|新闻办公室|国新办|政府|委|局|厅|部))"
+    r"(?:\d{1,2}月)?(?:\d{1,2}日)?(?:上午|下午)?(?:\d{1,2}时)?(?:今天|今日|近日|日前)?(?:\([^)]{0,12}\))?"
+    r"(?:在[^，。,；;]{1,8}?)?(?:举行|召开|举办|发布|印发|公布)")
+#: words before the body's name in a lead (the dateline: 中新网北京12月26日电)
+LEADING_ORG = re.compile(r"^.*?(?:电|讯|\))|^(?:会上|当天|同日|近日|日前|今天)")
 
 
 @dataclass
@@ -57,6 +70,8 @@ class Extractor:
         self.names: list[tuple[int, int, str]] = []
         self.source: dict[str, Any] = {}
         self.year: int | None = None
+        #: (start, end, actors, basis) of the words naming a speaker or the lead's body
+        self.headings: list[tuple[int, int, list[str], str]] = []
 
     def _indicator_labels(self) -> list[tuple[str, str, list[set[str]]]]:
         """(indicator id, unit, character pairs of each label) for matching figures."""
@@ -140,6 +155,7 @@ class Extractor:
                      "review": REVIEW}
             claims.append(claim)
             mentions.append((post.start, person))
+            self._heading(view, post.start, post.end, person)
         names = {self.linker.name_of(p) or "": p for _o, p in mentions}
         for name, _kind, person in self.lexicon.kind_names("person"):
             names.setdefault(name, person)
@@ -149,8 +165,57 @@ class Extractor:
             start = view.text.find(name)
             while start >= 0:
                 mentions.append((start, person))
+                self._heading(view, start, start + len(name), person)
                 start = view.text.find(name, start + 1)
+        self._lead(view)
+        self.headings.sort()
         return sorted(mentions)
+
+    def _heading(self, view: Compact, start: int, end: int, person: str) -> None:
+        """A speaker heading: a person's mention followed by a verb of saying
+        (李大川介绍, 焦雅辉在会上表示, 蒋成嘉17日在北京表示) or by a colon (a transcript's
+        `宣传司副司长 胡强强:`)."""
+        if match := SAYING_RE.match(view.text, end):
+            if any(h[0] <= start < h[1] for h in self.headings):
+                return
+            self.headings.append((start, match.end(), [person], "speaker-heading"))
+
+    def _lead(self, view: Compact) -> None:
+        """The body the lead names as holding the press conference or issuing the
+        figures (国家医保局1月17日举行新闻发布会): the actor of figures no speaker gives."""
+        first = min(view.breaks | {len(view.text)})
+        for match in LEAD_RE.finditer(view.text):
+            if match.start() > max(first, 200):
+                break
+            org = LEADING_ORG.sub("", match[1])
+            if len(org) < 3:
+                continue
+            agency = self.linker.organization(org)
+            self.headings.append((match.start(1) + len(match[1]) - len(org), match.end(),
+                                  [agency], "lead"))
+            return
+
+    def _actors(self, view: Compact, start: int, end: int, mentions: list[tuple[int, str]]
+                ) -> tuple[list[str], dict[str, str] | None]:
+        """Who reports a figure, and where the text says so (its attribution): a person
+        or body named in the figure's own clause (no attribution needed), else the
+        speaker heading of its sentence or the last one before it, else the body the
+        lead names."""
+        c_start, c_end = view.clause(start, end)
+        s_start, s_end = view.sentence(start, end)
+        named = sorted({p for o, p in mentions if c_start <= o < c_end} | {
+            i for _s, _e, _k, i in self.lexicon.find_all(view.text[c_start:c_end],
+                                                         "agency", "department")})
+        if named:
+            return named, None
+        in_sentence = [h for h in self.headings if s_start <= h[0] < s_end
+                       and h[3] == "speaker-heading"]
+        earlier = [h for h in self.headings if h[1] <= s_start]
+        heading = (in_sentence or earlier or [None])[-1 if not in_sentence else 0]
+        if heading is None:
+            return [], None
+        evidence = self._span_quote(view, heading[0], heading[1])
+        return list(heading[2]), {"basis": heading[3], "evidence": evidence}
 
     def _span_quote(self, view: Compact, start: int, end: int) -> str:
         quote = view.original_text(start, end)
@@ -213,39 +278,21 @@ class Extractor:
         place = self._place(text[s_start:figure.start], text[:s_start])
         if place != "cn":
             claim["place"] = place
-        year = None
-        for match in YEAR_RE.finditer(text, c_start, figure.start):
-            year = match
-        if year is None:
-            for match in YEAR_RE.finditer(text, s_start, figure.start):
-                year = match
-        actors = [p for o, p in speakers if s_start <= o < s_end]
-        if not actors:
-            actors = [i for _s, _e, _k, i in self.lexicon.find_all(text[s_start:s_end],
-                                                                     "agency", "department")]
-        inferred = False
-        if not actors:
-            before = [p for o, p in speakers if o < s_start]
-            if before:
-                actors, inferred = [before[-1]], True
+        actors, attribution = self._actors(view, figure.start, figure.end, speakers)
+        dates = figure_dates(view, figure.start, article.date, kind)
         if kind == "target":
             claim["comparator"] = comparator(figure)
-            deadline = f"{year[1]}-{int(year[2]):02d}" if year and year[2] else (
-                year[1] if year else (article.date or "")[:4] or None)
-            if deadline:
-                claim["deadline"] = deadline
-            claim["announced_by"] = sorted(set(actors))
+            claim |= dates
+            claim["announced_by"] = actors
         else:
             qualifiers = [q for q in figure.qualifiers]
             if qualifiers:
                 claim["qualifiers"] = qualifiers
-            if year:
-                claim["as_of"] = f"{year[1]}-{int(year[2]):02d}" if year[2] else year[1]
+            claim |= dates
             if actors:
-                claim["reported_by"] = sorted(set(actors))
-        if actors and inferred:
-            claim["attribution"] = {"inferred": True,
-                                    "reason": "the last speaker named before this sentence"}
+                claim["reported_by"] = actors
+        if attribution:
+            claim["attribution"] = attribution
         claim["evidence"] = view.quote(figure.start, figure.end)
         claim["note"] = "; ".join(notes)
         claim["review"] = REVIEW

@@ -143,7 +143,8 @@ class Entities:
             return True
         if truth is None or found is None or self.known(truth) or self.known(found):
             return False
-        return not named or bool(self.names(truth) & self.names(found))
+        return not named or any(a.endswith(b) or b.endswith(a) for a in self.names(truth)
+                                for b in self.names(found) if min(len(a), len(b)) >= 3)
 
     def same_set(self, truth: Iterable[str], found: Iterable[str]) -> bool:
         left, right = list(truth), list(found)

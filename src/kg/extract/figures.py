@@ -52,7 +52,7 @@ CHANGE_RE = re.compile(r"(增长|增幅|提高|提升|上升|增加|下降|降�
 #: object marker of 将…下调 (将 + noun); a year counts only when not in the past.
 TARGET_CUES = re.compile(
     r"(?<![重主需必只纪摘首紧想])要(?![素点闻害职求])|力争|确保|目标|争取|计划|预计|拟|力求|努力"
-    r"|提出|原则上|应当|必须|不得|(?:到|(?<!截)至)(?P<year>20\d\d)年(?:底|末)?"
+    r"|提出|原则上|应当|必须|不得|继续(?=增加|新增|扩大|实施|推进|提高|建设)|(?:到|(?<!截)至)(?P<year>20\d\d)年(?:底|末)?"
     r"|将(?=会|在|于|进一步|继续|全面|持续|推动|推进|实现|达到|建成|开展|启动|加快|扩大|提高|提升"
     r"|完成|覆盖|力争|确保|重点|着力|逐步|新增|举办|有|通过|支持|加强|建立|组织|按照|对|从)"
 )
@@ -99,6 +99,16 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
             return f"part of the name of {entity_id}"
     if text[start - 1 : start] == "第" or re.match(r"[届]|中全会", after):
         return "ordinal: part of a name (batch, edition, session, page)"
+    if SESSION_RE.match(text, end) or text[start - 1 : start] == "届" or re.match(
+            r"[零〇一二三四五六七八九十百\d]+" + SESSION_RE.pattern, text[start:end + 4]):
+        return "a session's ordinal (十四届全国人大四次会议, 省委十四届十次全会), not a quantity"
+    if BARE_DAY_RE.match(text, end) and not re.search(r"[月/\-.]$", text[max(0, start - 1):start]
+                                                        ) and _day_number(expr.text):
+        return "a day of the article's month (26日举行), not a quantity"
+    if RHETORICAL_RE.match(text, end):
+        return "a count in a figure of speech (三个方面, 两个字), not a quantity"
+    if PROGRAMME_NAME_RE.match(text, end):
+        return "part of a programme's name (为民服务十件实事), not a quantity"
     if re.match(r"[.．、](?![0-9０-９])", after) and (
             start == 0 or start in view.breaks or text[start - 1] in "。；：\n"
             or view.original[view.index[start] - 1 : view.index[start]] == "\n"):
@@ -123,9 +133,25 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
     if re.fullmatch(r"(?:19|20)\d\d", re.sub(r"\s", "", expr.text)) and not _UNIT_RE.match(
             view.text, end):
         return "a year (in a name or heading), not a quantity"
-    if view.text[max(0, start - 2) : start].endswith(("热线", "电话", "编号", "号码")):
+    if view.text[max(0, start - 2) : start].endswith(("热线", "电话", "编号", "号码")) and (
+            re.fullmatch(r"\d{3,}", expr.text.strip()) and not _UNIT_RE.match(text, end)):
         return "a code or phone number"
     return None
+
+
+#: N次全会 / N次会议 of a congress or plenum; a number after 届 (十四届…四次会议)
+SESSION_RE = re.compile(r"次(?:全会|全体会议|会议|常委会|党代会)|中全会")
+#: a bare day: 26日举行, 12日在北京 (a day of the article's month; durations such as
+#: 30日内 are left alone)
+BARE_DAY_RE = re.compile(r"[日号](?!内|以内|以上|以下|之内|后|左右|起|前)")
+RHETORICAL_RE = re.compile(r"个?(?:方面|字|句话)")
+#: N件实事, N项民生实事: the name of a yearly programme
+PROGRAMME_NAME_RE = re.compile(r"(?:件|项|大)(?:民生)?实事")
+
+
+def _day_number(text: str) -> bool:
+    bare = re.sub(r"\s", "", text)
+    return bare.isdigit() and 1 <= int(bare) <= 31
 
 
 def is_target(prefix: str, clause_before: str, year: int | None) -> bool:
@@ -137,7 +163,7 @@ def is_target(prefix: str, clause_before: str, year: int | None) -> bool:
         "截至" in prefix and not any(m.start() > prefix.rfind("截至") for m in cues))
 
 
-PLEDGE_AFTER_QUOTE = re.compile(r"[”\"’]*(?:被|已)?(?:纳入|列入|写入|作为|确定为)")
+PLEDGE_AFTER_QUOTE = re.compile(r"[”\"’]*(?:被|已)?(?:纳入|列入|写入|作为|确定为|位列|列为|排在)")
 
 
 def quoted_pledge(text: str, at: int, sentence_start: int) -> bool:
@@ -151,7 +177,8 @@ def quoted_pledge(text: str, at: int, sentence_start: int) -> bool:
     return closing >= 0 and bool(PLEDGE_AFTER_QUOTE.match(text, closing))
 
 
-LIST_ITEM = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)[.．、]")
+LIST_ITEM = re.compile(r"^\s*(?:(?:\d+|[一二三四五六七八九十]+)[.．、]|第[一二三四五六七八九十]+[,，、：:]"
+                       r"|[（(][一二三四五六七八九十]+[)）])")
 PLAN_HEADING = re.compile(r"实事|任务|目标|计划|方案|举措|重点工作|要点")
 
 
@@ -197,7 +224,9 @@ def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Fig
         if tail and tail.group(1) in UNIT_WORDS:
             unit_text = tail.group(1)
             unit = UNIT_WORDS[unit_text]
-    if "分之" in bare:
+    if "千分之" in bare:
+        unit, values = "permille", [v * 1000 for v in values]
+    elif "分之" in bare:
         unit = "ratio"
     if unit in ("count", "person"):
         unit = counted_noun_unit(text[stop : stop + 4], text[max(0, start - 6) : start], unit)
@@ -215,11 +244,14 @@ def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Fig
         if pattern.search(before):
             figure.qualifiers.append(name)
             break
+    if re.search(r"[余多]", bare) and "over" not in figure.qualifiers:
+        figure.qualifiers.append("over")
     for pattern, name in QUALIFIERS_AFTER:
         if pattern.search(text[end:clause_end]) and name not in figure.qualifiers:
             figure.qualifiers.append(name)
             break
-    if CUMULATIVE_RE.search(before):
+    if CUMULATIVE_RE.search(before) or (
+            unit != "percent" and re.search(r"累计|共计|总计|截至目前|截止目前", text[sentence_start:start])):
         figure.qualifiers.append("cumulative")
     if change := CHANGE_RE.search(re.sub(r"(?:超过|超|约|近|达到|达)$", "", before)):
         figure.change = "decrease" if re.search(r"下降|降|减少|节", change[1]) else "increase"

@@ -89,6 +89,9 @@ class Linker:
                 full = self.name_of(agency) + split[2]
                 if found := self.lexicon.lookup("department", full):
                     return found
+                found = self.lexicon.lookup("department", split[2])
+                if found and self._parent(found) == agency:
+                    return found
                 return self.propose("department", name_slug(full, 12), {
                     "name_zh": full, "name_en": "TODO: English name", "parent": agency})
         prefix_agency = None
@@ -117,9 +120,13 @@ class Linker:
             "name_zh": text, "name_en": "TODO: English name", "level": level})
 
     def _agency(self, text: str) -> str | None:
-        """The agency a name denotes: the registry's, one proposed, or for a short form
-        without its place (省卫生健康委) the last one named whose name ends with it."""
+        """The agency a name denotes: the registry's (also written with 中国 before it:
+        中国国家医疗保障局), one proposed, or for a short form without its place
+        (省卫生健康委) the last one named whose name ends with it."""
         if found := self.lexicon.lookup("agency", text):
+            return found
+        national = re.sub(r"^(?:中国|中华人民共和国)(?=国家)", "", text)
+        if national != text and (found := self.lexicon.lookup("agency", national)):
             return found
         proposed = self.proposals.get(REGISTRY_FILES["agency"], {})
         for agency_id, record in proposed.items():
