@@ -24,6 +24,9 @@ MONTH_DAY_RE = re.compile(r"(?<![年\d])(?P<month>\d{1,2})月(?P<day>\d{1,2})[�
 PLAN_PERIOD_RE = re.compile(r"[“\"]?十四五[”\"]?(?:以来|期间|时期)")
 PRESENT_RE = re.compile(r"截至目前|截止目前|目前|当前|至今|现已|现有")
 STOCK_RE = re.compile(r"累计|结存|余额|总数|共有|现有")
+#: what a year counts as a whole (a flow or a yearly rate), not a level at its end
+FLOW_RE = re.compile(r"新增|增长|增加|增幅|下降|降幅|提高|提升|收入|支出|结余|诊疗量|人次|次数|服务量|"
+                     r"预期寿命|出生率|死亡率|年均|全年|当年")
 
 
 def _comparison(match: re.Match[str]) -> bool:
@@ -105,7 +108,8 @@ def _measured_at(match: re.Match[str], clause: str) -> dict[str, Any]:
     """A year as a point (截至2024年底, 2024年累计结存) or as the period of a yearly
     figure (2024年基金收入)."""
     date = _partial(match)
-    if date != match["year"] or match["prefix"] in ("截至", "截止") or STOCK_RE.search(clause):
+    if (date != match["year"] or match["prefix"] in ("截至", "截止") or STOCK_RE.search(clause)
+            or not FLOW_RE.search(clause)):
         return {"as_of": date}
     return {"period_start": date, "period_end": date}
 

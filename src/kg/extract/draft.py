@@ -19,7 +19,7 @@ from kg.datafiles import CuratedData
 from kg.extract.dates import figure_dates
 from kg.extract.documents import find_events, find_titles
 from kg.extract.figures import Figure, comparator, read_figure, skip_reason
-from kg.extract.lexicon import Lexicon
+from kg.extract.lexicon import Lexicon, looks_like_name
 from kg.extract.linking import Linker, name_slug
 from kg.extract.officials import find_posts
 from kg.extract.text import Article, Compact, parse_article, resolve_date
@@ -33,6 +33,11 @@ SAYING_RE = re.compile(
     r"(?:先生|女士|同志)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:在[^，。,；;“”]{0,24}?上|在[^，。,；;“”]{2,6}?(?=表示|介绍|说))?"
     r"(?:也|还|进一步|再次|同时)?(?:表示|介绍说?|说|指出|称|透露|强调|坦言|提到|告诉记者|回答|答|分析|"
     r"解释|认为|[:：](?=$|\S))")
+#: a byline: 本报记者 赵丽, 新华社记者 李恒 黄筱, (首席记者 姚常房)
+BYLINE_RE = re.compile(r"((?:本报|新华社|每经|健康报)?(?:首席)?记者)[ \t\u3000\n]*"
+                       r"([\u4e00-\u9fff]{2,3}(?:[ \t\u3000]+[\u4e00-\u9fff]{2,3})*)")
+#: a paragraph that goes on with the account of the paragraph before
+CONTINUATION_RE = re.compile(r"[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十]+[,，、]|[“\"]")
 #: the lead's body holding a press conference or issuing a text
 LEAD_RE = re.compile(
     r"([\u4e00-\u9fff]{2,24}?(?:委员会|卫生健康委|卫健委|医保局|管理局|疾控局|新闻办公室|国新办|政府|委|局|厅|部))"
@@ -168,6 +173,7 @@ class Extractor:
                 self._heading(view, start, start + len(name), person)
                 start = view.text.find(name, start + 1)
         self._lead(view)
+        self._byline(view)
         self.headings.sort()
         return sorted(mentions)
 
@@ -195,6 +201,19 @@ class Extractor:
                                   [agency], "lead"))
             return
 
+    def _byline(self, view: Compact) -> None:
+        """The reporters a byline names (本报记者 赵丽, 新华社记者 李恒 黄筱): the actors
+        of an article's own figures."""
+        match = BYLINE_RE.search(view.original)
+        if not match:
+            return
+        names = [n for n in re.split(r"[ \t\u3000\n]+", match[2]) if looks_like_name(n)]
+        if not names:
+            return
+        start = bisect.bisect_left(view.index, match.start(1))
+        end = bisect.bisect_left(view.index, match.end(2))
+        self.headings.append((start, end, [self.linker.person(n) for n in names], "byline"))
+
     def _actors(self, view: Compact, start: int, end: int, mentions: list[tuple[int, str]]
                 ) -> tuple[list[str], dict[str, str] | None]:
         """Who reports a figure, and where the text says so (its attribution): a person
@@ -210,12 +229,60 @@ class Extractor:
             return named, None
         in_sentence = [h for h in self.headings if s_start <= h[0] < s_end
                        and h[3] == "speaker-heading"]
-        earlier = [h for h in self.headings if h[1] <= s_start]
-        heading = (in_sentence or earlier or [None])[-1 if not in_sentence else 0]
-        if heading is None:
-            return [], None
+        if in_sentence:
+            return self._attributed(view, in_sentence[0], "speaker-heading")
+        bodies = self.lexicon.find_all(view.text[s_start:s_end], "agency", "department")
+        if bodies:
+            first, last = s_start + bodies[0][0], s_start + bodies[-1][1]
+            left, _ = view.clause(first, first + 1)
+            evidence = self._span_quote(view, left, last)
+            if all(self.linker.name_of(i) and any(
+                    n in re.sub(r"\s", "", evidence) for n in self._names(i))
+                   for _s, _e, _k, i in bodies):
+                return sorted({i for _s, _e, _k, i in bodies}), {
+                    "basis": "speaker-heading", "evidence": evidence}
+        paragraph = self._paragraph_start(view, s_start)
+        earlier = [h for h in self.headings if h[1] <= s_start and h[3] == "speaker-heading"]
+        if earlier and (earlier[-1][0] >= paragraph
+                        or self._continues(view, earlier[-1][1], paragraph)):
+            return self._attributed(view, earlier[-1], "speaker-heading")
+        lead = [h for h in self.headings if h[3] == "lead" and h[1] <= s_start]
+        if lead:
+            return self._attributed(view, lead[0], "lead")
+        byline = [h for h in self.headings if h[3] == "byline"]
+        if byline:
+            return self._attributed(view, byline[0], "byline")
+        if earlier:
+            actors, _attribution = self._attributed(view, earlier[-1], "inferred")
+            return actors, {"basis": "inferred",
+                            "reason": "the last speaker named before this paragraph"}
+        return [], None
+
+    def _names(self, entity_id: str) -> list[str]:
+        entity = self.linker.entities.get(entity_id)
+        names = [entity.name_zh, *entity.aliases_zh] if entity is not None else [
+            self.linker.name_of(entity_id)]
+        return [re.sub(r"\s", "", n) for n in names if n]
+
+    def _attributed(self, view: Compact, heading: tuple[int, int, list[str], str], basis: str
+                    ) -> tuple[list[str], dict[str, str]]:
         evidence = self._span_quote(view, heading[0], heading[1])
-        return list(heading[2]), {"basis": heading[3], "evidence": evidence}
+        return list(heading[2]), {"basis": basis, "evidence": evidence}
+
+    @staticmethod
+    def _paragraph_start(view: Compact, at: int) -> int:
+        """Compact offset of the paragraph holding `at`: after a blank line, or a line
+        break after a full stop (corpus texts keep one paragraph a line)."""
+        starts = [i for i in view.breaks | view.line_starts if i <= at and (
+            i in view.breaks or view.text[i - 1] in "。！？!?”\"）)】:：")]
+        return max(starts, default=0)
+
+    @staticmethod
+    def _continues(view: Compact, since: int, paragraph: int) -> bool:
+        """Every paragraph from the one after `since` to the one at `paragraph` goes on
+        with the same account: numbered (一是, 其二, 第三) or opening with a quote."""
+        starts = sorted(i for i in view.breaks | view.line_starts if since < i <= paragraph)
+        return bool(starts) and all(CONTINUATION_RE.match(view.text, i) for i in starts)
 
     def _span_quote(self, view: Compact, start: int, end: int) -> str:
         quote = view.original_text(start, end)
@@ -279,7 +346,9 @@ class Extractor:
         if place != "cn":
             claim["place"] = place
         actors, attribution = self._actors(view, figure.start, figure.end, speakers)
-        dates = figure_dates(view, figure.start, article.date, kind)
+        published = str(self.source.get("published", ""))
+        anchor = article.date or (published if published[:4].isdigit() else None)
+        dates = figure_dates(view, figure.start, anchor, kind)
         if kind == "target":
             claim["comparator"] = comparator(figure)
             claim |= dates
