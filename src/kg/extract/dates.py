@@ -25,8 +25,8 @@ PLAN_PERIOD_RE = re.compile(r"[“\"]?十四五[”\"]?(?:以来|期间|时期)"
 PRESENT_RE = re.compile(r"截至目前|截止目前|目前|当前|至今|现已|现有")
 STOCK_RE = re.compile(r"累计|结存|余额|总数|共有|现有")
 #: what a year counts as a whole (a flow or a yearly rate), not a level at its end
-FLOW_RE = re.compile(r"新增|增长|增加|增幅|下降|降幅|提高|提升|收入|支出|结余|诊疗量|人次|次数|服务量|"
-                     r"预期寿命|出生率|死亡率|年均|全年|当年")
+FLOW_RE = re.compile(r"新增|增长|增加|增幅|下降|降幅|提高|提升|收入|支出|结余|诊疗量|人次|次数"
+                     r"|服务量|预期寿命|出生率|死亡率|年均|全年|当年")
 
 
 def _comparison(match: re.Match[str]) -> bool:
@@ -85,9 +85,8 @@ def figure_dates(view: Compact, at: int, article_date: str | None, kind: str
     if in_clause or before:
         match = (in_clause or before)[-1]
         return _measured_at(match, text[s_start:c_end])
-    if day := MONTH_DAY_RE.search(text, c_start, c_end):
-        if year:
-            return {"as_of": f"{year}-{int(day['month']):02d}-{int(day['day']):02d}"}
+    if (day := MONTH_DAY_RE.search(text, c_start, c_end)) and year:
+        return {"as_of": f"{year}-{int(day['month']):02d}-{int(day['day']):02d}"}
     if relative:
         start, end = _relative(relative[-1], year) if year else (None, None)
         if start:

@@ -37,7 +37,8 @@ SAYING_RE = re.compile(
 BYLINE_RE = re.compile(r"((?:本报|新华社|每经|健康报)?(?:首席)?记者)[ \t\u3000\n]*"
                        r"([\u4e00-\u9fff]{2,3}(?:[ \t\u3000]+[\u4e00-\u9fff]{2,3})*)")
 #: a paragraph that goes on with the account of the paragraph before
-CONTINUATION_RE = re.compile(r"[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十]+[,，、]|[“\"]")
+CONTINUATION_RE = re.compile(r"[一二三四五六七八九十]是|其[一二三四五六七八九十]"
+                             r"|第[一二三四五六七八九十]+[,，、]|[“\"]")
 #: the lead's body holding a press conference or issuing a text
 LEAD_RE = re.compile(
     r"([\u4e00-\u9fff]{2,24}?(?:委员会|卫生健康委|卫健委|医保局|管理局|疾控局|新闻办公室|国新办|政府|委|局|厅|部))"
@@ -321,8 +322,7 @@ class Extractor:
     def _figure_claim(self, figure: Figure, view: Compact, article: Article,
                       speakers: list[tuple[int, str]], used: set[str]) -> dict[str, Any]:
         text = view.text
-        s_start, s_end = view.sentence(figure.start, figure.end)
-        c_start, _c_end = view.clause(figure.start, figure.end)
+        s_start, _s_end = view.sentence(figure.start, figure.end)
         indicator = self.indicator_for(figure.phrase, figure.unit)
         notes = [f"indicator phrase: {figure.phrase}"]
         if indicator is None:

@@ -47,6 +47,8 @@ QUALIFIERS_AFTER = [
     (re.compile(r"^[^，。；]{0,2}左右"), "about"),
 ]
 CUMULATIVE_RE = re.compile(r"累计|共计|总计")
+#: a sentence counting everything to date (截至目前，完成巡讲一万余场，其中…)
+SINCE_START_RE = re.compile(r"累计|共计|总计|截至目前|截止目前")
 CHANGE_RE = re.compile(r"(增长|增幅|提高|提升|上升|增加|下降|降幅|降低|减少|节约|节省)[了到至为]?$")
 #: words of a target, plan, pledge or norm. 将 counts only as "will" (将推动), not as the
 #: object marker of 将…下调 (将 + noun); a year counts only when not in the past.
@@ -177,8 +179,8 @@ def quoted_pledge(text: str, at: int, sentence_start: int) -> bool:
     return closing >= 0 and bool(PLEDGE_AFTER_QUOTE.match(text, closing))
 
 
-LIST_ITEM = re.compile(r"^\s*(?:(?:\d+|[一二三四五六七八九十]+)[.．、]|第[一二三四五六七八九十]+[,，、：:]"
-                       r"|[（(][一二三四五六七八九十]+[)）])")
+LIST_ITEM = re.compile(r"^\s*(?:(?:\d+|[一二三四五六七八九十]+)[.．、]"
+                       r"|第[一二三四五六七八九十]+[,，、：:]|[（(][一二三四五六七八九十]+[)）])")
 PLAN_HEADING = re.compile(r"实事|任务|目标|计划|方案|举措|重点工作|要点")
 
 
@@ -250,8 +252,8 @@ def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Fig
         if pattern.search(text[end:clause_end]) and name not in figure.qualifiers:
             figure.qualifiers.append(name)
             break
-    if CUMULATIVE_RE.search(before) or (
-            unit != "percent" and re.search(r"累计|共计|总计|截至目前|截止目前", text[sentence_start:start])):
+    if CUMULATIVE_RE.search(before) or (unit != "percent" and SINCE_START_RE.search(
+            text[sentence_start:start])):
         figure.qualifiers.append("cumulative")
     if change := CHANGE_RE.search(re.sub(r"(?:超过|超|约|近|达到|达)$", "", before)):
         figure.change = "decrease" if re.search(r"下降|降|减少|节", change[1]) else "increase"

@@ -211,8 +211,9 @@ def _name_before(text: str, role_start: int, role_end: int, lexicon: Lexicon,
 
 
 #: the label before a transcript's speaker line (主持人:, 嘉 宾:)
-SPEAKER_LABEL = re.compile(r"^[ \t\u3000]*(?:主[ \t\u3000]*持[ \t\u3000]*人|嘉[ \t\u3000]*宾|发[ \t\u3000]*布[ \t\u3000]*人"
-                           r"|出席嘉宾|出席人员)[ \t\u3000]*[:：][ \t\u3000]*")
+_GAP = r"[ \t\u3000]*"
+SPEAKER_LABEL = re.compile(rf"^{_GAP}(?:主{_GAP}持{_GAP}人|嘉{_GAP}宾|发{_GAP}布{_GAP}人"
+                           rf"|出席嘉宾|出席人员){_GAP}[:：]{_GAP}")
 
 
 def transcript_posts(view: Compact, lexicon: Lexicon, roles: re.Pattern[str]) -> list[Post]:
