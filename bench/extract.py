@@ -126,13 +126,18 @@ def curated_figures(data: CuratedData, sid: str, kinds: Iterable[str]
     return out
 
 
+def numeric_claims(draft: Draft, kinds: Iterable[str]) -> list[dict[str, Any]]:
+    """The draft's figures of these kinds with a number (not yes/no) as value."""
+    return [c for c in draft.facts["claims"]
+            if c["kind"] in kinds and not isinstance(c["value"], bool)]
+
+
 def draft_figures(draft: Draft, kinds: Iterable[str]) -> list[tuple[Decimal, str]]:
     out = []
     units = {r["id"]: r.get("unit") for t in draft.proposals.values() for r in t}
-    for claim in draft.facts["claims"]:
-        if claim["kind"] in kinds:
-            unit = claim.get("unit") or units.get(claim["indicator"]) or ""
-            out.append((Decimal(str(claim["value"])), unit))
+    for claim in numeric_claims(draft, kinds):
+        unit = claim.get("unit") or units.get(claim["indicator"]) or ""
+        out.append((Decimal(str(claim["value"])), unit))
     return out
 
 
@@ -142,7 +147,7 @@ def with_registry_units(found: list[tuple[Decimal, str]], draft: Draft, data: Cu
     """Units of figures linked to an existing indicator come from that indicator."""
     out = []
     for claim, (value, unit) in zip(
-        [c for c in draft.facts["claims"] if c["kind"] in kinds], found, strict=True,
+        numeric_claims(draft, kinds), found, strict=True,
     ):
         if not unit and claim["indicator"] in data.entities:
             unit = data.entities[claim["indicator"]].unit
@@ -195,9 +200,7 @@ def indicator_links(data: CuratedData, sid: str, draft: Draft, before: CuratedDa
              for c in data.facts[sid].claims
              if c.kind in ("measurement", "target") and isinstance(c.value, Decimal)]
     matched = linked = right = 0
-    for claim in draft.facts["claims"]:
-        if claim["kind"] not in ("measurement", "target"):
-            continue
+    for claim in numeric_claims(draft, ("measurement", "target")):
         value = Decimal(str(claim["value"]))
         unit = claim.get("unit") or getattr(data.entities.get(claim["indicator"]), "unit", "")
         for index, (t_value, t_unit, t_indicator) in enumerate(truth):

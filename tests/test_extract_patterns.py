@@ -130,13 +130,27 @@ def test_nested_titles() -> None:
 
 
 def test_header_lines_become_metadata_and_anchor_relative_dates() -> None:
-    article = parse_article("URL: https://example.org/a\nTITLE: 标题\nDATE: 2025年1月3日\n\n正文。")
+    article = parse_article("URL: https://example.org/a\nTITLE: [descriptive] 标题\n"
+                            "DATE: 2025年1月3日\n\n正文。")
     assert (article.url, article.title, article.date, article.text) == (
-        "https://example.org/a", "标题", "2025-01-03", "正文。")
+        "https://example.org/a", "[descriptive] 标题", "2025-01-03", "正文。")
     assert resolve_date("昨日", article.date) == ("2025-01-02", True)
     assert resolve_date("近日", article.date) == ("2025-01", True)
     assert resolve_date("12月26日", article.date) == ("2024-12-26", True)
     assert resolve_date("2025年3月", None) == ("2025-03", False)
+    assert resolve_date("26日", "2025-12-26") == ("2025-12-26", True)
+
+
+def test_a_printed_headline_is_quotable_text_but_url_and_date_lines_are_not() -> None:
+    from kg.extract.draft import Extractor
+
+    raw = ("URL: http://x.cn/1\nTITLE: 国家卫生健康委主任:2025年中国人均预期寿命达79.25岁\n"
+           "DATE: 2026-03-07\n\n新华社消息,2025年中国人均预期寿命达到79.25岁。\n")
+    draft = Extractor(None).extract(raw, "005", "x.txt", "0" * 64)
+    quotes = [c["evidence"] for c in draft.facts["claims"] if c["kind"] == "measurement"]
+    assert quotes == ["2025年中国人均预期寿命达79.25岁", "2025年中国人均预期寿命达到79.25岁"]
+    assert not any("http" in q or "DATE" in q for c in draft.facts["claims"]
+                   for q in [c["evidence"]])
 
 
 def test_every_number_and_title_is_a_candidate_or_skipped_with_a_reason() -> None:

@@ -115,6 +115,7 @@ def _measured_at(match: re.Match[str], clause: str) -> dict[str, Any]:
 
 def _deadline(years: list[re.Match[str]], relative: list[re.Match[str]], year: int | None
               ) -> dict[str, Any]:
+    years = [m for m in years if year is None or int(m["year"]) >= year]  # not a past year
     if years:
         return {"deadline": _partial(years[-1])}
     if relative and year:

@@ -14,11 +14,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kg.coverage import scan_expressions
+from kg.coverage import Expression, scan_expressions
 from kg.datafiles import CuratedData
 from kg.extract.dates import figure_dates
 from kg.extract.documents import find_events, find_titles
-from kg.extract.figures import Figure, comparator, read_figure, skip_reason
+from kg.extract.figures import (
+    Figure,
+    comparator,
+    is_target,
+    listed_under_plan,
+    read_figure,
+    skip_reason,
+)
 from kg.extract.lexicon import Lexicon, looks_like_name
 from kg.extract.linking import Linker, name_slug
 from kg.extract.officials import find_posts
@@ -36,6 +43,15 @@ SAYING_RE = re.compile(
 #: a byline: 本报记者 赵丽, 新华社记者 李恒 黄筱, (首席记者 姚常房)
 BYLINE_RE = re.compile(r"((?:本报|新华社|每经|健康报)?(?:首席)?记者)[ \t\u3000\n]*"
                        r"([\u4e00-\u9fff]{2,3}(?:[ \t\u3000]+[\u4e00-\u9fff]{2,3})*)")
+#: a round number written as its magnitude alone: 近万起, 逾千人
+MAGNITUDE_RE = re.compile(r"(近|逾|超|约)(万|千|百)(?=[\u4e00-\u9fff])(?![万亿元])")
+#: "all of them do it": 均/都 before a verb of having or doing, 全覆盖, 每个…至少有一家
+_DOING = (r"(?:已经|已|能够|能|可以|可|要|将|在)?(?:提供|开通|实现|完成|建立|建成|设置|覆盖|达到|纳入"
+          r"|配备|具备|开展|设立|上线|接入)")
+UNIVERSAL_RE = re.compile(
+    rf"(?<![人平年日月户])均{_DOING}|(?<![首成京国古])都{_DOING}|全覆盖"
+    rf"|每(?:个|一个)?[\u4e00-\u9fff]{{1,6}}至少有?[一1](?:家|个|所)[^，。,；;]{{0,12}}?{_DOING}")
+UNIVERSAL_LABEL_RE = re.compile(r"^(?:(?:\d{4}年|全国|目前|今年|[，,])+)|(?:均|都|已经|已|要)")
 #: a paragraph that goes on with the account of the paragraph before
 CONTINUATION_RE = re.compile(r"[一二三四五六七八九十]是|其[一二三四五六七八九十]"
                              r"|第[一二三四五六七八九十]+[,，、]|[“\"]")
@@ -78,6 +94,8 @@ class Extractor:
         self.year: int | None = None
         #: (start, end, actors, basis) of the words naming a speaker or the lead's body
         self.headings: list[tuple[int, int, list[str], str]] = []
+        #: (compact offset, person id) of every person's mention
+        self._mentions: list[tuple[int, str]] = []
 
     def _indicator_labels(self) -> list[tuple[str, str, list[set[str]]]]:
         """(indicator id, unit, character pairs of each label) for matching figures."""
@@ -109,10 +127,13 @@ class Extractor:
     def extract(self, raw: str, source_id: str, file_name: str, digest: str) -> Draft:
         article = parse_article(raw)
         view = Compact(article.text)
+        if article.headline:
+            view.stop_at(article.headline)
         claims: list[dict[str, Any]] = []
         covered: dict[int, str] = {}  # original offset of a number -> claim id
         self.source = self._source(article, source_id, file_name, digest)
         speakers = self._posts(view, claims)
+        self._mentions = speakers
         figures = self._figures(view, article, claims, covered, speakers)
         titles = self._documents(view, claims)
         self._measures(view, claims, speakers, set(covered_clauses(view, figures)))
@@ -143,6 +164,7 @@ class Extractor:
         """Post candidates; returns (compact offset, person id) of every speaker mention."""
         mentions: list[tuple[int, str]] = []
         used: set[str] = set()
+        held: set[tuple[str, str, str]] = set()
         for post in find_posts(view, self.lexicon):
             first_agency = None
             for _s, _e, _kind, entity_id in self.lexicon.find_all(post.chain_org, "agency"):
@@ -151,8 +173,15 @@ class Extractor:
             org = self.linker.organization(post.org_text, first_agency)
             person = self.linker.person(post.name)
             role = self.linker.role(post.title)
+            if (person, role, org) in held:
+                continue
+            held.add((person, role, org))
             claim_id = _unique(f"p-{person}-{role}", used)
             evidence = self._span_quote(view, post.start, post.end)
+            if "\n" in evidence:  # a speaker list: the post's own line
+                last = evidence.rsplit("\n", 1)[1].strip()
+                if re.sub(r"\s", "", post.name) in re.sub(r"\s", "", last) and post.title in last:
+                    evidence = last
             claim = {"id": claim_id, "kind": "post", "person": person, "organization": org,
                      "role": role, "title_zh": post.title}
             if self.linker.name_of(person) not in ("", post.name):
@@ -310,7 +339,48 @@ class Extractor:
             claim = self._figure_claim(figure, view, article, speakers, used)
             claims.append(claim)
             covered[expr.start] = claim["id"]
+        for match in MAGNITUDE_RE.finditer(view.text):
+            start, end = view.span(match.start(2), match.end(2))
+            expr = Expression(start, end, "magnitude", match[2])
+            if (figure := read_figure(expr, view, self.year)) is not None:
+                figures.append(figure)
+                claims.append(self._figure_claim(figure, view, article, speakers, used))
+        for match in UNIVERSAL_RE.finditer(view.text):
+            claims.append(self._yes_no_claim(match.start(), match.end(), view, article, used))
         return figures
+
+    def _yes_no_claim(self, start: int, end: int, view: Compact, article: Article,
+                      used: set[str]) -> dict[str, Any]:
+        """A yes/no claim (value true) for a clause that says all of something does it:
+        各地均已开通, 都已经完成…设置, 每个地市至少有一家医院提供…"""
+        text = view.text
+        c_start, c_end = view.clause(start, end)
+        s_start, _s_end = view.sentence(start, end)
+        target = (is_target(text[s_start:start], text[c_start:start], self.year)
+                  or listed_under_plan(view.original, view.index[start]))
+        kind = "target" if target else "measurement"
+        phrase = text[c_start:c_end]
+        indicator = self.indicator_for(phrase, "boolean")
+        if indicator is None:
+            label = UNIVERSAL_LABEL_RE.sub("", phrase) or phrase
+            indicator = self.linker.propose("indicator", name_slug(label, 8), {
+                "name_zh": label, "name_en": "TODO: English name", "unit": "boolean"})
+        claim: dict[str, Any] = {
+            "id": _unique(f"{kind[0]}-{indicator}"[:60].rstrip("-"), used), "kind": kind,
+            "indicator": indicator, "value": True}
+        if kind == "target":
+            claim["comparator"] = "="
+        published = str(self.source.get("published", ""))
+        anchor = article.date or (published if published[:4].isdigit() else None)
+        claim |= figure_dates(view, start, anchor, kind)
+        actors, attribution = self._actors(view, start, end, self._mentions)
+        claim["announced_by" if kind == "target" else "reported_by"] = actors
+        if attribution:
+            claim["attribution"] = attribution
+        claim["evidence"] = view.quote(start, end)
+        claim["note"] = f"yes/no: a universal ({text[start:end]}) in: {phrase}"
+        claim["review"] = REVIEW
+        return claim
 
     def _numbered_names(self, view: Compact) -> list[tuple[int, int, str]]:
         """Compact spans of registry names that hold a number (八件实事, 15分钟医疗圈)."""
@@ -447,10 +517,22 @@ class Extractor:
             if event.organizers:
                 record["organizer"] = sorted(set(event.organizers))
             record["note"] = f"date as stated: {event.date_text} (article date {article.date})"
-            event_id = self.linker.propose("event", name_slug(event.name, 8), record)
+            event_id = self._known_event(record) or self.linker.propose(
+                "event", name_slug(event.name, 8), record)
             claims.append({"id": _unique(f"x-{event_id}"[:60].rstrip("-"), used),
                            "kind": "mention", "about": [event_id],
                            "evidence": view.quote(event.start, event.end), "review": REVIEW})
+
+    def _known_event(self, record: dict[str, Any]) -> str | None:
+        """The registry's event of the same type on the same day (the press conference
+        another source reported), preferring one its organisers hold."""
+        if self.data is None or len(str(record["start"])) != 10:
+            return None
+        same_day = [e for e in self.data.of_kind("event") if str(e.start) == record["start"]
+                    and e.type == record["type"]]
+        organizers = set(record.get("organizer", []))
+        same_day.sort(key=lambda e: -len(organizers & set(e.organizer)))
+        return same_day[0].id if same_day else None
 
     def _coverage(self, view: Compact, covered: dict[int, str], titles: dict[int, str]
                   ) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from kg.coverage import Expression, expression_values
 from kg.extract.text import Compact
 
+MAGNITUDES = {"百": Decimal(100), "千": Decimal(1000), "万": Decimal(10000)}
 #: Chinese classifier or unit after a number -> registry unit id (longest first)
 UNIT_WORDS: dict[str, str] = {
     "个百分点": "percentage-point", "人次": "person-time", "万人次": "person-time",
@@ -101,12 +102,16 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
             return f"part of the name of {entity_id}"
     if text[start - 1 : start] == "第" or re.match(r"[届]|中全会", after):
         return "ordinal: part of a name (batch, edition, session, page)"
-    if SESSION_RE.match(text, end) or text[start - 1 : start] == "届" or re.match(
+    if SESSION_RE.match(text, end) or text[start - 1 : start] == "届" or expr.text.endswith(
+            "届") or re.match(
             r"[零〇一二三四五六七八九十百\d]+" + SESSION_RE.pattern, text[start:end + 4]):
         return "a session's ordinal (十四届全国人大四次会议, 省委十四届十次全会), not a quantity"
     if BARE_DAY_RE.match(text, end) and not re.search(r"[月/\-.]$", text[max(0, start - 1):start]
                                                         ) and _day_number(expr.text):
         return "a day of the article's month (26日举行), not a quantity"
+    if re.search(r"每(?:个|一个)?[\u4e00-\u9fff]{1,6}至少有?$", text[max(0, start - 10):start]) and (
+            re.sub(r"\s", "", expr.text) in ("一", "1", "一家", "一个", "一所")):
+        return "每个…至少一家: a yes/no claim (every one has one), not a count"
     if RHETORICAL_RE.match(text, end):
         return "a count in a figure of speech (三个方面, 两个字), not a quantity"
     if PROGRAMME_NAME_RE.match(text, end):
@@ -204,7 +209,8 @@ def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Fig
     start, end = _compact_span(view, expr)
     text = view.text
     bare = re.sub(r"\s", "", expr.text)
-    values = sorted(expression_values(expr, text[end : end + 4]))
+    values = [MAGNITUDES[expr.text]] if expr.kind == "magnitude" else sorted(
+        expression_values(expr, text[end : end + 4]))
     if not values:
         return None
     unit, unit_text, stop = "count", "", end

@@ -81,7 +81,8 @@ class Linker:
                 return entity_id
         for name, _kind, entity_id in self.lexicon.kind_names("facility"):
             rest = text.partition(name)[2]
-            if len(name) >= 4 and name in text and rest.endswith(("科", "中心", "室", "部")):
+            if len(name) >= 4 and name in text and rest.endswith(("科", "中心", "室", "部", "系",
+                                                                   "学院", "研究所")):
                 return entity_id
         if split := AGENCY_THEN_DEPARTMENT.match(text):
             agency = self._agency(split[1])

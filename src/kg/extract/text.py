@@ -7,6 +7,7 @@ their matches back to the original text, so that evidence quotes stay verbatim.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ class Article:
     url: str | None = None
     title: str | None = None
     date: str | None = None
+    #: characters of `text` that are the printed headline (a TITLE: line that is not
+    #: `[descriptive …]`: the page's own words, quotable); 0 when there is none
+    headline: int = 0
 
 
 def parse_article(raw: str) -> Article:
@@ -48,7 +52,11 @@ def parse_article(raw: str) -> Article:
     date = meta.get("date")
     if date:
         date = normalise_date(date)
-    return Article(body, meta.get("url"), meta.get("title"), date)
+    title = meta.get("title")
+    if title and not title.startswith("[descriptive"):
+        # the printed headline is article text; URL:, DATE: and a descriptive TITLE: are not
+        return Article(f"{title}\n\n{body}", meta.get("url"), title, date, len(title))
+    return Article(body, meta.get("url"), title, date)
 
 
 def normalise_date(text: str) -> str | None:
@@ -73,6 +81,8 @@ class Compact:
     breaks: set[int] = field(default_factory=set)
     #: compact positions a line break precedes
     line_starts: set[int] = field(default_factory=set)
+    #: compact positions no sentence runs across (the end of a headline)
+    stops: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         chars, index = [], []
@@ -127,15 +137,21 @@ class Compact:
         return self.original_text(left, right).strip()
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
-        """Compact span of the sentence around [start, end)."""
+        """Compact span of the sentence around [start, end) (a headline is one)."""
         text = self.text
         left = start
-        while left > 0 and text[left - 1] not in SENTENCE_END:
+        while left > 0 and text[left - 1] not in SENTENCE_END and left not in self.stops:
             left -= 1
         right = end
-        while right < len(text) and text[right] not in SENTENCE_END:
+        while right < len(text) and text[right] not in SENTENCE_END and right not in self.stops:
             right += 1
         return left, right
+
+    def stop_at(self, original_offset: int) -> None:
+        """End clauses and sentences before this offset of the original (a headline's end)."""
+        at = bisect.bisect_left(self.index, original_offset)
+        self.breaks.add(at)
+        self.stops.add(at)
 
 
 def _trim(left: int, right: int, start: int, end: int, limit: int, view: Compact
@@ -186,6 +202,8 @@ def resolve_date(expression: str, anchor: str | None) -> tuple[str | None, bool]
     for word, days in RELATIVE_DAYS.items():
         if word in expression and anchor_date:
             return (anchor_date + dt.timedelta(days=days)).isoformat(), True
+    if (day := re.fullmatch(r"(\d{1,2})[日号]", expression.strip())) and anchor and len(anchor) >= 7:
+        return f"{anchor[:7]}-{int(day[1]):02d}", True
     if ("近日" in expression or "日前" in expression or "本月" in expression) and anchor:
         return anchor[:7], True
     if "上月" in expression and anchor_date:
