@@ -44,10 +44,10 @@ SAYING_RE = re.compile(
 BYLINE_RE = re.compile(r"((?:本报|新华社|每经|健康报)?(?:首席)?记者)[ \t\u3000\n]*"
                        r"([\u4e00-\u9fff]{2,3}(?:[ \t\u3000]+[\u4e00-\u9fff]{2,3})*)")
 #: a round number written as its magnitude alone: 近万起, 逾千人
-MAGNITUDE_RE = re.compile(r"(近|逾|超|约)(万|千|百)(?=[\u4e00-\u9fff])(?![万亿元])")
+MAGNITUDE_RE = re.compile(r"(近|逾|超|约)(万|千|百)(?=[\u4e00-\u9fff])(?![万亿元年])")
 #: "all of them do it": 均/都 before a verb of having or doing, 全覆盖, 每个…至少有一家
-_DOING = (r"(?:已经|已|能够|能|可以|可|要|将|在)?(?:提供|开通|实现|完成|建立|建成|设置|覆盖|达到|纳入"
-          r"|配备|具备|开展|设立|上线|接入)")
+_DOING = (r"(?:已经|已|能够|能|可以|可|要|将|在)?(?:提供|开通|实现|完成|建立|建成|设置|覆盖|达到"
+          r"|纳入|配备|具备|开展|设立|上线|接入)")
 UNIVERSAL_RE = re.compile(
     rf"(?<![人平年日月户])均{_DOING}|(?<![首成京国古])都{_DOING}|全覆盖"
     rf"|每(?:个|一个)?[\u4e00-\u9fff]{{1,6}}至少有?[一1](?:家|个|所)[^，。,；;]{{0,12}}?{_DOING}")

@@ -109,7 +109,7 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
     if BARE_DAY_RE.match(text, end) and not re.search(r"[月/\-.]$", text[max(0, start - 1):start]
                                                         ) and _day_number(expr.text):
         return "a day of the article's month (26日举行), not a quantity"
-    if re.search(r"每(?:个|一个)?[\u4e00-\u9fff]{1,6}至少有?$", text[max(0, start - 10):start]) and (
+    if EVERY_AT_LEAST_RE.search(text[max(0, start - 10):start]) and (
             re.sub(r"\s", "", expr.text) in ("一", "1", "一家", "一个", "一所")):
         return "每个…至少一家: a yes/no claim (every one has one), not a count"
     if RHETORICAL_RE.match(text, end):
@@ -151,6 +151,8 @@ SESSION_RE = re.compile(r"次(?:全会|全体会议|会议|常委会|党代会)|
 #: a bare day: 26日举行, 12日在北京 (a day of the article's month; durations such as
 #: 30日内 are left alone)
 BARE_DAY_RE = re.compile(r"[日号](?!内|以内|以上|以下|之内|后|左右|起|前)")
+#: 每个地市至少有(一家): every one has at least one, a yes/no claim
+EVERY_AT_LEAST_RE = re.compile(r"每(?:个|一个)?[\u4e00-\u9fff]{1,6}至少有?$")
 RHETORICAL_RE = re.compile(r"个?(?:方面|字|句话)")
 #: N件实事, N项民生实事: the name of a yearly programme
 PROGRAMME_NAME_RE = re.compile(r"(?:件|项|大)(?:民生)?实事")

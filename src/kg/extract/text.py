@@ -202,7 +202,8 @@ def resolve_date(expression: str, anchor: str | None) -> tuple[str | None, bool]
     for word, days in RELATIVE_DAYS.items():
         if word in expression and anchor_date:
             return (anchor_date + dt.timedelta(days=days)).isoformat(), True
-    if (day := re.fullmatch(r"(\d{1,2})[日号]", expression.strip())) and anchor and len(anchor) >= 7:
+    day = re.fullmatch(r"(\d{1,2})[日号]", expression.strip())
+    if day and anchor and len(anchor) >= 7:
         return f"{anchor[:7]}-{int(day[1]):02d}", True
     if ("近日" in expression or "日前" in expression or "本月" in expression) and anchor:
         return anchor[:7], True
