@@ -114,7 +114,7 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
         return "每个…至少一家: a yes/no claim (every one has one), not a count"
     if RHETORICAL_RE.match(text, end):
         return "a count in a figure of speech (三个方面, 两个字), not a quantity"
-    if PROGRAMME_NAME_RE.match(text, end):
+    if PROGRAMME_NAME_RE.match(text, start):
         return "part of a programme's name (为民服务十件实事), not a quantity"
     if re.match(r"[.．、](?![0-9０-９])", after) and (
             start == 0 or start in view.breaks or text[start - 1] in "。；：\n"
@@ -155,7 +155,7 @@ BARE_DAY_RE = re.compile(r"[日号](?!内|以内|以上|以下|之内|后|左右
 EVERY_AT_LEAST_RE = re.compile(r"每(?:个|一个)?[\u4e00-\u9fff]{1,6}至少有?$")
 RHETORICAL_RE = re.compile(r"个?(?:方面|字|句话)")
 #: N件实事, N项民生实事: the name of a yearly programme
-PROGRAMME_NAME_RE = re.compile(r"(?:件|项|大)(?:民生)?实事")
+PROGRAMME_NAME_RE = re.compile(r"[\d零〇一二三四五六七八九十百两]+(?:件|项|大)(?:民生)?实事")
 
 
 def _day_number(text: str) -> bool:
