@@ -94,6 +94,8 @@ class Extractor:
         self.year: int | None = None
         #: (start, end, actors, basis) of the words naming a speaker or the lead's body
         self.headings: list[tuple[int, int, list[str], str]] = []
+        #: the day of the press conference or meeting the lead reports (its figures' date)
+        self.lead_date: str | None = None
         #: (compact offset, person id) of every person's mention
         self._mentions: list[tuple[int, str]] = []
 
@@ -231,6 +233,10 @@ class Extractor:
             agency = self.linker.organization(org)
             self.headings.append((match.start(1) + len(match[1]) - len(org), match.end(),
                                   [agency], "lead"))
+            day = re.search(r"(?:\d{1,2}月)?\d{1,2}日", match.group())
+            published = str(self.source.get("published", ""))
+            if day and len(published) == 10:
+                self.lead_date = resolve_date(day.group(), published)[0]
             return
 
     def _byline(self, view: Compact) -> None:
@@ -263,6 +269,13 @@ class Extractor:
                        and h[3] == "speaker-heading"]
         if in_sentence:
             return self._attributed(view, in_sentence[0], "speaker-heading")
+        paragraph = self._paragraph_start(view, s_start)
+        earlier = [h for h in self.headings if h[1] <= s_start and h[3] == "speaker-heading"]
+        if earlier and earlier[-1][0] < paragraph and CONTINUATION_RE.match(view.text, paragraph
+                                                                            ) and self._continues(
+                view, earlier[-1][1], paragraph):
+            # 一是国家卫健委联合…: a numbered item of the speaker's account, whoever it names
+            return self._attributed(view, earlier[-1], "speaker-heading")
         bodies = self.lexicon.find_all(view.text[s_start:s_end], "agency", "department")
         if bodies:
             first, last = s_start + bodies[0][0], s_start + bodies[-1][1]
@@ -273,8 +286,6 @@ class Extractor:
                    for _s, _e, _k, i in bodies):
                 return sorted({i for _s, _e, _k, i in bodies}), {
                     "basis": "speaker-heading", "evidence": evidence}
-        paragraph = self._paragraph_start(view, s_start)
-        earlier = [h for h in self.headings if h[1] <= s_start and h[3] == "speaker-heading"]
         if earlier and (earlier[-1][0] >= paragraph
                         or self._continues(view, earlier[-1][1], paragraph)):
             return self._attributed(view, earlier[-1], "speaker-heading")
@@ -373,7 +384,8 @@ class Extractor:
         if kind == "target":
             claim["comparator"] = "="
         published = str(self.source.get("published", ""))
-        anchor = article.date or (published if published[:4].isdigit() else None)
+        anchor = self.lead_date or article.date or (
+            published if published[:4].isdigit() else None)
         claim |= figure_dates(view, start, anchor, kind)
         actors, attribution = self._actors(view, start, end, self._mentions)
         claim["announced_by" if kind == "target" else "reported_by"] = actors
@@ -420,7 +432,8 @@ class Extractor:
             claim["place"] = place
         actors, attribution = self._actors(view, figure.start, figure.end, speakers)
         published = str(self.source.get("published", ""))
-        anchor = article.date or (published if published[:4].isdigit() else None)
+        anchor = self.lead_date or article.date or (
+            published if published[:4].isdigit() else None)
         dates = figure_dates(view, figure.start, anchor, kind)
         if kind == "target":
             claim["comparator"] = comparator(figure)
