@@ -63,7 +63,7 @@ def figure_dates(view: Compact, at: int, article_date: str | None, kind: str
     (deadline / due_start / due_end) whose number starts at compact offset `at`."""
     text = view.text
     c_start, c_end = view.clause(at, at + 1)
-    s_start, s_end = view.sentence(at, at + 1)
+    s_start, s_end = view.paragraph_sentence(at, at + 1)
     year = int(article_date[:4]) if article_date and article_date[:4].isdigit() else None
     in_sentence = [m for m in YEAR_RE.finditer(text, s_start, s_end)]
     own = [m for m in in_sentence if not _comparison(m) and m["suffix"] != "以来"]
@@ -84,7 +84,7 @@ def figure_dates(view: Compact, at: int, article_date: str | None, kind: str
         return out | ({"as_of": article_date} if article_date else {})
     if in_clause or before:
         match = (in_clause or before)[-1]
-        return _measured_at(match, text[s_start:c_end])
+        return _measured_at(match, text[s_start:c_end], article_date)
     if (day := MONTH_DAY_RE.search(text, c_start, c_end)) and year:
         return {"as_of": f"{year}-{int(day['month']):02d}-{int(day['day']):02d}"}
     if relative:
@@ -99,14 +99,20 @@ def figure_dates(view: Compact, at: int, article_date: str | None, kind: str
         earlier = [m for m in YEAR_RE.finditer(text, floor, s_start)
                    if not _comparison(m) and m["suffix"] != "以来"]
         if earlier:
-            return _measured_at(earlier[-1], text[s_start:c_end])
+            return _measured_at(earlier[-1], text[s_start:c_end], article_date)
     return {"as_of": article_date} if article_date else {}
 
 
-def _measured_at(match: re.Match[str], clause: str) -> dict[str, Any]:
+def _measured_at(match: re.Match[str], clause: str, anchor: str | None) -> dict[str, Any]:
     """A year as a point (截至2024年底, 2024年累计结存) or as the period of a yearly
-    figure (2024年基金收入)."""
+    figure (2024年基金收入). The year still running on the article's (or its press
+    conference's) day is reported as of that day (2025年新增… on 2025-12-26: from 2025
+    to that day)."""
     date = _partial(match)
+    if date == match["year"] and anchor and len(anchor) == 10 and anchor[:4] == date:
+        if FLOW_RE.search(clause) and not STOCK_RE.search(clause):
+            return {"as_of": anchor, "period_start": date}
+        return {"as_of": anchor}
     if (date != match["year"] or match["prefix"] in ("截至", "截止") or STOCK_RE.search(clause)
             or not FLOW_RE.search(clause)):
         return {"as_of": date}

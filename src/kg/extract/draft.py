@@ -225,7 +225,7 @@ class Extractor:
         figures (国家医保局1月17日举行新闻发布会): the actor of figures no speaker gives."""
         first = min(view.breaks | {len(view.text)})
         for match in LEAD_RE.finditer(view.text):
-            if match.start() > max(first, 200):
+            if match.start() > max(first, 200, len(view.text) * 2 // 5):
                 break
             org = LEADING_ORG.sub("", match[1])
             if len(org) < 3:
@@ -233,9 +233,10 @@ class Extractor:
             agency = self.linker.organization(org)
             self.headings.append((match.start(1) + len(match[1]) - len(org), match.end(),
                                   [agency], "lead"))
-            day = re.search(r"(?:\d{1,2}月)?\d{1,2}日", match.group())
+            s_start, _s_end = view.sentence(match.start(), match.end())
+            day = re.search(r"(?:\d{1,2}月)?\d{1,2}日", view.text[s_start : match.end()])
             published = str(self.source.get("published", ""))
-            if day and len(published) == 10:
+            if day and published[:4].isdigit():
                 self.lead_date = resolve_date(day.group(), published)[0]
             return
 
@@ -259,7 +260,7 @@ class Extractor:
         speaker heading of its sentence or the last one before it, else the body the
         lead names."""
         c_start, c_end = view.clause(start, end)
-        s_start, s_end = view.sentence(start, end)
+        s_start, s_end = view.paragraph_sentence(start, end)
         named = sorted({p for o, p in mentions if c_start <= o < c_end} | {
             i for _s, _e, _k, i in self.lexicon.find_all(view.text[c_start:c_end],
                                                          "agency", "department")})
@@ -289,7 +290,7 @@ class Extractor:
         if earlier and (earlier[-1][0] >= paragraph
                         or self._continues(view, earlier[-1][1], paragraph)):
             return self._attributed(view, earlier[-1], "speaker-heading")
-        lead = [h for h in self.headings if h[3] == "lead" and h[1] <= s_start]
+        lead = [h for h in self.headings if h[3] == "lead"]
         if lead:
             return self._attributed(view, lead[0], "lead")
         byline = [h for h in self.headings if h[3] == "byline"]

@@ -18,6 +18,8 @@ HEADER_RE = re.compile(r"^(URL|TITLE|DATE)\s*[:：]\s*(.*)$")
 #: punctuation that ends a clause; a quote never runs across one of these
 CLAUSE_END = "，。；！？：,;!?:"
 SENTENCE_END = "。；！？!?;"
+#: marks that open the items of a bulleted list
+BULLETS = "-–—•·●■□◆▪"
 LIST_ITEM_START = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.．、](?![0-9])")
 
 
@@ -145,6 +147,15 @@ class Compact:
         right = end
         while right < len(text) and text[right] not in SENTENCE_END and right not in self.stops:
             right += 1
+        return left, right
+
+    def paragraph_sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around [start, end), cut at paragraph breaks and at bulleted lines
+        (a list of highlights carries no full stops)."""
+        left, right = self.sentence(start, end)
+        cuts = self.breaks | {i for i in self.line_starts if self.text[i] in BULLETS}
+        left = max([c for c in cuts if left < c <= start], default=left)
+        right = min([c for c in cuts if end < c < right], default=right)
         return left, right
 
     def stop_at(self, original_offset: int) -> None:
