@@ -52,6 +52,8 @@ UNIVERSAL_RE = re.compile(
     rf"(?<![人平年日月户])均{_DOING}|(?<![首成京国古])都{_DOING}|全覆盖"
     rf"|每(?:个|一个)?[\u4e00-\u9fff]{{1,6}}至少有?[一1](?:家|个|所)[^，。,；;]{{0,12}}?{_DOING}")
 UNIVERSAL_LABEL_RE = re.compile(r"^(?:(?:\d{4}年|全国|目前|今年|[，,])+)|(?:均|都|已经|已|要)")
+#: how far into the text a lead may start (after a headline, a summary, a byline)
+LEAD_REACH = 600
 #: a paragraph that goes on with the account of the paragraph before
 CONTINUATION_RE = re.compile(r"[一二三四五六七八九十]是|其[一二三四五六七八九十]"
                              r"|第[一二三四五六七八九十]+[,，、]|[“\"]")
@@ -225,7 +227,7 @@ class Extractor:
         figures (国家医保局1月17日举行新闻发布会): the actor of figures no speaker gives."""
         first = min(view.breaks | {len(view.text)})
         for match in LEAD_RE.finditer(view.text):
-            if match.start() > max(first, 200, len(view.text) * 2 // 5):
+            if match.start() > max(first, LEAD_REACH):
                 break
             org = LEADING_ORG.sub("", match[1])
             if len(org) < 3:
@@ -243,7 +245,9 @@ class Extractor:
     def _byline(self, view: Compact) -> None:
         """The reporters a byline names (本报记者 赵丽, 新华社记者 李恒 黄筱): the actors
         of an article's own figures."""
-        match = BYLINE_RE.search(view.original)
+        match = next((m for m in BYLINE_RE.finditer(view.original)
+                      if "摄" not in m[2] and not re.match(r"\s*摄", view.original[m.end():])),
+                     None)
         if not match:
             return
         names = [n for n in re.split(r"[ \t\u3000\n]+", match[2]) if looks_like_name(n)]
