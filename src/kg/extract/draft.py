@@ -236,10 +236,11 @@ class Extractor:
             self.headings.append((match.start(1) + len(match[1]) - len(org), match.end(),
                                   [agency], "lead"))
             s_start, _s_end = view.sentence(match.start(), match.end())
-            day = re.search(r"(?:\d{1,2}月)?\d{1,2}日", view.text[s_start : match.end()])
+            days = re.findall(r"(?:\d{1,2}月)?\d{1,2}日", view.text[s_start : match.end()])
+            day = days[-1] if days else None  # the meeting's day, not the dateline's
             published = str(self.source.get("published", ""))
             if day and published[:4].isdigit():
-                self.lead_date = resolve_date(day.group(), published)[0]
+                self.lead_date = resolve_date(day, published)[0]
             return
 
     def _byline(self, view: Compact) -> None:
@@ -622,6 +623,8 @@ def label_score(label: str, phrase: str, counted: str = "") -> float:
         return 0.0
     score = (len(pairs & label_pairs) / len(label_pairs)
              + len(chars & set(phrase)) / len(chars)) / 2
+    if re.search(r"新增|增加", phrase):  # a number added, not a total
+        score += 0.1 if re.search(r"新增|增加|增长", label) else -0.1
     noun = re.sub(r"[^\u4e00-\u9fff]", "", counted)[:3]
     if len(noun) >= 2 and noun[:2] in label:
         score += 0.15

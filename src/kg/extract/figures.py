@@ -26,7 +26,7 @@ UNIT_WORDS: dict[str, str] = {
     "次": "time", "条": "record", "份": "report", "件": "piece", "套": "piece", "期": "episode",
     "年": "year", "天": "day", "日": "day", "秒": "second", "岁": "year", "个": "count",
     "省": "region-count", "市": "region-count", "县": "region-count", "座": "count",
-    "床": "bed", "倍": "times", "例": "case", "类": "count", "款": "count", "台": "count",
+    "床": "bed", "倍": "multiple", "例": "case", "类": "count", "款": "count", "台": "count",
     "支": "count", "组": "count", "轮": "count", "层": "count", "篇": "count", "部": "count",
 }
 _UNIT_RE = re.compile(
@@ -247,6 +247,8 @@ def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Fig
     before = text[clause_start:start]
     if re.search(r"每千人口?|每千名", before) and unit != "percent":
         unit = "places-per-1000" if "托位" in text[clause_start:clause_end] else "per-1000"
+    if unit == "yuan" and re.search(r"人均|每人", before):
+        unit = "yuan-per-person"
     if unit == "drug" and not re.search(r"药|品种|目录", text[sentence_start:clause_end]):
         unit = "count"
     figure = Figure(expr, start, stop, values, unit, unit_text, expr_start=start)
