@@ -331,3 +331,11 @@ def test_figures_no_speaker_gives_are_the_lead_bodys_or_the_bylines() -> None:
     [own] = figure_claims("本报记者 赵丽\n\n全国已有11个省份开通。", "2026-01-28")
     assert (own["reported_by"], own["attribution"]) == (
         ["zhao-li"], {"basis": "byline", "evidence": "本报记者 赵丽"})
+
+
+def test_a_bare_name_heading_right_before_the_figure_is_quoted_with_it() -> None:
+    [total, _growth] = figure_claims(
+        "国家医保局规财法规司司长蒋成嘉介绍。\n其二是基金支出“稳”。蒋成嘉表示,全国医保基金总支出2.97万亿元,同比增长5.5%。",
+        "2025-01-17")
+    assert total["evidence"] == "蒋成嘉表示,全国医保基金总支出2.97万亿元"
+    assert "attribution" not in total and total["reported_by"] == ["jiang-chengjia"]
