@@ -339,3 +339,21 @@ def test_a_bare_name_heading_right_before_the_figure_is_quoted_with_it() -> None
         "2025-01-17")
     assert total["evidence"] == "蒋成嘉表示,全国医保基金总支出2.97万亿元"
     assert "attribution" not in total and total["reported_by"] == ["jiang-chengjia"]
+
+
+def test_a_value_reached_in_a_named_year_is_no_target_and_each_value_has_its_year() -> None:
+    text = "基本公共卫生服务均等化的项目从2009年最初的人均15元提升到2024年的人均达到94元。"
+    [start, end] = figure_claims(text, "2024-09-12")
+    assert [c["kind"] for c in (start, end)] == ["measurement", "measurement"]
+    assert (start["period_start"], end["period_start"]) == ("2009", "2024")
+    assert figures_of(text)[0][1] == "yuan-per-person"
+
+
+def test_a_post_in_a_universitys_department_is_the_universitys() -> None:
+    from kg.extract.draft import Extractor
+
+    draft = Extractor(None).extract("首都医科大学医学人文学院卫生法学系主任李筱永说。", "005",
+                                    "x.txt", "0" * 64)
+    [post] = [c for c in draft.facts["claims"] if c["kind"] == "post"]
+    [facility] = draft.proposals["facilities.yaml"]
+    assert (post["organization"], facility["name_zh"]) == (facility["id"], "首都医科大学")

@@ -66,16 +66,16 @@ def figure_dates(view: Compact, at: int, article_date: str | None, kind: str
     s_start, s_end = view.paragraph_sentence(at, at + 1)
     year = int(article_date[:4]) if article_date and article_date[:4].isdigit() else None
     in_sentence = [m for m in YEAR_RE.finditer(text, s_start, s_end)]
-    own = [m for m in in_sentence if not _comparison(m) and m["suffix"] != "以来"
-           and m["prefix"] not in ("自", "从")]
+    since = [m for m in in_sentence if m.start() < at and (m["suffix"] == "以来" or (
+        m["prefix"] in ("自", "从") and "以来" in text[m.end():at]))]
+    own = [m for m in in_sentence if not _comparison(m) and m not in since]
     before = [m for m in own if m.start() < at]
-    in_clause = [m for m in own if c_start <= m.start() < c_end]
+    in_clause = ([m for m in before if c_start <= m.start()]
+                 or [m for m in own if c_start <= m.start() < c_end])
     relative = [m for m in RELATIVE_YEAR_RE.finditer(text, s_start, at)]
     if kind == "target":
         return _deadline(in_clause or before, relative, year)
     compared = [m for m in in_sentence if _comparison(m) and m.start() < at]
-    since = [m for m in in_sentence if m.start() < at and (m["suffix"] == "以来" or (
-        m["prefix"] in ("自", "从") and "以来" in text[m.end():at]))]
     present = PRESENT_RE.search(text, s_start, at) or PRESENT_RE.search(text, c_start, c_end)
     if compared and compared[-1]["suffix"] != "同期":
         end = before[-1]["year"] if before else (str(year) if year else None)

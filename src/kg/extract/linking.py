@@ -18,6 +18,9 @@ FACILITY_SUFFIXES = ("医院", "卫生院", "卫生室", "卫生服务中心", "
 DEPARTMENT_SUFFIXES = ("司", "处", "科", "办公厅", "办公室", "中心")
 #: an agency's name followed by one of its departments: 省卫生健康委 + 基层卫生处
 AGENCY_THEN_DEPARTMENT = re.compile(r"^(.+?(?:委员会|委|局|厅))(.{2,}?(?:司|处|科|室|中心))$")
+#: a university or hospital followed by one of its schools, departments or wards
+INSTITUTION_THEN_UNIT = re.compile(
+    r"^(.{2,}?(?:大学|医院))(.{2,}(?:学院|系|研究所|研究院|教研室))$")
 PROVINCE_LEVEL = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:省|自治区)|^(?:北京|天津|上海|重庆)市")
 PREFECTURE_LEVEL = re.compile(r"[\u4e00-\u9fff]{2,4}(?:市|州|盟)")
 
@@ -105,6 +108,9 @@ class Linker:
                     return found
                 break
         parent = prefix_agency or (context_agency if len(text) <= 8 else None)
+        if unit := INSTITUTION_THEN_UNIT.match(text):
+            # 首都医科大学医学人文学院卫生法学系: the post is the university's
+            text = unit[1]
         if text.endswith(FACILITY_SUFFIXES):
             return self.propose("facility", name_slug(text), {"name_zh": text, "type": "hospital"
                                 if text.endswith("医院") else "other"})
