@@ -64,3 +64,20 @@ def test_reviewed_files_are_read_with_their_defaults(tmp_path: Path) -> None:
         "evidence: 走进机关3946场}\n", encoding="utf-8")
     [claim] = read_reviewed(path).claims
     assert str(claim.as_of) == "2025-12-26"
+
+
+def test_extract_compare_prints_the_effort_table_of_the_reviewed_file() -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.settings import Settings
+
+    article = Settings().corpus / "106.txt"
+    if not article.is_file():
+        pytest.skip("the corpus is not beside the project")
+    result = CliRunner().invoke(main, ["extract", str(article), "--source-id", "106",
+                                       "--compare", "data/facts/106.yaml"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "officials" in lines[1] and lines[2].startswith("106")
+    assert any(line.strip().startswith(("edited", "deleted", "added")) for line in lines[3:])
