@@ -242,6 +242,7 @@ def test_permille_written_in_words() -> None:
     "雷海潮3月7日在十四届全国人大四次会议民生主题记者会上说。",
     "这项工作被纳入年度为民服务十件实事。",
     "2024年中国医保基金运行可以用“稳”和“进”两个字来概括。",
+    "开通12356心理援助热线,举办心理健康知识讲座。",
 ])
 def test_days_sessions_programme_names_and_figures_of_speech_are_not_figures(text: str) -> None:
     assert figures_of(text) == []

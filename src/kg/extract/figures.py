@@ -140,6 +140,8 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
     if re.fullmatch(r"(?:19|20)\d\d", re.sub(r"\s", "", expr.text)) and not _UNIT_RE.match(
             view.text, end):
         return "a year (in a name or heading), not a quantity"
+    if re.fullmatch(r"\d{3,6}", expr.text.strip()) and HOTLINE_AFTER_RE.match(text, end):
+        return "a hotline's number (12356心理援助热线), not a quantity"
     if view.text[max(0, start - 2) : start].endswith(("热线", "电话", "编号", "号码")) and (
             re.fullmatch(r"\d{3,}", expr.text.strip()) and not _UNIT_RE.match(text, end)):
         return "a code or phone number"
@@ -151,6 +153,8 @@ SESSION_RE = re.compile(r"次(?:全会|全体会议|会议|常委会|党代会)|
 #: a bare day: 26日举行, 12日在北京 (a day of the article's month; durations such as
 #: 30日内 are left alone)
 BARE_DAY_RE = re.compile(r"[日号](?!内|以内|以上|以下|之内|后|左右|起|前)")
+#: a number naming the line it is dialled on: 12356心理援助热线, 12320卫生热线
+HOTLINE_AFTER_RE = re.compile(r"[\u4e00-\u9fff]{0,6}?(?:热线|专线|服务电话|短号码)")
 #: 每个地市至少有(一家): every one has at least one, a yes/no claim
 EVERY_AT_LEAST_RE = re.compile(r"每(?:个|一个)?[\u4e00-\u9fff]{1,6}至少有?$")
 RHETORICAL_RE = re.compile(r"个?(?:方面|字|句话)")
