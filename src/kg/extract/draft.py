@@ -33,8 +33,6 @@ from kg.extract.text import Article, Compact, parse_article, resolve_date
 from kg.records import MAX_QUOTE_CHARS
 
 REVIEW = "candidate"
-YEAR_RE = re.compile(r"(?:截至|到|至)?(\d{4})年(?:(\d{1,2})月)?(?:底|末|前)?")
-SPEAKER_VERBS = re.compile(r"表示|介绍|说|指出|称|透露|强调|坦言|提出|要求|举例")
 #: what follows a speaker's name in a heading: when and where, then a verb of saying
 SAYING_RE = re.compile(
     r"(?:先生|女士|同志)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:在[^，。,；;“”]{0,24}?上|在[^，。,；;“”]{2,6}?(?=表示|介绍|说))?"
