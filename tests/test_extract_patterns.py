@@ -358,3 +358,12 @@ def test_a_post_in_a_universitys_department_is_the_universitys() -> None:
     [post] = [c for c in draft.facts["claims"] if c["kind"] == "post"]
     [facility] = draft.proposals["facilities.yaml"]
     assert (post["organization"], facility["name_zh"]) == (facility["id"], "首都医科大学")
+
+
+def test_each_press_conference_on_a_page_leads_the_figures_after_it() -> None:
+    filler = "各地积极推进相关工作。" * 60
+    first = "昨日,国家卫生健康委举行新闻发布会。\n\n全国新增托位66万个。\n\n"
+    second = "\n\n近日,国家医保局举行新闻发布会。\n\n全国已有11个省份开通。"
+    claims = figure_claims(first + filler + second, "2025-01-17")
+    assert [c["attribution"]["evidence"] for c in claims] == [
+        "国家卫生健康委举行", "国家医保局举行"]

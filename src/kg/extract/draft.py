@@ -36,7 +36,7 @@ REVIEW = "candidate"
 #: what follows a speaker's name in a heading: when and where, then a verb of saying
 SAYING_RE = re.compile(
     r"(?:先生|女士|同志)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:在[^，。,；;“”]{0,24}?上|在[^，。,；;“”]{2,6}?(?=表示|介绍|说))?"
-    r"(?:也|还|进一步|再次|同时)?(?:表示|介绍说?|说|指出|称|透露|强调|坦言|提到|告诉记者|回答|答|分析|"
+    r"(?:也|还|进一步|再次|同时)?(?:表示|介绍说?|说|指出|称|透露|强调|坦言|提到|告诉记者|回答|答|分析|举例|"
     r"解释|认为|[:：](?=$|\S))")
 #: a byline: 本报记者 赵丽, 新华社记者 李恒 黄筱, (首席记者 姚常房)
 BYLINE_RE = re.compile(r"((?:本报|新华社|每经|健康报)?(?:首席)?记者)[ \t\u3000\n]*"
@@ -50,6 +50,8 @@ UNIVERSAL_RE = re.compile(
     rf"(?<![人平年日月户])均{_DOING}|(?<![首成京国古])都{_DOING}|全覆盖"
     rf"|每(?:个|一个)?[\u4e00-\u9fff]{{1,6}}至少有?[一1](?:家|个|所)[^，。,；;]{{0,12}}?{_DOING}")
 UNIVERSAL_LABEL_RE = re.compile(r"^(?:(?:\d{4}年|全国|目前|今年|[，,])+)|(?:均|都|已经|已|要)")
+#: what a later lead holds: a press conference (not a notice it issues)
+PRESS_CONFERENCE_AFTER = re.compile(r"[^，。,；;]{0,8}?发布会")
 #: how far into the text a lead may start (after a headline, a summary, a byline)
 LEAD_REACH = 600
 #: a paragraph that goes on with the account of the paragraph before
@@ -222,11 +224,16 @@ class Extractor:
 
     def _lead(self, view: Compact) -> None:
         """The body the lead names as holding the press conference or issuing the
-        figures (国家医保局1月17日举行新闻发布会): the actor of figures no speaker gives."""
+        figures (国家医保局1月17日举行新闻发布会): the actor of figures no speaker gives.
+        A page of several reports has a lead per press conference (国家医保局举行新闻
+        发布会 halfway down): each one leads the figures after it."""
         first = min(view.breaks | {len(view.text)})
+        opening = True
         for match in LEAD_RE.finditer(view.text):
             if match.start() > max(first, LEAD_REACH):
-                break
+                if not PRESS_CONFERENCE_AFTER.match(view.text, match.end()):
+                    continue
+                opening = False
             org = LEADING_ORG.sub("", match[1])
             if len(org) < 3:
                 continue
@@ -237,9 +244,10 @@ class Extractor:
             days = re.findall(r"(?:\d{1,2}月)?\d{1,2}日", view.text[s_start : match.end()])
             day = days[-1] if days else None  # the meeting's day, not the dateline's
             published = str(self.source.get("published", ""))
-            if day and published[:4].isdigit():
+            if day and published[:4].isdigit() and opening:
                 self.lead_date = resolve_date(day, published)[0]
-            return
+            if opening:
+                opening = False
 
     def _byline(self, view: Compact) -> None:
         """The reporters a byline names (本报记者 赵丽, 新华社记者 李恒 黄筱): the actors
@@ -293,7 +301,8 @@ class Extractor:
         if earlier and (earlier[-1][0] >= paragraph
                         or self._continues(view, earlier[-1][1], paragraph)):
             return self._attributed(view, earlier[-1], "speaker-heading")
-        lead = [h for h in self.headings if h[3] == "lead"]
+        leads = [h for h in self.headings if h[3] == "lead"]
+        lead = [h for h in leads if h[1] <= s_start][-1:] or leads[:1]
         if lead:
             return self._attributed(view, lead[0], "lead")
         byline = [h for h in self.headings if h[3] == "byline"]

@@ -36,7 +36,7 @@ _UNIT_RE = re.compile(
 QUALIFIERS_BEFORE = [
     (re.compile(r"(?:不超过|不高于|最多|至多)$"), "at-most"),
     (re.compile(r"(?:超过|超|逾|多于|高于)$"), "over"),
-    (re.compile(r"(?:大约|约|约为)$"), "about"),
+    (re.compile(r"(?:大约|约|约为|约有|大约有)$"), "about"),
     (re.compile(r"(?:接近|将近|近)$"), "nearly"),
     (re.compile(r"(?:至少有?|不少于|不低于|最少)$"), "at-least"),
     (re.compile(r"(?:不足|不到|低于)$"), "under"),
