@@ -367,3 +367,11 @@ def test_each_press_conference_on_a_page_leads_the_figures_after_it() -> None:
     claims = figure_claims(first + filler + second, "2025-01-17")
     assert [c["attribution"]["evidence"] for c in claims] == [
         "国家卫生健康委举行", "国家医保局举行"]
+
+
+def test_an_item_of_a_plan_without_a_number_is_a_yes_no_target() -> None:
+    claims = figure_claims("会上,国家卫生健康委发布2025年全系统为民服务8件实事。\n\n"
+                           "第五,取消门诊预交金。\n\n第七,推进“血费减免一次都不跑”。", "2025-01-04")
+    assert [(c["kind"], c["value"], c["evidence"]) for c in claims] == [
+        ("target", True, "取消门诊预交金"), ("target", True, "推进“血费减免一次都不跑”")]
+    assert figure_claims("上半年工作回顾\n\n第五,取消门诊预交金。", "2025-07-04") == []

@@ -54,6 +54,8 @@ UNIVERSAL_LABEL_RE = re.compile(r"^(?:(?:\d{4}年|全国|目前|今年|[，,])+)
 PRESS_CONFERENCE_AFTER = re.compile(r"[^，。,；;]{0,8}?发布会")
 #: how far into the text a lead may start (after a headline, a summary, a byline)
 LEAD_REACH = 600
+#: a measure done or not: a numbered item of a plan without a number is a yes/no target
+PLEDGE_VERB_RE = re.compile(r"取消|推进|实现|开通|降至|建立|推广|落实|设立|全面")
 #: a paragraph that goes on with the account of the paragraph before
 CONTINUATION_RE = re.compile(r"[一二三四五六七八九十]是|其[一二三四五六七八九十]"
                              r"|第[一二三四五六七八九十]+[,，、]|[“\"]")
@@ -385,7 +387,16 @@ class Extractor:
             if (figure := read_figure(expr, view, self.year)) is not None:
                 figures.append(figure)
                 claims.append(self._figure_claim(figure, view, article, speakers, used))
+        taken = {view.clause(f.start, f.end) for f in figures}
         for match in UNIVERSAL_RE.finditer(view.text):
+            claims.append(self._yes_no_claim(match.start(), match.end(), view, article, used))
+            taken.add(view.clause(match.start(), match.end()))
+        for match in PLEDGE_VERB_RE.finditer(view.text):
+            clause = view.clause(match.start(), match.end())
+            if clause in taken or not listed_under_plan(view.original, view.index[match.start()]):
+                continue
+            # 取消门诊预交金 as an item of a plan's list: a yes/no target
+            taken.add(clause)
             claims.append(self._yes_no_claim(match.start(), match.end(), view, article, used))
         return figures
 
@@ -419,7 +430,7 @@ class Extractor:
         if attribution:
             claim["attribution"] = attribution
         claim["evidence"] = view.quote(start, end)
-        claim["note"] = f"yes/no: a universal ({text[start:end]}) in: {phrase}"
+        claim["note"] = f"yes/no ({text[start:end]}) in: {phrase}"
         claim["review"] = REVIEW
         return claim
 
