@@ -23,7 +23,7 @@ from kg.extract.text import Compact
 #: words after a name in reporting (表示, 介绍, ...) or punctuation
 AFTER_NAME = re.compile(
     r"(?:表示|介绍|说|指出|称|透露|强调|坦言|告诉|认为|提到|回答|解释|谈到|在|对|等|一行|带领|"
-    r"先生|女士|同志|\d{1,2}日|"
+    r"先生|女士|同志|\d{1,2}[月日]|"
     r"主持|出席|答|就|作|是|也|还|向|同|与|和|率|到|来|提出|建议|分析|坦承|补充|举例|发布|通报|"
     r"[，。、；：（(“\"！？）]|$)"
 )
@@ -63,7 +63,20 @@ def _name_after(text: str, at: int, lexicon: Lexicon, line_starts: set[int] = fr
         if looks_like_name(name) and (AFTER_NAME.match(text, at + size)
                                       or at + size in line_starts):
             return name
-    return _segmented_name(text[at : at + 8])
+    return _segmented_name(text[at : at + 8]) or _name_before_title(text, at)
+
+
+PROFESSIONAL_TITLE = re.compile(r"副主任医师|主任医师|主治医师|副教授|教授|副研究员|研究员")
+
+
+def _name_before_title(text: str, at: int) -> str | None:
+    """A name between a post and a professional title, whatever its script of origin
+    (院长尼玛拉毛副主任医师): the characters up to the title."""
+    for size in range(2, 6):
+        name = text[at : at + size]
+        if re.fullmatch(r"[\u4e00-\u9fff]+", name) and PROFESSIONAL_TITLE.match(text, at + size):
+            return name
+    return None
 
 
 def _segmented_name(window: str) -> str | None:
@@ -114,6 +127,8 @@ def _chain_before(text: str, role_start: int, role_end: int, roles: re.Pattern[s
     chain = []
     end_title, start_title = role_end, role_start
     while True:
+        if text[start_title - 1 : start_title] == "级" and start_title - 1 > floor:
+            start_title -= 1  # a rank before the title, even garbled (、 级巡视员)
         org, start = _org_before(text, start_title, breaks, floor)
         chain.append((org, text[start_title:end_title], start))
         if start <= floor or text[start - 1] != "、":
