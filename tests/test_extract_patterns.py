@@ -243,6 +243,7 @@ def test_permille_written_in_words() -> None:
     "这项工作被纳入年度为民服务十件实事。",
     "2024年中国医保基金运行可以用“稳”和“进”两个字来概括。",
     "开通12356心理援助热线,举办心理健康知识讲座。",
+    "国新办7月24日上午10时举行“高质量完成‘十四五’规划”系列主题新闻发布会。",
 ])
 def test_days_sessions_programme_names_and_figures_of_speech_are_not_figures(text: str) -> None:
     assert figures_of(text) == []
@@ -383,3 +384,8 @@ def test_an_item_of_a_plan_without_a_number_is_a_yes_no_target() -> None:
     assert [(c["kind"], c["value"], c["evidence"]) for c in claims] == [
         ("target", True, "取消门诊预交金"), ("target", True, "推进“血费减免一次都不跑”")]
     assert figure_claims("上半年工作回顾\n\n第五,取消门诊预交金。", "2025-07-04") == []
+
+
+def test_rounds_held_to_date_are_a_cumulative_count_not_an_ordinal() -> None:
+    [(values, _u, qualifiers, _t)] = figures_of("至今已经完成了11届的表彰。")
+    assert values == [Decimal(11)] and "cumulative" in qualifiers

@@ -49,7 +49,7 @@ QUALIFIERS_AFTER = [
 ]
 CUMULATIVE_RE = re.compile(r"累计|共计|总计")
 #: a sentence counting everything to date (截至目前，完成巡讲一万余场，其中…)
-SINCE_START_RE = re.compile(r"累计|共计|总计|截至目前|截止目前")
+SINCE_START_RE = re.compile(r"累计|共计|总计|截至目前|截止目前|至今")
 CHANGE_RE = re.compile(r"(增长|增幅|提高|提升|上升|增加|下降|降幅|降低|减少|节约|节省)[了到至为]?$")
 #: words of a target, plan, pledge or norm. 将 counts only as "will" (将推动), not as the
 #: object marker of 将…下调 (将 + noun); a year counts only when not in the past.
@@ -100,10 +100,11 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
     for name_start, name_end, entity_id in names:
         if name_start <= start and end <= name_end:
             return f"part of the name of {entity_id}"
-    if text[start - 1 : start] == "第" or re.match(r"[届]|中全会", after):
+    if text[start - 1 : start] == "第" or re.match(r"届(?!的)|中全会", after):
         return "ordinal: part of a name (batch, edition, session, page)"
-    if SESSION_RE.match(text, end) or text[start - 1 : start] == "届" or expr.text.endswith(
-            "届") or re.match(
+    if SESSION_RE.match(text, end) or text[start - 1 : start] == "届" or (
+            expr.text.endswith("届") and re.match(r"[\u4e00-\u9fff](?<!的)", text[end:end + 1])
+    ) or re.match(
             r"[零〇一二三四五六七八九十百\d]+" + SESSION_RE.pattern, text[start:end + 4]):
         return "a session's ordinal (十四届全国人大四次会议, 省委十四届十次全会), not a quantity"
     if BARE_DAY_RE.match(text, end) and not re.search(r"[月/\-.]$", text[max(0, start - 1):start]
@@ -112,6 +113,9 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
     if EVERY_AT_LEAST_RE.search(text[max(0, start - 10):start]) and (
             re.sub(r"\s", "", expr.text) in ("一", "1", "一家", "一个", "一所")):
         return "每个…至少一家: a yes/no claim (every one has one), not a count"
+    if re.match(r"[时点](?!间)", text[end:end + 1]) and re.search(r"[上下]午$|晚$|早$",
+                                                                 text[max(0, start - 2):start]):
+        return "a time of day (上午10时), not a quantity"
     if RHETORICAL_RE.match(text, end):
         return "a count in a figure of speech (三个方面, 两个字), not a quantity"
     if PROGRAMME_NAME_RE.match(text, start):
