@@ -389,13 +389,19 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Draft fact file to write (its proposals go to NAME.review.yaml); "
                    "default: the fact file on standard output.")
+@click.option("--compare", "compare_with",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Reviewed fact file of the article: recompute the draft with the registry "
+                   "as it stood before the article and print the reviewer effort (candidates "
+                   "kept, edited, deleted; claims added) instead of the draft.")
 @DATA_OPTION
-def extract(article: Path, source_id: str, output: Path | None, data_dir: Path | None) -> None:
+def extract(article: Path, source_id: str, output: Path | None, compare_with: Path | None,
+            data_dir: Path | None) -> None:
     """Draft a fact file of candidate claims from a new article (UTF-8 text) for review."""
     from kg.extract.cli import extract_main
 
     try:
-        extract_main(article, source_id, output, data_dir)
+        extract_main(article, source_id, output, data_dir, compare_with)
     except KgError as error:
         fail(error)
 

@@ -7,9 +7,11 @@ their matches back to the original text, so that evidence quotes stay verbatim.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kg.records import MAX_QUOTE_CHARS
@@ -18,6 +20,8 @@ HEADER_RE = re.compile(r"^(URL|TITLE|DATE)\s*[:：]\s*(.*)$")
 #: punctuation that ends a clause; a quote never runs across one of these
 CLAUSE_END = "，。；！？：,;!?:"
 SENTENCE_END = "。；！？!?;"
+#: marks that open the items of a bulleted list
+BULLETS = "-–—•·●■□◆▪"
 LIST_ITEM_START = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.．、](?![0-9])")
 #: Farthest a clause, and a sentence, reaches either side of a match (compact characters).
 #: The real articles' longest clause is 124 characters and longest sentence 537; without
@@ -39,8 +43,12 @@ class Article:
     url: str | None = None
     title: str | None = None
     date: str | None = None
-    #: the line of the file the text starts on (after the header lines)
+    #: the line of the file the text starts on (after the header lines; a printed
+    #: headline put before the body counts from the TITLE: line)
     first_line: int = 1
+    #: characters of `text` that are the printed headline (a TITLE: line that is not
+    #: `[descriptive …]`: the page's own words, quotable); 0 when there is none
+    headline: int = 0
 
     def line_of(self, offset: int) -> int:
         """The file's line number of an offset in the text."""
@@ -76,8 +84,14 @@ def parse_article(raw: str) -> Article:
             date = normalise_date(date)
         except ValueError as exc:
             raise ArticleError(f"line {seen['DATE']}: DATE header: {exc}") from None
-    return Article(body, meta.get("url"), meta.get("title"), date,
-                   first_line=used + 1 if meta else 1)
+    title = meta.get("title")
+    first_line = used + 1 if meta else 1
+    if title and not title.startswith("[descriptive"):
+        # the printed headline is article text; URL:, DATE: and a descriptive TITLE: are not
+        return Article(f"{title}\n\n{body}", meta.get("url"), title, date,
+                       first_line=seen.get("TITLE", first_line) if "TITLE" in seen
+                       else first_line - 2, headline=len(title))
+    return Article(body, meta.get("url"), title, date, first_line=first_line)
 
 
 def normalise_date(text: str) -> str:
@@ -110,7 +124,11 @@ class Compact:
     #: compact positions a line break precedes
     line_starts: set[int] = field(default_factory=set)
     _clause: tuple[array, array] | None = field(default=None, init=False, repr=False)
+    _ordered: list[int] | None = field(default=None, init=False, repr=False)
+    _points: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
     _sentence: tuple[array, array] | None = field(default=None, init=False, repr=False)
+    #: compact positions no sentence runs across (the end of a headline)
+    stops: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         chars, index = [], []
@@ -124,6 +142,12 @@ class Compact:
             i for i in range(1, len(index)) if "\n" in self.original[index[i - 1] : index[i]]
         }
         self.breaks = self._hard_breaks()
+
+    def ordered_breaks(self) -> list[int]:
+        """The paragraph breaks in order (sorted once per article, for binary search)."""
+        if self._ordered is None:
+            self._ordered = sorted(self.breaks)
+        return self._ordered
 
     def _hard_breaks(self) -> set[int]:
         """Blank lines that end a paragraph: after a short line (a heading) or after
@@ -161,9 +185,9 @@ class Compact:
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """Compact span of the sentence around [start, end) (at most SENTENCE_REACH either
-        side)."""
+        side; a headline is one)."""
         if self._sentence is None:
-            self._sentence = self._bounds(SENTENCE_END, set())
+            self._sentence = self._bounds(SENTENCE_END, self.stops)
         return self._around(self._sentence, start, end, SENTENCE_REACH)
 
     def _bounds(self, stops: str, breaks: set[int]) -> tuple[array, array]:
@@ -190,6 +214,36 @@ class Compact:
         left = lefts[start] if 0 <= start <= size else start
         right = rights[end] if 0 <= end <= size else end
         return max(left, start - reach), min(right, end + reach)
+
+    def paragraph_sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around [start, end), cut at paragraph breaks and at bulleted lines
+        (a list of highlights carries no full stops)."""
+        left, right = self.sentence(start, end)
+        cuts = self.points("cuts", lambda: self.breaks | {
+            i for i in self.line_starts if self.text[i] in BULLETS})
+        at = bisect.bisect_right(cuts, start)  # the last cut at or before start
+        if at and left < cuts[at - 1]:
+            left = cuts[at - 1]
+        after = bisect.bisect_right(cuts, end)  # the first cut after end
+        if after < len(cuts) and cuts[after] < right:
+            right = cuts[after]
+        return left, right
+
+    def points(self, name: str, make: Callable[[], set[int]]) -> list[int]:
+        """A set of offsets derived from the breaks and lines, sorted once per article (for
+        binary search: every figure asks)."""
+        found = self._points.get(name)
+        if found is None:
+            found = self._points[name] = sorted(make())
+        return found
+
+    def stop_at(self, original_offset: int) -> None:
+        """End clauses and sentences before this offset of the original (a headline's end)."""
+        at = bisect.bisect_left(self.index, original_offset)
+        self.breaks.add(at)
+        self._points.clear()
+        self._ordered = None
+        self.stops.add(at)
 
 
 def _trim(left: int, right: int, start: int, end: int, limit: int, view: Compact
@@ -251,6 +305,9 @@ def _resolve_date(expression: str, anchor: str | None) -> tuple[str | None, bool
     for word, days in RELATIVE_DAYS.items():
         if word in expression and anchor_date:
             return (anchor_date + dt.timedelta(days=days)).isoformat(), True
+    day = re.fullmatch(r"(\d{1,2})[日号]", expression.strip())
+    if day and anchor and len(anchor) >= 7:
+        return f"{anchor[:7]}-{int(day[1]):02d}", True
     if ("近日" in expression or "日前" in expression or "本月" in expression) and anchor:
         return anchor[:7], True
     if "上月" in expression and anchor_date:
