@@ -50,8 +50,19 @@ SELECT ?s ?p (SAMPLE(?q) AS ?quote) (SAMPLE(?src) AS ?source) WHERE {
   OPTIONAL { ?s hkg:evidence/dcterms:source ?src }
 } GROUP BY ?s ?p ORDER BY ?s ?p LIMIT $limit OFFSET $offset"""
 EVIDENCE = """
-SELECT ?quote ?source WHERE {
+SELECT ?quote ?source ?start ?end WHERE {
   $node hkg:evidence ?e . ?e oa:exact ?quote . OPTIONAL { $node prov:wasDerivedFrom ?source }
+  OPTIONAL { ?e oa:start ?start } OPTIONAL { ?e oa:end ?end }
+}"""
+#: Who said a claim and where the text says so: the basis, the passage naming the actor
+#: (a selector, when it is not the claim's own quote) and the curators' reason if inferred.
+ATTRIBUTION = """
+SELECT ?basis ?inferred ?reason ?quote ?start ?end WHERE {
+  $node hkg:attributionBasis ?basis .
+  OPTIONAL { $node hkg:attributionInferred ?inferred }
+  OPTIONAL { $node hkg:attributionReason ?reason }
+  OPTIONAL { $node hkg:attributionEvidence ?e . ?e oa:exact ?quote .
+             OPTIONAL { ?e oa:start ?start } OPTIONAL { ?e oa:end ?end } }
 }"""
 POSTS = """
 SELECT ?holding ?post ?org ?date ?title ?source ?quote WHERE {
@@ -62,13 +73,15 @@ SELECT ?holding ?post ?org ?date ?title ?source ?quote WHERE {
   OPTIONAL { ?holding hkg:evidence/oa:exact ?quote }
 } ORDER BY ?date ?holding"""
 SAID = """
-SELECT ?claim ?role ?type ?date ?source ?quote WHERE {
+SELECT ?claim ?role ?type ?date ?source ?quote ?basis ?aquote WHERE {
   { ?claim hkg:announcedBy $node BIND("announced" AS ?role) }
   UNION { ?claim hkg:reportedBy $node BIND("reported" AS ?role) }
   UNION { ?claim hkg:speaker $node BIND("said" AS ?role) }
   ?claim a ?type .
   OPTIONAL { ?claim dcterms:date ?date } OPTIONAL { ?claim prov:wasDerivedFrom ?source }
   OPTIONAL { ?claim hkg:evidence/oa:exact ?quote }
+  OPTIONAL { ?claim hkg:attributionBasis ?basis }
+  OPTIONAL { ?claim hkg:attributionEvidence/oa:exact ?aquote }
 } ORDER BY ?date ?claim"""
 DEPARTMENTS = "SELECT ?d WHERE { ?d org:unitOf $node } ORDER BY ?d"
 PEOPLE = """
@@ -158,11 +171,15 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
     paging = Paging.of(total, page_number)
     incoming = reader.select(INCOMING, {**node, "limit": PAGE_SIZE, "offset": paging.offset})
     evidence = reader.select(EVIDENCE, node)
+    sentences = SentenceFinder(reader)
+    source = _value(evidence[0], "source") if evidence else None
     values: dict[str, Any] = {
         "iri": resource, "classes": classes, "types": types, "outgoing": outgoing,
         "incoming": incoming, "paging": paging,
         "quote": evidence[0]["quote"].value if evidence else None,
-        "source": _value(evidence[0], "source") if evidence else None,
+        "source": source,
+        "quote_sentence": sentences.find(source, evidence[0]) if evidence else None,
+        "attribution": attribution(reader, node, source, sentences) if evidence else None,
     }
     if str(HKG.Person) in classes:
         values.update(official(reader, node))
@@ -187,6 +204,54 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         values["in_sentence"] = claims_in_sentences(values["source_claims"], facts)
     page.labels.load(_mentioned(resource, types, values))
     return values
+
+
+@dataclass
+class Attribution:
+    """Who said a claim, and where the text says so (see ATTRIBUTION)."""
+
+    basis: str
+    inferred: bool
+    reason: str | None
+    quote: str | None
+    sentence: InSentence | None
+
+
+class SentenceFinder:
+    """Quotes in their sentences, reading each source's file name and hash once."""
+
+    def __init__(self, reader: GraphReader) -> None:
+        self.reader = reader
+        self._facts: dict[str, list[Row]] = {}
+
+    def find(self, source: str | None, row: Row) -> InSentence | None:
+        """The sentence around a selector row's ?start..?end in the source, if it is here."""
+        if not source or "start" not in row or "end" not in row:
+            return None
+        if source not in self._facts:
+            self._facts[source] = self.reader.select(SOURCE_FACTS, {"node": iri(source)})
+        facts = self._facts[source]
+        file, sha256 = (_value(facts[0], "file"), _value(facts[0], "sha256")) if facts else (
+            None, None)
+        if not file or not sha256:
+            return None
+        return quote_in_sentence(file, sha256, int(row["start"].value), int(row["end"].value))
+
+
+def attribution(reader: GraphReader, node: dict[str, Term], source: str | None,
+                sentences: SentenceFinder) -> Attribution | None:
+    """The claim's attribution basis and the words naming its actor, in their sentence."""
+    rows = reader.select(ATTRIBUTION, node)
+    if not rows:
+        return None
+    row = rows[0]
+    return Attribution(
+        basis=row["basis"].value,
+        inferred=_value(row, "inferred") in ("true", "1"),
+        reason=_value(row, "reason"),
+        quote=_value(row, "quote"),
+        sentence=sentences.find(source, row) if "quote" in row else None,
+    )
 
 
 def official(reader: GraphReader, node: dict[str, Term]) -> dict[str, Any]:
@@ -263,6 +328,8 @@ def _mentioned(resource: str, types: list[str], values: dict[str, Any]) -> list[
             add(term)
     add(values.get("source"))
     add(values.get("outlet"))
+    if values.get("attribution"):
+        add(values["attribution"].basis)
     for key in ("posts", "timeline", "people", "source_claims"):
         for row in values.get(key, []):
             for term in row.values():

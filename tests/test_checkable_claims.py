@@ -1,0 +1,84 @@
+"""Claims a researcher can check, served from a small world (tests/fixtures/claims): who said
+each claim and where the text says so, names as printed, unnamed speakers and credits found
+by search, numbers in their largest Chinese unit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kg.build import build
+
+FIXTURE = Path(__file__).parent / "fixtures" / "claims"
+SEEDS = FIXTURE / "seeds"
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    from kg.service.app import create_app
+    from kg.service.context import ServiceConfig
+    from kg.service.dataset import DatasetSource
+
+    location = tmp_path_factory.mktemp("claims") / "store"
+    build(data_dir=FIXTURE / "data", seeds=SEEDS, location=location)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KG_SEEDS", str(SEEDS))
+        app = create_app(ServiceConfig(source=DatasetSource(location=location), workers=1))
+        with TestClient(app) as test_client:
+            yield test_client
+
+
+def page(client: TestClient, url: str, lang: str = "zh") -> str:
+    client.cookies.clear()
+    response = client.get(url, params={"lang": lang}, headers=HTML)
+    assert response.status_code == 200, url
+    return response.text
+
+
+def test_claim_page_shows_the_basis_and_the_words_naming_the_actor_in_their_sentence(
+        client: TestClient) -> None:
+    zh = page(client, "/claim/002/m-paediatrics-share")
+    section = zh.split("谁说的，原文何处说")[1]
+    assert "发言人标题" in section  # the basis, by its Chinese label
+    marked = re.search(r'class="sentence attribution-evidence">(.*?)<mark>(.*?)</mark>',
+                       section, re.S)
+    assert marked and unescape(marked.group(2)) == "国家卫生健康 委医政司 司长焦雅辉介绍"
+    en = page(client, "/claim/002/m-paediatrics-share", "en")
+    assert "Who said it, and where the text says so" in en and "speaker heading" in en
+
+
+def test_claim_page_shows_its_own_quote_marked_in_its_sentence(client: TestClient) -> None:
+    html = page(client, "/claim/002/m-fund-spending")
+    quote = re.search(r'<blockquote lang="zh" class="sentence">(.*?)<mark>(.*?)</mark>(.*?)'
+                      r'</blockquote>', html, re.S)
+    assert quote and unescape(quote.group(2)) == "医保基金累计支出2.73万亿元"
+    assert "本报记者 陈静文" in html.split("谁说的")[1]  # the byline names the reporter
+
+
+def test_official_timeline_says_where_the_text_names_them(client: TestClient) -> None:
+    said = page(client, "/person/jiao-yahui").split("宣布与报告")[1].split("</table>")[0]
+    assert "发言人标题" in said and "焦雅辉介绍" in said
+
+
+def test_numbers_take_the_largest_chinese_unit_on_pages(client: TestClient) -> None:
+    html = page(client, "/indicator/insurance-fund-spending")
+    assert "2.73万亿" in html and "27300亿" not in html
+    assert "2,730,000,000,000" in page(client, "/indicator/insurance-fund-spending", "en")
+
+
+@pytest.mark.parametrize(("query", "kind", "iri"), [
+    ("张女士", "speaker", "claim/002/s-easier-visits"),
+    ("视觉中国", "source", "source/002/article/photo"),
+    ("孙勃", "person", "person/sun-bo"),
+])
+def test_search_finds_unnamed_speakers_and_credits(client: TestClient, query: str, kind: str,
+                                                   iri: str) -> None:
+    found = client.get("/search", params={"q": query}, headers={"accept": "application/json"})
+    entities = found.json()["entities"]
+    assert any(e["kind"] == kind and e["iri"].endswith(iri) for e in entities), entities
