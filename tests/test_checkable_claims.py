@@ -82,3 +82,20 @@ def test_search_finds_unnamed_speakers_and_credits(client: TestClient, query: st
     found = client.get("/search", params={"q": query}, headers={"accept": "application/json"})
     entities = found.json()["entities"]
     assert any(e["kind"] == kind and e["iri"].endswith(iri) for e in entities), entities
+
+
+# ------------------------------------------------------------------ names as printed
+
+
+def test_a_name_printed_otherwise_is_shown_with_its_resolution(client: TestClient) -> None:
+    claim = page(client, "/claim/002/s-sd-information-systems")
+    printed = claim.split("原文所印名称")[1].split("</table>")[0]
+    assert "徐民" in printed and "徐建" in printed and "由整理者推断" in printed
+    person = page(client, "/person/xu-jian", "en")
+    assert "Names as printed" in person and "徐民" in person and "one spelling is a misprint" in person
+
+
+def test_search_finds_an_official_by_the_name_a_source_printed(client: TestClient) -> None:
+    found = client.get("/search", params={"q": "徐民"}, headers={"accept": "application/json"})
+    assert [e["iri"].rsplit("/", 1)[1] for e in found.json()["entities"]
+            if e["kind"] == "person"] == ["xu-jian"]

@@ -12,6 +12,7 @@ from kg.datafiles import CuratedData
 from kg.errors import DataError, Problem
 from kg.indicator_units import check_indicator_units
 from kg.policy_links import check_policy_links
+from kg.printed_names import check_printed_names
 from kg.records import Record
 from kg.review import check_reviewed
 from kg.sources import (
@@ -166,6 +167,7 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     texts = source_texts(data, folders)
     check_attributions(data, texts, problems, offsets)
     check_articles(data, texts, problems, offsets)
+    check_printed_names(data, texts, problems)
     check_indicator_units(data, problems)
     check_policy_links(data, problems)
     if problems:

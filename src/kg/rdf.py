@@ -389,6 +389,7 @@ class RdfMapper:
                 g.add((s, HKG.about, self.ref(ref)))  # statesPolicy is a sub-property of about
         self.add_evidence(g, s, source_id, claim)
         self.add_attribution(g, s, source_id, claim)
+        self.add_printed_names(g, s, claim)
         match claim:
             case PostClaim():
                 g.add((s, HKG.post, self.post_iri(claim)))
@@ -439,6 +440,19 @@ class RdfMapper:
             start, end = self.offsets[(source_id, ATTRIBUTION_KEY + claim.id)]
             g.add((s, HKG.attributionEvidence, ev))
             self.add_selector(g, ev, source_id, attribution.evidence, start, end)
+
+    def add_printed_names(self, g: Graph, s: URIRef, claim: Claim) -> None:
+        """One node per name the source prints otherwise than the entity it names: the
+        entity, the name as printed, and whether (and why) the curators inferred the tie."""
+        for entity_id, printed in sorted(claim.all_printed_names().items()):
+            node = URIRef(f"{s}/printed-name/{entity_id}")
+            g.add((s, HKG.printedName, node))
+            g.add((node, RDF.type, HKG.PrintedName))
+            g.add((node, HKG.refersTo, self.ref(entity_id)))
+            g.add((node, HKG.nameAsPrinted, Literal(printed.name, lang="zh")))
+            g.add((node, HKG.resolutionInferred, Literal(printed.inferred)))
+            if printed.reason:
+                g.add((node, HKG.resolutionReason, Literal(printed.reason, lang="en")))
 
     def add_quantity(self, g: Graph, s: URIRef, claim: TargetClaim | MeasurementClaim) -> None:
         g.add((s, HKG.value, value_literal(claim.value)))

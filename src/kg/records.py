@@ -408,6 +408,30 @@ class Attribution(Record):
         return self.basis == "inferred"
 
 
+class PrintedName(Record):
+    """How the source prints an entity the claim names, where that differs from the
+    entity's registry names, and how the curators tied the two.
+
+    ``resolution`` is ``stated`` when the text itself ties the printed name to the entity
+    (the claim's own quote gives the post it holds), ``inferred`` when the curators did
+    (``reason`` says why: a misprint, a name another source spells otherwise).
+    """
+
+    name: str = Field(min_length=1, max_length=MAX_QUOTE_CHARS)
+    resolution: Literal["stated", "inferred"]
+    reason: str | None = Field(None, min_length=3)
+
+    @model_validator(mode="after")
+    def _inferred_has_a_reason(self) -> PrintedName:
+        if self.resolution == "inferred" and not self.reason:
+            raise ValueError("reason: an inferred resolution says why (reason)")
+        return self
+
+    @property
+    def inferred(self) -> bool:
+        return self.resolution == "inferred"
+
+
 class Claim(Record):
     """One stated fact, with the verbatim clause that states it."""
 
@@ -416,6 +440,13 @@ class Claim(Record):
     note: str | None = None
     #: set by `kg extract` on every candidate; a reviewer deletes it (`kg build` refuses it)
     review: Literal["candidate"] | None = None
+    #: entity id -> the name the source prints for it here, where that differs from the
+    #: entity's names (徐民 for xu-jian), with how the curators resolved it
+    printed_names: dict[Slug, PrintedName] = {}
+
+    def all_printed_names(self) -> dict[str, PrintedName]:
+        """The claim's printed names (a post claim's ``name_as_stated`` among them)."""
+        return dict(self.printed_names)
 
 
 class PostClaim(Claim):
@@ -428,10 +459,18 @@ class PostClaim(Claim):
     organization: Slug
     role: Slug
     title_zh: str
+    #: the person's name as printed beside the post (shorthand for a ``printed_names``
+    #: entry of the person, resolution ``stated``: the quote gives the post it holds)
     name_as_stated: str | None = None
     #: the event where the source places the person in this post (speaking at a press
     #: conference); the post holding is then dated by the event
     event: Slug | None = None
+
+    def all_printed_names(self) -> dict[str, PrintedName]:
+        names = dict(self.printed_names)
+        if self.name_as_stated and self.person not in names:
+            names[self.person] = PrintedName(name=self.name_as_stated, resolution="stated")
+        return names
 
 
 class TargetClaim(Claim):

@@ -72,6 +72,16 @@ SELECT ?holding ?post ?org ?date ?title ?source ?quote WHERE {
   OPTIONAL { ?holding prov:wasDerivedFrom ?source }
   OPTIONAL { ?holding hkg:evidence/oa:exact ?quote }
 } ORDER BY ?date ?holding"""
+#: Names the sources print otherwise than the registry: those a claim records (?entity set)
+#: and those printed for this entity (?claim set).
+PRINTED = """
+SELECT ?claim ?entity ?name ?inferred ?reason ?source WHERE {
+  { $node hkg:printedName ?p . ?p hkg:refersTo ?entity BIND($node AS ?claim) }
+  UNION { ?claim hkg:printedName ?p . ?p hkg:refersTo $node }
+  ?p hkg:nameAsPrinted ?name .
+  OPTIONAL { ?p hkg:resolutionInferred ?inferred } OPTIONAL { ?p hkg:resolutionReason ?reason }
+  OPTIONAL { ?claim prov:wasDerivedFrom ?source }
+} ORDER BY ?claim ?entity"""
 SAID = """
 SELECT ?claim ?role ?type ?date ?source ?quote ?basis ?aquote WHERE {
   { ?claim hkg:announcedBy $node BIND("announced" AS ?role) }
@@ -180,6 +190,7 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         "source": source,
         "quote_sentence": sentences.find(source, evidence[0]) if evidence else None,
         "attribution": attribution(reader, node, source, sentences) if evidence else None,
+        "printed": reader.select(PRINTED, node),
     }
     if str(HKG.Person) in classes:
         values.update(official(reader, node))
@@ -330,7 +341,7 @@ def _mentioned(resource: str, types: list[str], values: dict[str, Any]) -> list[
     add(values.get("outlet"))
     if values.get("attribution"):
         add(values["attribution"].basis)
-    for key in ("posts", "timeline", "people", "source_claims"):
+    for key in ("posts", "timeline", "people", "source_claims", "printed"):
         for row in values.get(key, []):
             for term in row.values():
                 add(term)
