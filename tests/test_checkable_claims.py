@@ -100,3 +100,38 @@ def test_search_finds_an_official_by_the_name_a_source_printed(client: TestClien
     found = client.get("/search", params={"q": "徐民"}, headers={"accept": "application/json"})
     assert [e["iri"].rsplit("/", 1)[1] for e in found.json()["entities"]
             if e["kind"] == "person"] == ["xu-jian"]
+
+
+# ------------------------------------------------------------------ policies with their content
+
+
+def test_policy_page_shows_who_stated_it_what_it_does_where_and_from_when(
+        client: TestClient) -> None:
+    zh = page(client, "/policy/blood-fee-waiver-no-trip")
+    content = zh.split("政策内容")[1].split("</table>")[0]
+    for text in ("减免", "血费", "血站", "中国", "全国所有血站", "血费跨省异地减免"):
+        assert text in content, text
+    stated = zh.split("谁陈述了它")[1].split("</table>")[0]
+    assert "自2025年3月31日起施行" in stated and "原文未指明" in stated
+    en = page(client, "/policy/blood-fee-waiver-no-trip", "en")
+    assert "waive" in en and "blood fees" in en and "in effect from 31 March 2025" in en
+    part = page(client, "/policy/blood-fee-waiver-cross-province", "en")
+    assert "Part of" in part.split("What it does")[1]
+
+
+@pytest.mark.parametrize(("query", "params", "expected"), [
+    ("policy-content", {"policy": "kgd:policy/blood-fee-waiver-no-trip"},
+     {"action": "https://w3id.org/cn-health-kg/ontology#Waive", "object": "血费",
+      "scopeAsPrinted": "全国所有血站", "effectiveFrom": "2025-03-31"}),
+    ("source-claims", {"source": "kgd:source/002"},
+     {"basis": "https://w3id.org/cn-health-kg/ontology#SpeakerHeading",
+      "namedBy": "国家卫生健康 委医政司 司长焦雅辉介绍"}),
+])
+def test_saved_queries_answer_with_the_new_fields(client: TestClient, query: str,
+                                                  params: dict[str, str],
+                                                  expected: dict[str, str]) -> None:
+    answer = client.get(f"/api/queries/{query}", params=params,
+                        headers={"accept": "application/sparql-results+json"}).json()
+    rows = answer["results"]["bindings"]
+    for name, value in expected.items():
+        assert any(row.get(name, {}).get("value") == value for row in rows), (name, rows)

@@ -11,6 +11,7 @@ from kg.attribution import check_attributions
 from kg.datafiles import CuratedData
 from kg.errors import DataError, Problem
 from kg.indicator_units import check_indicator_units
+from kg.policy_content import check_policy_content
 from kg.policy_links import check_policy_links
 from kg.printed_names import check_printed_names
 from kg.records import Record
@@ -170,6 +171,7 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     check_printed_names(data, texts, problems)
     check_indicator_units(data, problems)
     check_policy_links(data, problems)
+    check_policy_content(data, texts, problems)
     if problems:
         raise DataError(problems)
     return offsets

@@ -32,6 +32,7 @@ ENTITY_PATHS: dict[str, str] = {
     "unit": "unit",
     "programme": "programme",
     "task": "task",
+    "group": "group",
 }
 
 

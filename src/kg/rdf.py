@@ -24,6 +24,7 @@ from kg.records import (
     Event,
     Facility,
     FactFile,
+    Group,
     Indicator,
     MeasurementClaim,
     MentionClaim,
@@ -90,6 +91,43 @@ DOCUMENT_CLASSES = {
     "opinion": HKG.Opinion,
     "report": HKG.Report,
     "other": HKG.Document,
+}
+GROUP_CLASSES = {
+    "institution-class": HKG.InstitutionClass,
+    "population": HKG.PopulationGroup,
+}
+#: keys of kg.records.POLICY_ACTIONS -> the concepts of the hkg:PolicyAction scheme
+POLICY_ACTION_TERMS = {
+    "promote": HKG.Promote,
+    "expand": HKG.Expand,
+    "optimise": HKG.Optimise,
+    "improve": HKG.Improve,
+    "accelerate": HKG.Accelerate,
+    "abolish": HKG.Abolish,
+    "establish": HKG.Establish,
+    "build": HKG.Build,
+    "implement": HKG.Implement,
+    "strengthen": HKG.Strengthen,
+    "carry-out": HKG.CarryOut,
+    "launch": HKG.Launch,
+    "reduce": HKG.Reduce,
+    "raise": HKG.Raise,
+    "include": HKG.Include,
+    "pilot": HKG.Pilot,
+    "extend": HKG.Extend,
+    "standardise": HKG.Standardise,
+    "waive": HKG.Waive,
+    "cover": HKG.Cover,
+    "open": HKG.Open,
+    "set-up": HKG.SetUp,
+    "publish": HKG.Publish,
+    "support": HKG.Support,
+    "provide": HKG.Provide,
+    "adjust": HKG.Adjust,
+    "integrate": HKG.Integrate,
+    "refund": HKG.Refund,
+    "encourage": HKG.Encourage,
+    "deploy": HKG.Deploy,
 }
 EVENT_CLASSES = {
     "press-conference": HKG.PressConference,
@@ -210,6 +248,8 @@ class RdfMapper:
                 return DOCUMENT_CLASSES[entity.type]
             case Event():
                 return EVENT_CLASSES[entity.type]
+            case Group():
+                return GROUP_CLASSES[entity.type]
         return ENTITY_CLASSES[entity.KIND]
 
     def add_entity(self, g: Graph, entity: Entity) -> None:
@@ -255,6 +295,15 @@ class RdfMapper:
                 link(DCTERMS.creator, entity.issuer)
                 link(HKG.forTask, [entity.task])
                 link(HKG.jurisdiction, [entity.region])
+                if entity.action:
+                    g.add((s, HKG.action, POLICY_ACTION_TERMS[entity.action]))
+                for text, lang in ((entity.object_zh, "zh"), (entity.object_en, "en")):
+                    if text:
+                        g.add((s, HKG.actsOn, Literal(text, lang=lang)))
+                link(HKG.scope, entity.scope)
+                if entity.scope_zh:
+                    g.add((s, HKG.scopeAsPrinted, Literal(entity.scope_zh, lang="zh")))
+                link(HKG.hasPart, entity.parts)
             case Event():
                 g.add((s, SCHEMA.startDate, date_literal(entity.start)))
                 if entity.end:
@@ -390,6 +439,8 @@ class RdfMapper:
         self.add_evidence(g, s, source_id, claim)
         self.add_attribution(g, s, source_id, claim)
         self.add_printed_names(g, s, claim)
+        if getattr(claim, "effective_from", None):
+            g.add((s, HKG.effectiveFrom, date_literal(claim.effective_from)))  # type: ignore[attr-defined]
         match claim:
             case PostClaim():
                 g.add((s, HKG.post, self.post_iri(claim)))

@@ -225,13 +225,56 @@ class Document(Entity):
     date: PartialDate | None = None
 
 
+#: What a policy or measure does to its object (hkg:PolicyAction, a closed SKOS scheme in
+#: the ontology: each key is a concept's skos:notation). Extend both together.
+POLICY_ACTIONS: dict[str, str] = {
+    "promote": "推进", "expand": "扩大", "optimise": "优化", "improve": "完善",
+    "accelerate": "加快", "abolish": "取消", "establish": "建立", "build": "建设",
+    "implement": "实施", "strengthen": "加强", "carry-out": "开展", "launch": "启动",
+    "reduce": "降低", "raise": "提高", "include": "纳入", "pilot": "试点", "extend": "延伸",
+    "standardise": "规范", "waive": "减免", "cover": "覆盖", "open": "开通", "set-up": "设立",
+    "publish": "发布", "support": "支持", "provide": "提供", "adjust": "调整",
+    "integrate": "整合", "refund": "清退", "encourage": "鼓励", "deploy": "部署",
+}
+
+
+class Group(Entity):
+    """A class of institutions (血站, 二级以上公立医院) or a population (困难群众) that a
+    policy applies to: not one organisation or person, but a kind of them."""
+
+    KIND = "group"
+    type: Literal["institution-class", "population"]
+
+
 class Policy(Entity):
+    """A measure, programme or pledge; what it does (``action``) to what (``object_zh``,
+    in the source's words), where and for whom (``scope``, ``scope_zh`` as printed), and
+    its sub-items (``parts``, policies of their own)."""
+
     KIND = "policy"
     EN_REQUIRED = False
-    REFS = {"issuer": ORG_KINDS, "task": ("task",), "region": ("region",)}
+    REFS = {"issuer": ORG_KINDS, "task": ("task",), "region": ("region",),
+            "scope": ("region", "group"), "parts": ("policy",)}
     issuer: list[Slug] = []
     task: Slug | None = None
     region: Slug | None = None
+    action: Literal[tuple(POLICY_ACTIONS)] | None = None  # type: ignore[valid-type]
+    #: what the policy acts on, verbatim from a source that states it (血费跨省异地减免)
+    object_zh: str | None = Field(None, min_length=1, max_length=MAX_QUOTE_CHARS)
+    object_en: str | None = None
+    #: regions, institution classes and populations it applies to
+    scope: list[Slug] = []
+    #: the scope as printed (全国所有血站), verbatim from a source that states it
+    scope_zh: str | None = Field(None, min_length=1, max_length=MAX_QUOTE_CHARS)
+    parts: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _object_in_both_languages(self) -> Policy:
+        if self.object_en and not self.object_zh:
+            raise ValueError("object_en: give object_zh (the source's words) too")
+        if self.id in self.parts:
+            raise ValueError("parts: a policy is not a part of itself")
+        return self
 
 
 class Event(Entity):
@@ -298,6 +341,7 @@ ENTITY_MODELS: dict[str, type[Entity]] = {
         Indicator,
         Programme,
         Task,
+        Group,
     )
 }
 
@@ -317,6 +361,7 @@ REGISTRY_FILES: dict[str, str] = {
     "indicator": "indicators.yaml",
     "programme": "programmes.yaml",
     "task": "tasks.yaml",
+    "group": "groups.yaml",
 }
 
 
@@ -513,6 +558,8 @@ class TargetClaim(Claim):
     attribution: Attribution | None = None
     #: the policy measures, programmes or pledges this claim states
     states_policy: list[Slug] = []
+    #: when the stated policy takes effect, where the source gives it (自3月31日起)
+    effective_from: PartialDate | None = None
 
 
 QUALIFIERS = ("about", "over", "at-least", "at-most", "under", "cumulative", "nearly")
@@ -553,6 +600,8 @@ class MeasurementClaim(Claim):
     subject: list[Slug] = []
     #: the policy measures, programmes or pledges this claim states
     states_policy: list[Slug] = []
+    #: when the stated policy takes effect, where the source gives it (自3月31日起)
+    effective_from: PartialDate | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -594,6 +643,8 @@ class StatementClaim(Claim):
     attribution: Attribution | None = None
     #: the policy measures, programmes or pledges this statement states
     states_policy: list[Slug] = []
+    #: when the stated policy takes effect, where the source gives it (自3月31日起)
+    effective_from: PartialDate | None = None
 
 
 class MentionClaim(Claim):
@@ -604,6 +655,8 @@ class MentionClaim(Claim):
     about: list[Slug] = []
     #: policy measures the clause names
     states_policy: list[Slug] = []
+    #: when the stated policy takes effect, where the source gives it (自3月31日起)
+    effective_from: PartialDate | None = None
 
     @model_validator(mode="after")
     def _names_something(self) -> MentionClaim:

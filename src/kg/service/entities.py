@@ -134,6 +134,27 @@ SELECT ?claim ?type ?start ?end ?quote WHERE {
   ?claim prov:wasDerivedFrom $node ; hkg:evidence ?e ; a ?type .
   ?e oa:exact ?quote . OPTIONAL { ?e oa:start ?start } OPTIONAL { ?e oa:end ?end }
 } ORDER BY ?start ?claim"""
+#: A policy's content: what it does, to what, where and for whom (as printed too).
+POLICY_CONTENT = """
+SELECT ?action ?object ?scope ?scopeText WHERE {
+  { $node hkg:action ?action } UNION { $node hkg:actsOn ?object }
+  UNION { $node hkg:scope ?scope } UNION { $node hkg:scopeAsPrinted ?scopeText }
+}"""
+POLICY_PARTS = """
+SELECT ?part ?whole WHERE {
+  { $node hkg:hasPart ?part } UNION { ?whole hkg:hasPart $node }
+} ORDER BY ?part ?whole"""
+#: Who stated a policy, when it takes effect, where: the claims that state it.
+POLICY_STATED = """
+SELECT ?claim ?type ?date ?effective ?who ?anonymous ?basis ?source ?quote WHERE {
+  ?claim hkg:statesPolicy $node ; a ?type .
+  OPTIONAL { ?claim dcterms:date ?date } OPTIONAL { ?claim hkg:effectiveFrom ?effective }
+  OPTIONAL { ?claim hkg:speaker|hkg:announcedBy|hkg:reportedBy ?who }
+  OPTIONAL { ?claim hkg:anonymousSpeaker ?anonymous }
+  OPTIONAL { ?claim hkg:attributionBasis ?basis }
+  OPTIONAL { ?claim prov:wasDerivedFrom ?source }
+  OPTIONAL { ?claim hkg:evidence/oa:exact ?quote }
+} ORDER BY ?date ?claim ?who"""
 SOURCE_FACTS = """
 SELECT ?outlet ?issued ?file ?sha256 WHERE {
   OPTIONAL { $node schema:publisher ?outlet } OPTIONAL { $node dcterms:issued ?issued }
@@ -207,6 +228,8 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         values["figures"] = figures(reader, "indicator", resource)
         values["figures_by"] = "indicator"
         values["chart"] = indicator_chart(page, values["figures"])
+    if str(HKG.PolicyMeasure) in classes:
+        values.update(policy(page, node))
     if str(HKG.SourceArticle) in classes:
         values["source_claims"] = reader.select(SOURCE_CLAIMS, node)
         facts = reader.select(SOURCE_FACTS, node)
@@ -263,6 +286,50 @@ def attribution(reader: GraphReader, node: dict[str, Term], source: str | None,
         quote=_value(row, "quote"),
         sentence=sentences.find(source, row) if "quote" in row else None,
     )
+
+
+@dataclass
+class StatedBy:
+    """One claim stating a policy, with everyone it names as saying it."""
+
+    claim: str
+    type: str
+    date: Term | None
+    effective: Term | None
+    who: list[str]
+    anonymous: str | None
+    basis: str | None
+    source: str | None
+    quote: str | None
+
+
+def policy(page: Page, node: dict[str, Term]) -> dict[str, Any]:
+    """A policy's action, object (in the page language, else Chinese), scope, parts and
+    the claims that state it (who, when, from when it applies)."""
+    reader = page.context.reader
+    content = reader.select(POLICY_CONTENT, node)
+    objects = {row["object"].lang: row["object"].value for row in content if "object" in row}
+    parts = reader.select(POLICY_PARTS, node)
+    stated: dict[str, StatedBy] = {}
+    for row in reader.select(POLICY_STATED, node):
+        claim = row["claim"].value
+        entry = stated.setdefault(claim, StatedBy(
+            claim, row["type"].value, row.get("date"), row.get("effective"), [],
+            _value(row, "anonymous"), _value(row, "basis"), _value(row, "source"),
+            _value(row, "quote")))
+        who = _value(row, "who")
+        if who and who not in entry.who:
+            entry.who.append(who)
+    return {
+        "policy_action": next((r["action"].value for r in content if "action" in r), None),
+        "policy_object": objects.get(page.lang) or objects.get("zh"),
+        "policy_scope": [r["scope"].value for r in content if "scope" in r],
+        "policy_scope_text": next((r["scopeText"].value for r in content if "scopeText" in r),
+                                  None),
+        "policy_parts": [r["part"].value for r in parts if "part" in r],
+        "policy_part_of": [r["whole"].value for r in parts if "whole" in r],
+        "policy_stated": list(stated.values()),
+    }
 
 
 def official(reader: GraphReader, node: dict[str, Term]) -> dict[str, Any]:
@@ -345,8 +412,14 @@ def _mentioned(resource: str, types: list[str], values: dict[str, Any]) -> list[
         for row in values.get(key, []):
             for term in row.values():
                 add(term)
-    for key in ("departments", "subregions", "facilities"):
+    for key in ("departments", "subregions", "facilities", "policy_scope", "policy_parts",
+                "policy_part_of"):
         out += values.get(key, [])
+    add(values.get("policy_action"))
+    for stated in values.get("policy_stated", []):
+        out += [stated.claim, stated.type, *stated.who]
+        add(stated.basis)
+        add(stated.source)
     for figure, _ in values.get("figures", []):
         out += [x for x in (figure.unit, figure.place, figure.source, figure.indicator,
                             *figure.qualifiers, *figure.reporters) if x]
