@@ -73,3 +73,39 @@ def test_unknown_year_and_bad_year(service_client: TestClient) -> None:
                               headers={"accept": "text/html"}).status_code == 404
     bad = service_client.get("/scorecard", params={"year": "soon"})
     assert bad.status_code == 422 and bad.json()["parameter"] == "year"
+
+
+def programme_years(client: TestClient) -> list[str]:
+    query = """SELECT DISTINCT ?year WHERE { ?p a hkg:ServiceTaskProgramme ; hkg:year ?year .
+               ?t dcterms:isPartOf ?p }"""
+    response = client.get("/sparql", params={"query": query},
+                          headers={"accept": "application/sparql-results+json"})
+    return sorted(b["year"]["value"][:4] for b in response.json()["results"]["bindings"])
+
+
+def test_every_programme_year_has_its_scorecard_and_continuations_point_back(
+        service_client: TestClient) -> None:
+    years = programme_years(service_client)
+    assert len(years) >= 2, "the sources give the tasks of more than one year"
+    rows = {year: scorecard(service_client, year=year)["tasks"] for year in years}
+    year_of = {t["task"]: year for year, tasks in rows.items() for t in tasks}
+    links = 0
+    for year, tasks in rows.items():
+        assert tasks, year
+        for task in tasks:
+            if task["continues"]:
+                links += 1
+                earlier = task["continues"]
+                assert year_of[earlier] < year
+                assert task["task"] in next(t for t in rows[year_of[earlier]]
+                                            if t["task"] == earlier)["continuedBy"]
+    assert links, "no task of one year is linked to the task it carries on"
+
+
+def test_the_home_page_shows_the_latest_year_and_links_the_others(
+        service_client: TestClient) -> None:
+    years = programme_years(service_client)
+    page = service_client.get("/", params={"lang": "en"}, headers={"accept": "text/html"}).text
+    assert f"The {years[-1]} service tasks" in page
+    for year in years[:-1]:
+        assert f"?year={year}" in page

@@ -444,6 +444,7 @@ class RdfMapper:
         match claim:
             case PostClaim():
                 g.add((s, HKG.post, self.post_iri(claim)))
+                self.add_holding_period(g, s, self.claim_date(facts, claim), claim)
                 g.add((s, HKG.titleAsStated, Literal(claim.title_zh, lang="zh")))
                 if claim.name_as_stated:
                     g.add((s, HKG.nameAsStated, Literal(claim.name_as_stated, lang="zh")))
@@ -536,6 +537,16 @@ class RdfMapper:
                 g.add((period, edge, instant))
                 g.add((instant, RDF.type, TIME.Instant))
                 g.add((instant, TIME_PRECISION[len(partial)], date_literal(partial)))
+
+    def add_holding_period(self, g: Graph, s: URIRef, attested: str, claim: PostClaim) -> None:
+        """When the post was held (org:memberDuring): an interval that contains the date the
+        source attests it on (time:inside), with its beginning and end where the text gives
+        them. Each source adds its own attestation; nothing earlier is overwritten."""
+        self.add_interval(g, s, ORG.memberDuring, "during", claim.start, claim.end)
+        instant = URIRef(f"{s}/during/attested")
+        g.add((URIRef(f"{s}/during"), TIME.inside, instant))
+        g.add((instant, RDF.type, TIME.Instant))
+        g.add((instant, TIME_PRECISION[len(attested)], date_literal(attested)))
 
     def add_evidence(self, g: Graph, s: URIRef, source_id: str, claim: Claim) -> None:
         ev = self.iri.evidence(source_id, claim.id)

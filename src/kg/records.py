@@ -510,6 +510,15 @@ class PostClaim(Claim):
     #: the event where the source places the person in this post (speaking at a press
     #: conference); the post holding is then dated by the event
     event: Slug | None = None
+    #: when the holding began or ended, where the text says (任职自…, 2024年起任…); without
+    #: them the source only attests that the post was held on the claim's date
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PostClaim:
+        _check_order(self, "start", "end")
+        return self
 
     def all_printed_names(self) -> dict[str, PrintedName]:
         names = dict(self.printed_names)

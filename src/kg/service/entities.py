@@ -332,8 +332,39 @@ def policy(page: Page, node: dict[str, Term]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class CareerStep:
+    """One post in an official's career: the span of days the sources attest it."""
+
+    post: str
+    first: Term
+    last: Term
+    titles: list[str]
+    sources: list[str]
+
+
+def career(posts: list[Row]) -> list[CareerStep]:
+    """The posts an official held, each once, in the order the sources first attest them
+    (attestations are never merged across posts, and nothing is overwritten)."""
+    steps: dict[str, CareerStep] = {}
+    for row in posts:
+        post, when = row.get("post") or row.get("org"), row.get("date")
+        if post is None or when is None:
+            continue
+        step = steps.setdefault(post.value, CareerStep(post.value, when, when, [], []))
+        step.first = min(step.first, when, key=lambda t: t.value)
+        step.last = max(step.last, when, key=lambda t: t.value)
+        title, source = row.get("title"), row.get("source")
+        if title is not None and title.value not in step.titles:
+            step.titles.append(title.value)
+        if source is not None and source.value not in step.sources:
+            step.sources.append(source.value)
+    return sorted(steps.values(), key=lambda s: (s.first.value, s.last.value, s.post))
+
+
 def official(reader: GraphReader, node: dict[str, Term]) -> dict[str, Any]:
-    """An official's timeline: dated posts, and what they announced, reported or said."""
+    """An official's career (each post with the span the sources attest it), dated posts,
+    and what they announced, reported or said."""
     posts = reader.select(POSTS, node)
     said = reader.select(SAID, node)
     seen: set[str] = set()
@@ -343,7 +374,7 @@ def official(reader: GraphReader, node: dict[str, Term]) -> dict[str, Any]:
         if key not in seen:
             seen.add(key)
             timeline.append(row)
-    return {"posts": posts, "timeline": timeline}
+    return {"posts": posts, "career": career(posts), "timeline": timeline}
 
 
 def claims_in_sentences(claims: list[Row], facts: list[Row]) -> dict[str, InSentence]:

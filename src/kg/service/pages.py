@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from rdflib import Graph, URIRef
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
@@ -28,7 +28,7 @@ from kg.service.problems import HttpProblem
 from kg.service.reader import Row, iri, literal
 from kg.service.rendering import Page, compact
 from kg.service.rendering import render as render  # the SPARQL page renders through here
-from kg.service.scorecard import scorecard
+from kg.service.scorecard import latest_year, programme_years, scorecard
 from kg.service.void import (
     DUMP_NAME,
     class_counts,
@@ -85,17 +85,20 @@ def page_number(request: Request) -> int:
 
 
 @router.get("/", include_in_schema=False)
-async def home(request: Request) -> Response:
+async def home(request: Request, year: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None
+               ) -> Response:
     context = get_context(request)
     offer = negotiate_page(request)
     if offer.format != "html":
         return void_response(request, context, GRAPH_FORMATS[offer.format])
     page = Page(request)
+    shown = int(year) if year else latest_year(page)
     entries = {kind: kind_listing(page, kind, 1, HOME_ENTRIES) for kind in HOME_KINDS}
     classes = data_class_counts(context)
     page.labels.load(c for c, _ in classes)
     return page.render("index.html", {
-        "title": page.t("site.title"), "tasks": scorecard(page, 2025), "entries": entries,
+        "title": page.t("site.title"), "tasks": scorecard(page, shown), "year": shown,
+        "years": programme_years(page), "entries": entries,
         "classes": classes,
         "triples": sum(graph_sizes(context).values())}, headers={"Vary": "Accept"})
 

@@ -25,10 +25,16 @@ from kg.service.rendering import Page
 router = APIRouter()
 
 TASKS = """
-SELECT ?task ?number WHERE {
+SELECT ?task ?number ?continues ?continuedBy WHERE {
   ?programme a hkg:ServiceTaskProgramme ; hkg:year ?year . FILTER(STR(?year) = $year)
   ?task dcterms:isPartOf ?programme ; hkg:taskNumber ?number .
+  OPTIONAL { ?task hkg:continues ?continues }
+  OPTIONAL { ?continuedBy hkg:continues ?task }
 } ORDER BY ?number ?task"""
+YEARS = """
+SELECT DISTINCT ?year WHERE {
+  ?programme a hkg:ServiceTaskProgramme ; hkg:year ?year . ?task dcterms:isPartOf ?programme .
+} ORDER BY ?year"""
 TARGETS = """
 SELECT ?target ?task ?indicator ?value ?valueMax ?unit ?comparator ?deadline ?place ?event
        ?source ?quote ?announcer WHERE {
@@ -137,6 +143,9 @@ class TargetGroup:
 class TaskRow:
     task: str
     number: str
+    #: the earlier year's task this one carries on, and the later years' tasks carrying it on
+    continues: str | None = None
+    continued_by: list[str] = field(default_factory=list)
     groups: list[TargetGroup] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     chart: Any = None
@@ -166,13 +175,31 @@ def scorecard(page: Page, year: int) -> list[TaskRow]:
     return rows
 
 
+def programme_years(page: Page) -> list[int]:
+    """The years that have a programme with tasks, oldest first."""
+    return page.context.memo.remember(("programme-years",), lambda: [
+        int(r["year"].value[:4]) for r in page.context.reader.select(YEARS, {})
+        if r["year"].value[:4].isdigit()])
+
+
+def latest_year(page: Page, default: int = 2025) -> int:
+    """The most recent programme year (the home page shows its tasks)."""
+    years = programme_years(page)
+    return years[-1] if years else default
+
+
 def build_scorecard(page: Page, year: int) -> list[TaskRow]:
     reader = page.context.reader
-    tasks = [TaskRow(r["task"].value, r["number"].value)
-             for r in reader.select(TASKS, {"year": literal(str(year))})]
+    by_task: dict[str, TaskRow] = {}
+    for r in reader.select(TASKS, {"year": literal(str(year))}):
+        row = by_task.setdefault(r["task"].value, TaskRow(r["task"].value, r["number"].value,
+                                                          _v(r, "continues")))
+        later = _v(r, "continuedBy")
+        if later and later not in row.continued_by:
+            row.continued_by.append(later)
+    tasks = list(by_task.values())
     if not tasks:
         return []
-    by_task = {t.task: t for t in tasks}
     task_terms = [iri(t.task) for t in tasks]
     statements: dict[str, Statement] = {}
     groups: dict[tuple[str, str | None, str | None], TargetGroup] = {}
@@ -246,7 +273,7 @@ def _iris_of(tasks: list[TaskRow]) -> list[str]:
     """Every resource the scorecard names, for one batch of label lookups."""
     out: list[str] = []
     for task in tasks:
-        out.append(task.task)
+        out += [task.task, *task.continued_by, *([task.continues] if task.continues else [])]
         for group in task.groups:
             out += [x for x in (group.indicator, group.place, group.unit, group.comparator) if x]
             for s in group.statements:
@@ -297,14 +324,16 @@ async def scorecard_page(
     if negotiate_request(request, SCORECARD_OFFERS).format == "json":
         return scorecard_json(page, rows, int(year))
     return page.render("scorecard.html", {
-        "title": page.t("scorecard.title", year=year), "year": year, "rows": rows},
+        "title": page.t("scorecard.title", year=year), "year": year, "rows": rows,
+        "years": programme_years(page)},
         status_code=200 if rows else 404, headers={"Vary": "Accept"})
 
 
 def scorecard_json(page: Page, rows: list[TaskRow], year: int) -> Response:
     body = {"year": year, "tasks": [{
         "task": row.task, "number": row.number, "label": page.labels.name(row.task),
-        "status": row.status, "conflict": row.conflict,
+        "status": row.status, "conflict": row.conflict, "continues": row.continues,
+        "continuedBy": row.continued_by,
         "targets": [{
             "indicator": g.indicator, "place": g.place, "status": g.status,
             "values": [v.value for v in g.values], "conflict": g.conflict,

@@ -1,0 +1,77 @@
+"""Posts over time: every attested holding answers "who held post X on date D"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from fastapi.testclient import TestClient
+
+HOLDINGS = """
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?post ?person (STR(?when) AS ?d) WHERE {
+  ?h a hkg:PostHolding ; hkg:post ?post ; org:member ?person ; dcterms:date ?when
+}"""
+
+
+def bindings(response: object) -> list[dict[str, str]]:
+    data = response.json()  # type: ignore[attr-defined]
+    return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+
+
+def holders(client: TestClient, post: str, day: str) -> dict[str, str]:
+    response = client.get("/api/queries/post-holders", params={"post": post, "date": day},
+                          headers={"accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    return {row["person"]: row["status"] for row in bindings(response)}
+
+
+def first_day(partial: str) -> str:
+    return (partial + "-01-01")[:10] if len(partial) == 4 else (partial + "-01")[:10]
+
+
+def attestations(client: TestClient) -> dict[str, list[tuple[str, str]]]:
+    response = client.get("/sparql", params={"query": HOLDINGS},
+                          headers={"accept": "application/sparql-results+json"})
+    by_post: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in bindings(response):
+        by_post[row["post"]].append((row["d"], row["person"]))
+    assert by_post, "the graph holds no post holdings"
+    return by_post
+
+
+def test_every_attested_holding_is_found_on_its_date(service_client: TestClient) -> None:
+    for post, seen in attestations(service_client).items():
+        for when, person in seen:
+            found = holders(service_client, post, first_day(when))
+            assert found.get(person) in ("attested", "dated"), (post, when, person, found)
+
+
+def test_no_one_holds_a_post_before_its_first_attestation(service_client: TestClient) -> None:
+    for post, seen in attestations(service_client).items():
+        earliest = min(when for when, _ in seen)
+        assert holders(service_client, post, "1990-01-01") == {}, (post, earliest)
+
+
+def test_after_the_last_attestation_the_latest_holders_remain(
+        service_client: TestClient) -> None:
+    for post, seen in attestations(service_client).items():
+        latest = max(when for when, _ in seen)
+        found = holders(service_client, post, "2099-12-31")
+        assert set(found) == {person for when, person in seen if when == latest}, post
+        assert set(found.values()) <= {"last-attested", "dated"}
+
+
+def test_a_person_page_shows_each_post_once_in_the_career(service_client: TestClient) -> None:
+    people: dict[str, set[str]] = defaultdict(set)
+    for post, seen in attestations(service_client).items():
+        for _, person in seen:
+            people[person].add(post)
+    person, posts = max(people.items(), key=lambda item: len(item[1]))
+    path = person.removeprefix("https://w3id.org/cn-health-kg/")
+    page = service_client.get(f"/{path}", params={"lang": "en"},
+                              headers={"accept": "text/html"}).text
+    career = page[page.index('<ol class="career">'):]
+    career = career[:career.index("</ol>")]
+    assert career.count("<li>") == len(posts)
+    for post in posts:
+        assert career.count(f'/{post.removeprefix("https://w3id.org/cn-health-kg/")}">') == 1
