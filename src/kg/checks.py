@@ -9,6 +9,7 @@ from pathlib import Path
 from kg.articles import check_articles
 from kg.attribution import check_attributions
 from kg.datafiles import CuratedData
+from kg.date_convention import check_date_convention
 from kg.errors import DataError, Problem
 from kg.indicator_units import check_indicator_units
 from kg.policy_content import check_policy_content
@@ -163,6 +164,7 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     check_aliases(data, problems)
     check_hierarchies(data, problems)
     check_units(data, problems)
+    check_date_convention(data, problems)
     folders = source_folders(seeds)
     offsets = check_sources(data, folders, problems)
     texts = source_texts(data, folders)
