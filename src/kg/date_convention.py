@@ -43,7 +43,7 @@ class StatedStart:
         stated_precision = max(i for i, v in enumerate(given) if v is not None) + 1
         if self.year is not None and len(parts) != stated_precision:
             return False
-        ours = (parts + [None, None])[:3]
+        ours: list[int | None] = [*parts, None, None][:3]
         return all(v is None or v == ours[i] for i, v in enumerate(given)) and (
             self.year is not None or len(parts) >= stated_precision)
 
