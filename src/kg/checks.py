@@ -16,6 +16,7 @@ from kg.policy_content import check_policy_content
 from kg.policy_links import check_policy_links
 from kg.printed_names import check_printed_names
 from kg.records import Record
+from kg.relations import check_relations
 from kg.review import check_reviewed
 from kg.sources import (
     SourceFileError,
@@ -165,6 +166,7 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     check_hierarchies(data, problems)
     check_units(data, problems)
     check_date_convention(data, problems)
+    check_relations(data, problems)
     folders = source_folders(seeds)
     offsets = check_sources(data, folders, problems)
     texts = source_texts(data, folders)

@@ -33,6 +33,7 @@ ENTITY_PATHS: dict[str, str] = {
     "programme": "programme",
     "task": "task",
     "group": "group",
+    "product": "product",
 }
 
 

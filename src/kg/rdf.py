@@ -15,6 +15,7 @@ from kg.datafiles import CuratedData
 from kg.iris import IriMinter
 from kg.namespaces import HKG, OA, ORG, SCHEMA, TIME, bind_prefixes
 from kg.records import (
+    RELATIONS,
     Agency,
     Article,
     Claim,
@@ -32,8 +33,10 @@ from kg.records import (
     Person,
     Policy,
     PostClaim,
+    Product,
     Programme,
     Region,
+    RelationClaim,
     Source,
     StatementClaim,
     TargetClaim,
@@ -53,6 +56,7 @@ ENTITY_CLASSES: dict[str, URIRef] = {
     "indicator": HKG.Indicator,
     "programme": HKG.ServiceTaskProgramme,
     "task": HKG.ServiceTask,
+    "product": HKG.DigitalProduct,
 }
 AGENCY_CLASSES = {
     "national": HKG.NationalAgency,
@@ -142,6 +146,7 @@ CLAIM_CLASSES = {
     "measurement": HKG.Measurement,
     "statement": HKG.Statement,
     "mention": HKG.Mention,
+    "relation": HKG.RelationClaim,
 }
 COMPARATORS = {
     "=": HKG.Equal,
@@ -178,6 +183,8 @@ CLAIM_LINKS = {
     "place": HKG.place,
     "about": HKG.about,
     "subject": HKG.subject,
+    "object": HKG.relationObject,
+    "result_of": HKG.resultOf,
     "states_policy": HKG.statesPolicy,
     "person": ORG.member,
     "organization": ORG.organization,
@@ -311,6 +318,8 @@ class RdfMapper:
                 g.add((s, HKG.dateInferred, Literal(entity.date_inferred)))
                 link(SCHEMA.location, [entity.place])
                 link(SCHEMA.organizer, entity.organizer)
+            case Product():
+                link(HKG.operatedBy, [entity.operator])
             case Unit():
                 if entity.symbol:
                     g.add((s, SKOS.notation, Literal(entity.symbol)))
@@ -433,6 +442,9 @@ class RdfMapper:
         for label in self.claim_labels(claim):
             g.add((s, RDFS.label, label))
         for field, ref, _ in claim.references():
+            if isinstance(claim, RelationClaim) and field == "subject":
+                g.add((s, HKG.relationSubject, self.ref(ref)))
+                continue
             g.add((s, CLAIM_LINKS[field], self.ref(ref)))
             if field == "states_policy" and isinstance(claim, StatementClaim | MentionClaim):
                 g.add((s, HKG.about, self.ref(ref)))  # statesPolicy is a sub-property of about
@@ -476,6 +488,10 @@ class RdfMapper:
                     g.add((s, HKG.anonymousSpeaker, Literal(claim.anonymous_speaker, lang="zh")))
             case MentionClaim():
                 pass
+            case RelationClaim():
+                prop = HKG[RELATIONS[claim.relation][0]]
+                g.add((s, HKG.relation, prop))
+                g.add((self.ref(claim.subject), prop, self.ref(claim.object)))
 
     def add_attribution(self, g: Graph, s: URIRef, source_id: str, claim: Claim) -> None:
         """Where the text names the claim's reporter/announcer/speaker: its basis, the
@@ -586,6 +602,10 @@ class RdfMapper:
                 en = f"{head_en}: {i_en} ({place_en}) {v}"
             case StatementClaim():
                 zh, en = f"陈述：{claim.evidence[:30]}", f"Statement: {claim.summary_en[:80]}"
+            case RelationClaim():
+                (s_zh, s_en), (o_zh, o_en) = names([claim.subject]), names([claim.object])
+                zh = f"关系：{s_zh} {RELATIONS[claim.relation][0]} {o_zh}"
+                en = f"Relation: {s_en} {claim.relation} {o_en}"
             case _:
                 zh, en = f"提及：{claim.evidence[:30]}", f"Mention: {names(claim.about)[1][:80]}"
         return [Literal(zh, lang="zh"), Literal(en, lang="en")]

@@ -246,6 +246,17 @@ class Group(Entity):
     type: Literal["institution-class", "population"]
 
 
+class Product(Entity):
+    """A named digital product: an app, mini-program, search engine or social-media service
+    (微信, 支付宝, 百度) on which platforms are built or through which services are found."""
+
+    KIND = "product"
+    EN_REQUIRED = False
+    REFS = {"operator": (*ORG_KINDS, "facility")}
+    type: Literal["app", "mini-program", "search-engine", "social-media", "website", "other"]
+    operator: Slug | None = None
+
+
 class Policy(Entity):
     """A measure, programme or pledge; what it does (``action``) to what (``object_zh``,
     in the source's words), where and for whom (``scope``, ``scope_zh`` as printed), and
@@ -342,6 +353,7 @@ ENTITY_MODELS: dict[str, type[Entity]] = {
         Programme,
         Task,
         Group,
+        Product,
     )
 }
 
@@ -362,6 +374,7 @@ REGISTRY_FILES: dict[str, str] = {
     "programme": "programmes.yaml",
     "task": "tasks.yaml",
     "group": "groups.yaml",
+    "product": "products.yaml",
 }
 
 
@@ -586,6 +599,7 @@ class MeasurementClaim(Claim):
         "place": PLACE_KINDS,
         "subject": ("person", "facility", "event", "policy", "programme", "document"),
         "states_policy": ("policy",),
+        "result_of": ("policy", "programme"),
     }
     kind: Literal["measurement"]
     indicator: Slug
@@ -607,6 +621,8 @@ class MeasurementClaim(Claim):
     figure: Literal["example", "hypothetical", "chart", "anecdote"] | None = None
     #: what the figure is of, when not a place: a person (an age), a programme, an event
     subject: list[Slug] = []
+    #: the policies the text says the figure results from (通过…, 得益于…)
+    result_of: list[Slug] = []
     #: the policy measures, programmes or pledges this claim states
     states_policy: list[Slug] = []
     #: when the stated policy takes effect, where the source gives it (自3月31日起)
@@ -674,11 +690,47 @@ class MentionClaim(Claim):
         return self
 
 
+#: The typed relations a `relation` claim may state: key -> (the ontology property's local
+#: name, the kinds its subject may be, the kinds its object may be). Each is an
+#: owl:ObjectProperty of the ontology with that domain and range.
+RELATIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "built-on": ("builtOn", ("facility", "product"), ("product", "facility")),
+    "operated-by": ("operatedBy", ("facility", "product", "policy"), (*ORG_KINDS, "facility")),
+    "premiered-on": ("premieredOn", ("event",), ("outlet", "product")),
+    "streamed-on": ("streamedOn", ("event",), ("outlet", "product")),
+    "decided": ("decided", ("event",), ("policy", "document", "programme")),
+    "issued-by": ("issuedBy", ("document", "policy", "programme"), ORG_KINDS),
+    "located-in": ("locatedIn", ("region", "facility", "event", "agency"), ("region",)),
+}
+
+
+class RelationClaim(Claim):
+    """The source states a typed relation between two entities (a platform built on an app,
+    a hotline run by an institution, a county placed in a prefecture)."""
+
+    REFS = {"subject": tuple(ENTITY_MODELS), "object": tuple(ENTITY_MODELS),
+            "speaker": ACTOR_KINDS, "event": ("event",)}
+    kind: Literal["relation"]
+    subject: Slug
+    relation: Literal[tuple(RELATIONS)]  # type: ignore[valid-type]
+    object: Slug
+    speaker: list[Slug] = []
+    event: Slug | None = None
+    date: PartialDate | None = None
+    attribution: Attribution | None = None
+
+    @model_validator(mode="after")
+    def _not_to_itself(self) -> RelationClaim:
+        if self.subject == self.object:
+            raise ValueError("object: a relation ties two different entities")
+        return self
+
+
 AnyClaim = Annotated[
-    PostClaim | TargetClaim | MeasurementClaim | StatementClaim | MentionClaim,
+    PostClaim | TargetClaim | MeasurementClaim | StatementClaim | MentionClaim | RelationClaim,
     Field(discriminator="kind"),
 ]
-CLAIM_KINDS = ("post", "target", "measurement", "statement", "mention")
+CLAIM_KINDS = ("post", "target", "measurement", "statement", "mention", "relation")
 
 
 class FactFile(Record):
