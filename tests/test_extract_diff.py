@@ -53,3 +53,16 @@ def test_diff_of_an_invalid_file_names_the_record(data_copy: Path, tmp_path: Pat
     result = CliRunner().invoke(main, ["diff", str(path), "--data-dir", str(data_copy)])
     assert result.exit_code == 1
     assert "record m-repeated" in result.output and "Traceback" not in result.output
+
+
+def test_every_fact_file_reads_with_its_defaults_applied_as_the_build_reads_it() -> None:
+    from kg.datafiles import DEFAULT_DATA_DIR, load_curated
+    from kg.extract.diff import read_fact_file
+
+    data = load_curated(DEFAULT_DATA_DIR)
+    with_blocks = 0
+    for source_id, facts in data.facts.items():
+        path = DEFAULT_DATA_DIR / "facts" / f"{source_id}.yaml"
+        with_blocks += "defaults:" in path.read_text(encoding="utf-8")
+        assert read_fact_file(path).claims == facts.claims, source_id
+    assert with_blocks, "no fact file uses defaults"

@@ -41,8 +41,7 @@ from kg.errors import DataError, Problem
 from kg.inspection import QueryShape, bare_variable, grammar_nodes, inspect_query, parse_tree
 from kg.namespaces import SCHEMA, SH, base_iri, bind_prefixes, prefix_map
 from kg.query_errors import QueryError
-from kg.settings import Settings
-from kg.sources import PROJECT_ROOT
+from kg.settings import PROJECT_ROOT, Settings
 from kg.store.terms import Term, bind_values
 
 DEFAULT_QUERIES_DIR = Settings().queries_dir

@@ -12,7 +12,7 @@ from kg.datafiles import CuratedData
 from kg.iris import IriMinter
 from kg.namespaces import HKG, bind_prefixes
 from kg.rdf import value_literal
-from kg.records import FactFile, MeasurementClaim, TargetClaim
+from kg.records import FactFile, MeasurementClaim, TargetClaim, date_span
 
 STATUS_TERMS = {
     "met": HKG.Met,
@@ -86,8 +86,19 @@ def result_date(facts: FactFile, claim: MeasurementClaim, data: CuratedData) -> 
     return facts.source.published
 
 
+def target_date(facts: FactFile, claim: TargetClaim, data: CuratedData) -> str:
+    """When a target was set: as stated, else its event's date, else its source's date."""
+    if claim.date:
+        return claim.date
+    if claim.event:
+        return data.entities[claim.event].start  # type: ignore[attr-defined]
+    return facts.source.published
+
+
 def assess_targets(data: CuratedData) -> list[Assessment]:
-    """Assess every target against results on the same indicator and place."""
+    """Assess every target against results on the same indicator and place reported for a
+    date on or after the target was set (an earlier figure is a baseline, not a result:
+    a 2026 target of new places is not met by the places added in 2025)."""
     results: dict[tuple[str, str], list[Result]] = {}
     for source_id, facts in data.facts.items():
         for claim in facts.claims:
@@ -100,14 +111,17 @@ def assess_targets(data: CuratedData) -> list[Assessment]:
     for source_id, facts in sorted(data.facts.items()):
         for claim in facts.claims:
             if isinstance(claim, TargetClaim):
-                found = results.get((claim.indicator, claim.place), [])
+                since = date_span(target_date(facts, claim, data))[0]
+                found = [r for r in results.get((claim.indicator, claim.place), [])
+                         if date_span(r.date)[1] >= since]
                 out.append(assess(source_id, claim, found))
     return out
 
 
 def assess(source_id: str, target: TargetClaim, candidates: list[Result]) -> Assessment:
     if not candidates:
-        return Assessment(source_id, target, "no-result", (), "No result reported yet.")
+        return Assessment(source_id, target, "no-result", (),
+                          "No result reported yet for a date since the target was set.")
     latest = max(r.date for r in candidates)
     used = tuple(sorted((r for r in candidates if r.date == latest),
                         key=lambda r: (r.source_id, r.claim.id)))

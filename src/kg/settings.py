@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kg.sources import PROJECT_ROOT
+#: The checkout (pyproject.toml, data/, queries/, ontology/, shapes/), two folders above this file.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):

@@ -10,7 +10,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from kg.namespaces import SH
-from kg.sources import PROJECT_ROOT
+from kg.settings import PROJECT_ROOT
 
 ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
 SHAPES_DIR = PROJECT_ROOT / "shapes"

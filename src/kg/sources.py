@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from kg.settings import Settings
+
 #: Largest article read (the longest real one is under 20 kB).
 MAX_ARTICLE_BYTES = 2_000_000
 #: The line the corpus puts where a retrieved excerpt stops (not article text).
@@ -38,15 +39,11 @@ def seeds_dir(override: str | Path | None = None) -> Path:
     """The seeds folder: an override, else $KG_SEEDS, else ../shared/seeds beside the project."""
     if override:
         return Path(override)
-    from kg.settings import Settings
-
     return Settings().seeds
 
 
 def source_folders(seeds: str | Path | None = None) -> tuple[Path, ...]:
     """The folders articles are looked up in: the seeds folder, then the corpus folder."""
-    from kg.settings import Settings
-
     settings = Settings()
     return tuple(dict.fromkeys([Path(seeds) if seeds else settings.seeds, settings.corpus]))
 

@@ -17,6 +17,7 @@ import click
 import yaml
 from pydantic import ValidationError
 
+from kg.claim_defaults import flatten
 from kg.datafiles import CuratedData, load_curated
 from kg.derive import assess_targets, result_date
 from kg.errors import DataError, Problem
@@ -27,18 +28,29 @@ from kg.records import FactFile, MeasurementClaim, TargetClaim
 def read_fact_file(path: Path) -> FactFile:
     """A fact file (draft or reviewed) as records; DataError naming file and record."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return FactFile.model_validate(raw)
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
         raise DataError([Problem(str(path), None, f"cannot be read as YAML: {exc}")]) from None
+    if not isinstance(document, dict):
+        raise DataError([Problem(str(path), None, "expected a mapping with 'source' and "
+                                                  "'claims'")])
+    flat = flatten(document)  # the file's and blocks' defaults applied, as kg build does
+    if flat.problems:
+        raise DataError([Problem(str(path), label, message)
+                         for label, message in flat.problems])
+    claims = [c.raw for c in flat.claims]
+    raw = {k: v for k, v in document.items() if k != "defaults"} | {"claims": claims}
+    try:
+        return FactFile.model_validate(raw)
     except ValidationError as exc:
         problems = []
         for item in exc.errors():
             loc = list(item["loc"])
             label = None
             if loc[:1] == ["claims"] and len(loc) > 1 and isinstance(loc[1], int):
-                claims = raw.get("claims") or []
-                label = str(claims[loc[1]].get("id", f"#{loc[1] + 1}"))
+                claim = claims[loc[1]]
+                label = str(claim.get("id", f"#{loc[1] + 1}") if isinstance(claim, dict)
+                            else f"#{loc[1] + 1}")
             where = ".".join(str(p) for p in loc)
             problems.append(Problem(str(path), label, f"{where}: {item['msg']}"))
         raise DataError(problems) from None

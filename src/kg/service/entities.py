@@ -20,9 +20,11 @@ from kg.service.charts import Point, figures_chart, number
 from kg.service.reader import GraphReader, Row, Term, iri
 from kg.service.rendering import Page
 from kg.service.scorecard import Figure, collect_figures
-from kg.service.sentences import InSentence, quote_in_sentence
+from kg.service.sentences import InSentence, Passage, article_passages, quote_in_sentence
 
 PAGE_SIZE = 50
+#: the kinds of claim, in the order the reading view's legend shows their colours
+CLAIM_KINDS = ("Measurement", "Target", "Statement", "PostHolding", "Mention")
 MAX_STATEMENTS = 500
 ORG = "http://www.w3.org/ns/org#"
 
@@ -236,6 +238,10 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         values["outlet"] = _value(facts[0], "outlet") if facts else None
         values["issued"] = facts[0].get("issued") if facts else None
         values["in_sentence"] = claims_in_sentences(values["source_claims"], facts)
+        values["article"] = reading_view(values["source_claims"], facts)
+        values["claim_kinds"] = {r["claim"].value: r["type"].value.rsplit("#", 1)[-1]
+                                 for r in values["source_claims"]}
+        values["legend"] = [(kind, str(HKG[kind])) for kind in CLAIM_KINDS]
     page.labels.load(_mentioned(resource, types, values))
     return values
 
@@ -393,6 +399,17 @@ def claims_in_sentences(claims: list[Row], facts: list[Row]) -> dict[str, InSent
     return found
 
 
+def reading_view(claims: list[Row], facts: list[Row]) -> list[Passage] | None:
+    """The whole article with every claim's quote in place, where the article is here."""
+    file, sha256 = (_value(facts[0], "file"), _value(facts[0], "sha256")) if facts else (
+        None, None)
+    if not file or not sha256:
+        return None
+    spans = [(r["claim"].value, int(r["start"].value), int(r["end"].value))
+             for r in claims if "start" in r and "end" in r]
+    return article_passages(file, sha256, spans)
+
+
 def figures(reader: GraphReader, by: str, resource: str) -> list[tuple[Figure, bool]]:
     """Measurements and targets of an indicator or a place, each with 'is a target'."""
     rows = reader.select(FIGURES_QUERY % FIGURES[by], {"node": iri(resource)})
@@ -436,6 +453,7 @@ def _mentioned(resource: str, types: list[str], values: dict[str, Any]) -> list[
         for term in row.values():
             add(term)
     add(values.get("source"))
+    out += [class_iri for _, class_iri in values.get("legend", [])]
     add(values.get("outlet"))
     if values.get("attribution"):
         add(values["attribution"].basis)

@@ -123,6 +123,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "entity.timeline": ("时间线", "Timeline"),
     "entity.posts": ("职务", "Posts"),
     "entity.career": ("履历", "Career"),
+    "entity.reading": ("原文阅读", "The article"),
+    "entity.reading.more": ("此处有 {n} 条陈述", "{n} claims quote this passage"),
+    "entity.reading.absent": ("本机没有该文章原文（项目不保存全文），以下只列出各条陈述的引文。",
+                              "The article is not on this machine (the project holds no full "
+                              "texts): only each claim's quote is shown."),
     "entity.attested_in": ("见于", "attested in"),
     "entity.post_holders": ("此职务的任职者", "who held this post"),
     "entity.said": ("宣布与报告", "Announced and reported"),

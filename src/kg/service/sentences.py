@@ -1,4 +1,5 @@
-"""Quotes shown in their sentences, for reviewing a source's claims by eye.
+"""Quotes shown in their sentences and in the whole article, for reviewing a source's
+claims by eye.
 
 The graph keeps only each claim's short quote and its offsets; the article itself is
 read from the seeds folder of this machine, and only when its SHA-256 is the one the
@@ -11,9 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
-from kg.sources import find_source, read_source_text, sha256_of, source_folders
+from kg.sources import (
+    find_source,
+    metadata_spans,
+    read_source_text,
+    sha256_of,
+    source_folders,
+)
 
 #: Where a sentence ends (Chinese and Western full stops, question and exclamation marks,
 #: semicolons and line breaks).
@@ -52,3 +60,36 @@ def quote_in_sentence(file_name: str, sha256: str, start: int, end: int) -> InSe
     stop = _SENTENCE_END.search(tail)
     after = tail[:stop.end()] if stop else tail
     return InSentence(before.lstrip(), text[start:end], after.rstrip())
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of the article's text, and the claims whose quotes cover all of it (the
+    innermost first; none for text no claim quotes)."""
+
+    text: str
+    claims: tuple[str, ...] = ()
+    metadata: bool = False
+
+
+def article_passages(file_name: str, sha256: str,
+                     spans: list[tuple[str, int, int]]) -> list[Passage] | None:
+    """The whole article cut where any quote begins or ends, each run with the claims
+    (claim IRI, start, end) covering it; None where the article is not on this machine.
+    The corpus's own lines (URL:, DATE:, the [PARTIAL] marker) are marked as metadata."""
+    text = _article(file_name, sha256)
+    if text is None:
+        return None
+    valid = [(c, a, b) for c, a, b in spans if 0 <= a < b <= len(text)]
+    meta = metadata_spans(text)
+    cuts = sorted({0, len(text), *(x for _, a, b in valid for x in (a, b)),
+                   *(x for a, b in meta for x in (a, b))})
+    # the innermost quote first (latest start, then shortest), so a quote nested in
+    # another still gets its own link
+    ordered = sorted(valid, key=lambda s: (-s[1], s[2], s[0]))
+    passages = []
+    for a, b in pairwise(cuts):
+        covering = tuple(c for c, start, end in ordered if start <= a and b <= end)
+        metadata = any(start <= a and b <= end for start, end in meta)
+        passages.append(Passage(text[a:b], covering, metadata))
+    return passages

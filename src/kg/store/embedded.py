@@ -44,7 +44,7 @@ from pyoxigraph import Literal as OxLiteral
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat, graph_format_for_path
 from kg.namespaces import base_iri
 from kg.query_errors import NotAcceptable, QuerySyntaxError
-from kg.sources import PROJECT_ROOT
+from kg.settings import PROJECT_ROOT
 from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError
 from kg.store.convert import graph_as
 from kg.store.terms import XSD, Row, Term
