@@ -135,3 +135,27 @@ def test_saved_queries_answer_with_the_new_fields(client: TestClient, query: str
     rows = answer["results"]["bindings"]
     for name, value in expected.items():
         assert any(row.get(name, {}).get("value") == value for row in rows), (name, rows)
+
+
+def test_a_retyped_entity_s_former_iri_redirects_to_it(client: TestClient) -> None:
+    response = client.get("/policy/cross-province-medical-fee-waiver-platform", headers=HTML,
+                          follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"].endswith("/facility/blood-fee-waiver-platform")
+
+
+def test_an_iri_replaced_is_no_current_record(tmp_path: Path) -> None:
+    import shutil
+
+    from kg.checks import check_curated
+    from kg.datafiles import load_curated
+    from kg.errors import DataError
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE / "data", data)
+    path = data / "registry" / "facilities.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "policy/cross-province-medical-fee-waiver-platform", "product/wechat"), encoding="utf-8")
+    with pytest.raises(DataError, match="replaces: 'product/wechat' is the IRI of the current "
+                                        "record 'wechat'"):
+        check_curated(load_curated(data), SEEDS)

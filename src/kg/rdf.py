@@ -271,6 +271,10 @@ class RdfMapper:
             g.add((s, SKOS.altLabel, Literal(alias, lang="en")))
         if entity.note:
             g.add((s, SKOS.note, Literal(entity.note, lang="en")))
+        for path in entity.replaces:
+            old = URIRef(f"{self.iri.base}{path}")
+            g.add((s, DCTERMS.replaces, old))
+            g.add((old, DCTERMS.isReplacedBy, s))
         self.add_entity_details(g, s, entity)
 
     def add_entity_details(self, g: Graph, s: URIRef, entity: Entity) -> None:

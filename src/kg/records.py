@@ -140,6 +140,9 @@ class Entity(Record):
     aliases_zh: list[str] = []
     aliases_en: list[str] = []
     note: str | None = None
+    #: IRIs (path under the base: 'policy/some-id') this entity once had as another record,
+    #: kept so that they still resolve (dcterms:replaces; the service redirects them here)
+    replaces: list[Annotated[str, Field(pattern=r"^[a-z]+/[a-z0-9]+(?:-[a-z0-9]+)*$")]] = []
 
     def model_post_init(self, context: Any) -> None:
         if self.EN_REQUIRED and not self.name_en:

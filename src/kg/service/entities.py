@@ -189,6 +189,15 @@ def is_known(reader: GraphReader, resource: str) -> bool:
         return False
 
 
+REPLACED_BY = "SELECT ?new WHERE { $node dcterms:isReplacedBy ?new } ORDER BY ?new LIMIT 1"
+
+
+def replaced_by(reader: GraphReader, resource: str) -> str | None:
+    """The entity that now stands for a retired IRI (a policy retyped as a platform)."""
+    rows = reader.select(REPLACED_BY, {"node": iri(resource)})
+    return rows[0]["new"].value if rows else None
+
+
 def description(reader: GraphReader, resource: str, fmt: GraphFormat) -> bytes:
     return reader.construct(DESCRIPTION, fmt, {"node": iri(resource)})
 
