@@ -97,3 +97,15 @@ def test_a_figure_results_from_policies(tmp_path: Path, ref: str, fails: bool) -
     graph = mapper.source_graph(loaded.facts["002"])
     claim = IriMinter().claim("002", "m-fund-spending")
     assert graph.value(claim, HKG.resultOf) == mapper.ref(ref)
+
+
+def test_every_relation_has_its_chinese_word_in_claim_labels() -> None:
+    from rdflib import Graph, Literal
+    from rdflib.namespace import RDFS
+
+    from kg.rdf import RELATION_WORDS_ZH
+
+    ontology = Graph().parse(ONTOLOGY)
+    for key, (name, _, _) in RELATIONS.items():
+        assert Literal(RELATION_WORDS_ZH[key], lang="zh") in set(
+            ontology.objects(HKG[name], RDFS.label)), key

@@ -133,6 +133,11 @@ POLICY_ACTION_TERMS = {
     "encourage": HKG.Encourage,
     "deploy": HKG.Deploy,
 }
+#: How a relation claim's Chinese label names its relation (the ontology property's zh label)
+RELATION_WORDS_ZH = {
+    "built-on": "依托", "operated-by": "运营主体", "premiered-on": "首播于",
+    "streamed-on": "直播于", "decided": "决定", "issued-by": "发布机关", "located-in": "位于",
+}
 EVENT_CLASSES = {
     "press-conference": HKG.PressConference,
     "meeting": HKG.Meeting,
@@ -608,7 +613,7 @@ class RdfMapper:
                 zh, en = f"陈述：{claim.evidence[:30]}", f"Statement: {claim.summary_en[:80]}"
             case RelationClaim():
                 (s_zh, s_en), (o_zh, o_en) = names([claim.subject]), names([claim.object])
-                zh = f"关系：{s_zh} {RELATIONS[claim.relation][0]} {o_zh}"
+                zh = f"关系：{s_zh} {RELATION_WORDS_ZH[claim.relation]} {o_zh}"
                 en = f"Relation: {s_en} {claim.relation} {o_en}"
             case _:
                 zh, en = f"提及：{claim.evidence[:30]}", f"Mention: {names(claim.about)[1][:80]}"
