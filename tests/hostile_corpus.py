@@ -26,6 +26,20 @@ class Hostile:
 
 T = "http://127.0.0.1:{port}"
 
+#: The attack review's texts (issue 16) that hid a SERVICE from the old check, which read
+#: the client's text with rdflib while the engine ran that text ({T}: the listener's URL).
+FINDINGS = {
+    # (a) a comment ended by a bare CR: rdflib's comment runs to LF, Oxigraph's stops at CR
+    "comment-ended-by-cr": "SELECT * WHERE { ?s ?p ?o # \r SERVICE <{T}/> { ?a ?b ?c }\n}",
+    # (b) rdflib expands \u0022 before parsing: the string closes, `#` starts a comment
+    "escaped-quote-closes-string":
+        'SELECT * WHERE { ?s ?p ?o FILTER("\\u0022) } #" != "x") SERVICE <{T}/> { ?a ?b ?c } }',
+    # (c) a lower-case \u with eight digits: rdflib reads \u0000005C as a backslash
+    "lowercase-u-eight-digits":
+        "SELECT * WHERE { ?s ?p ?o FILTER(\"\\u0000005C\" != 'x') SERVICE <{T}/> { ?a ?b ?c }"
+        " #\")\n}",
+}
+
 
 def corpus() -> list[Hostile]:
     """The hostile requests ({port} is the listener's)."""

@@ -102,6 +102,28 @@ def test_malformed_query_reports_message_and_position(service_client: TestClient
     assert f"error at 2:{problem['column']}: expected" in problem["detail"]
 
 
+def test_codepoint_escapes_are_read_as_the_engine_reads_them(service_client: TestClient) -> None:
+    """A lower-case \\u takes four digits (once a 503 naming rdflib's error), and a
+    backslash escaped in a saved query's string parameter starts no escape (once refused
+    as unverifiable)."""
+    response = service_client.get("/sparql", params={
+        "query": 'SELECT ?x WHERE { BIND("\\u00410042" AS ?x) }'})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["x"]["value"] == "A0042"
+    response = service_client.get("/api/queries/label-search", params={"text": "\\u0041"},
+                                  headers={"accept": "application/json"})
+    assert response.status_code == 200, response.text
+
+
+def test_an_escape_read_differently_by_the_grammar_and_the_engine_is_refused(
+        service_client: TestClient) -> None:
+    response = service_client.get("/sparql", params={
+        "query": 'SELECT ?x WHERE { BIND("\\u0022" AS ?x) }'})
+    assert response.status_code == 400
+    assert response.json()["policy"] == "unverifiable"
+    assert (response.json()["line"], response.json()["column"]) == (1, 25)
+
+
 def test_request_body_over_the_limit_is_413(built_store: tuple[Path, BuildSummary]) -> None:
     app = create_app(ServiceConfig(source=DatasetSource(location=built_store[0]), workers=1,
                                    max_request_bytes=2000))

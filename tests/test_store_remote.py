@@ -5,6 +5,7 @@ gives the same answers as on the embedded store (saved queries, entity pages).""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from external_servers import Endpoint, oxigraph_server, virtuoso_server
 from fastapi.testclient import TestClient
+from hostile_corpus import FINDINGS
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -228,3 +230,22 @@ def test_policy_refuses_before_forwarding(remote_client: TestClient, server: End
     remote = RemoteStore(server.query_url, server.gsp_url, base_iri=KGD)
     # the server's own default graph, where an update would have gone, is still empty
     assert not remote.ask("ASK { <urn:a> <urn:b> <urn:c> }", dataset=QueryDataset(union=False))
+
+
+@pytest.mark.parametrize("finding", sorted(FINDINGS))
+def test_text_the_old_check_misread_reaches_no_listener_through_the_server(
+        remote_client: TestClient, finding: str) -> None:
+    """The review's findings (tests/hostile_corpus.py): the check passed them and the
+    server ran the client's text, fetching the SERVICE. Now the server gets only the
+    canonical text the check read, and these are refused."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(2)
+    try:
+        query = FINDINGS[finding].replace("{T}", f"http://127.0.0.1:{listener.getsockname()[1]}")
+        response = remote_client.post("/sparql", data={"query": query},
+                                      headers={"accept": "application/sparql-results+json"})
+        assert response.status_code == 400, response.text
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()

@@ -2,11 +2,14 @@
 
 The service's policy (read-only, no SERVICE, no graph outside the dataset) is
 decided from the parse tree and algebra of rdflib's SPARQL 1.1 parser, a
-conformant grammar, never from scanning the text: comments, strings and IRIs are
-whatever the grammar says they are. Text that parser cannot read is refused
-(fail closed), and the query workers cannot open a network socket in any case
-(`kg.service.sandbox`), so a disagreement between this parser and Oxigraph's
-still reaches nothing.
+conformant grammar, never from scanning the text. It parses the query's canonical
+text (`kg.sparql_lexer`: no comments, no codepoint escapes), and that text, never
+the client's, is what runs, on the embedded store and on any `--store`: so the
+policy and the engine read the same characters, and the parser's own quirks
+(comments ended by LF only, escapes expanded over the whole text) meet nothing to
+misread. As a check of the lexer, every IRI it found must be one the parser read.
+Text that parser cannot read is refused (fail closed), and the embedded store's
+query workers cannot open a network socket in any case (`kg.service.sandbox`).
 
 Before any parser runs, `check_size` bounds the text's length and bracket
 nesting, so that no parser (ours or the engine's) recurses without limit.
@@ -23,11 +26,13 @@ from typing import Any, TypeVar
 
 from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parser import Query as QUERY_GRAMMAR
+from rdflib.plugins.sparql.parser import UpdateUnit as UPDATE_GRAMMAR
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Variable
+from rdflib.term import URIRef, Variable
 
 from kg.query_errors import QueryRefused, QuerySyntaxError, QueryTooComplex
+from kg.sparql_lexer import CanonicalQuery, canonicalise
 
 QUERY_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT",
                "DescribeQuery": "DESCRIBE", "AskQuery": "ASK"}
@@ -90,32 +95,29 @@ def check_size(text: str, max_chars: int | None = None) -> None:
             limit="nesting")
 
 
-def inspect_query(text: str, base_iri: str | None = None,
+def inspect_query(query: str | CanonicalQuery, base_iri: str | None = None,
                   prefixes: Mapping[str, str] | None = None, *, tree: Any = None) -> QueryShape:
-    """The shape of a query, from rdflib's parse and algebra.
+    """The shape of a query, from rdflib's parse and algebra of its canonical text.
 
     Raises QueryRefused('read-only') for an update, QuerySyntaxError for text
     that is neither a query nor an update by the SPARQL 1.1 grammar. A `tree`
     from `parse_tree(text)` saves parsing again (it is used up: the algebra
-    translation rewrites it).
+    translation rewrites it). Whoever runs the query must run `canonicalise(text).text`.
     """
-    return _with_deep_stack(lambda: _inspect(text, base_iri, dict(prefixes or {}), tree))
+    canonical = canonicalise(query) if isinstance(query, str) else query
+    return _with_deep_stack(lambda: _inspect(canonical, base_iri, dict(prefixes or {}), tree))
 
 
-def _inspect(text: str, base_iri: str | None, prefixes: dict[str, str],
+def _inspect(canonical: CanonicalQuery, base_iri: str | None, prefixes: dict[str, str],
              tree: Any) -> QueryShape:
-    try:
-        tree = parseQuery(text) if tree is None else tree
-    except ParseBaseException as error:
-        if _is_update(text):
-            raise QueryRefused("this endpoint is read-only: SPARQL updates are not accepted",
-                               policy="read-only") from None
-        raise QuerySyntaxError(_parse_message(error), line=error.lineno,
-                               column=error.col) from None
+    tree = _parse(canonical) if tree is None else tree
     # read the parse tree first: translating it to the algebra rewrites it in place
+    leaves = list(_walk(tree))
+    _check_iris(canonical, leaves)
     used = frozenset(_prefixes_used(tree))
-    uses_service = any(node.name == "ServiceGraphPattern" for node in grammar_nodes(tree))
-    variables = frozenset(str(v) for v in _walk(tree) if isinstance(v, Variable))
+    uses_service = any(isinstance(node, CompValue) and node.name == "ServiceGraphPattern"
+                       for node in leaves)
+    variables = frozenset(str(v) for v in leaves if isinstance(v, Variable))
     undeclared = sorted(used - set(prefixes) - set(_declared_prefixes(tree)))
     if undeclared:
         raise QuerySyntaxError(
@@ -130,6 +132,34 @@ def _inspect(text: str, base_iri: str | None, prefixes: dict[str, str],
     return QueryShape(form=QUERY_FORMS[algebra.name], uses_service=uses_service,
                       from_graphs=graphs, limit=_top_limit(algebra), prefixes_used=used,
                       variables=variables)
+
+
+def _parse(canonical: CanonicalQuery) -> Any:
+    """rdflib's parse tree of a canonical text (it has no escapes for rdflib to expand)."""
+    try:
+        return QUERY_GRAMMAR.parse_string(canonical.text, parse_all=True)
+    except ParseBaseException as error:
+        if _is_update(canonical.text):
+            raise QueryRefused("this endpoint is read-only: SPARQL updates are not accepted",
+                               policy="read-only") from None
+        line, column = canonical.source_position(error.loc)
+        raise QuerySyntaxError(_parse_message(canonical, error.loc, line, column), line=line,
+                               column=column) from None
+    except RecursionError:
+        raise
+    except Exception as error:  # the parser's own failure on odd text: still the client's text
+        raise QuerySyntaxError(f"the SPARQL grammar cannot read this query ({error})") from None
+
+
+def _check_iris(canonical: CanonicalQuery, leaves: list[Any]) -> None:
+    """Every IRI the lexer wrote must be one the parser read (else they split the text
+    differently, and the query is not run)."""
+    read = {str(leaf) for leaf in leaves if isinstance(leaf, URIRef)}
+    missed = [iri for iri in canonical.iris if iri not in read]
+    if missed:
+        raise QueryRefused(
+            f"this query cannot be checked, so it is not run: the policy parser does not read"
+            f" <{missed[0]}> as an IRI", policy="unverifiable")
 
 
 def check_query_safety(shape: QueryShape, graphs: frozenset[str]) -> None:
@@ -154,15 +184,15 @@ def check_graphs(requested: Iterable[str], graphs: frozenset[str], where: str) -
 
 def _is_update(text: str) -> bool:
     try:
-        parseUpdate(text)
-    except ParseBaseException:
+        UPDATE_GRAMMAR.parse_string(text, parse_all=True)
+    except Exception:  # any failure: not an update
         return False
     return True
 
 
-def _parse_message(error: ParseBaseException) -> str:
-    found = error.line[max(0, error.col - 1):error.col + 19] if error.line else ""
-    return (f"error at {error.lineno}:{error.col}: the SPARQL grammar expects something else"
+def _parse_message(canonical: CanonicalQuery, offset: int, line: int, column: int) -> str:
+    found = canonical.text[offset:offset + 20]
+    return (f"error at {line}:{column}: the SPARQL grammar expects something else"
             f" here{f' (found {found!r})' if found else ''}")
 
 
@@ -192,16 +222,9 @@ def bare_variable(expression: Any) -> str | None:
 
 
 def parse_tree(text: str) -> Any:
-    """rdflib's parse tree of a query (raises QuerySyntaxError)."""
-
-    def parse() -> Any:
-        try:
-            return parseQuery(text)
-        except ParseBaseException as error:
-            raise QuerySyntaxError(_parse_message(error), line=error.lineno,
-                                   column=error.col) from None
-
-    return _with_deep_stack(parse)
+    """rdflib's parse tree of a query's canonical text (raises QuerySyntaxError)."""
+    canonical = canonicalise(text)
+    return _with_deep_stack(lambda: _parse(canonical))
 
 
 def _prefixes_used(tree: Any) -> Iterator[str]:

@@ -11,6 +11,7 @@ from kg.errors import KgError
 from kg.inspection import check_query_safety, check_size, inspect_query
 from kg.namespaces import prefix_map
 from kg.settings import Settings
+from kg.sparql_lexer import canonicalise
 from kg.store import GraphStore, QueryDataset, open_store
 
 
@@ -42,14 +43,19 @@ class CommandResult:
 
 def run_query(text: str, settings: Settings) -> CommandResult:
     """Check a query with the project's prefixes predeclared, under the service's policy
-    (read-only, no SERVICE, no graph outside the store), from a real parse; it runs
-    when its result is formatted."""
+    (read-only, no SERVICE, no graph outside the store), from a real parse of its
+    canonical text, which is what runs when its result is formatted."""
     store = open_store(settings)
     prefixes = prefix_map(store.manifest.get("base_iri") or settings.base)
+    return _checked(store, text, prefixes)
+
+
+def _checked(store: GraphStore, text: str, prefixes: dict[str, str]) -> CommandResult:
     check_size(text)
-    shape = inspect_query(text, None, prefixes)
+    canonical = canonicalise(text)
+    shape = inspect_query(canonical, None, prefixes)
     check_query_safety(shape, frozenset(store.named_graphs()))
-    return CommandResult(store, text, shape.form, prefixes,
+    return CommandResult(store, canonical.text, shape.form, prefixes,
                          QueryDataset(from_text=bool(shape.from_graphs)))
 
 
@@ -137,8 +143,7 @@ def run_saved_query(name: str, params: dict[str, str], settings: Settings) -> Co
         bound = saved.bind(params, catalogue.prefixes)
     except ParameterError as exc:
         raise QueryError(f"{name}: {exc}") from exc
-    return CommandResult(store, saved.bound_text(bound), saved.form, dict(catalogue.prefixes),
-                         QueryDataset())
+    return _checked(store, saved.bound_text(bound), dict(catalogue.prefixes))
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:

@@ -2,8 +2,8 @@
 
 pyoxigraph cannot interrupt a query, so every query runs in a worker process
 (`kg.service.worker`) with the dataset opened read-only and no network. With an
-external store the workers only check the text; the server forwards what they
-allow, with the time left as the HTTP time-out. The
+external store the workers only check the text; the server forwards the canonical
+text they checked (never the client's), with the time left as the HTTP time-out. The
 server never parses or evaluates a client's text itself. It talks to each
 worker over a socket pair read by the event loop (no thread hop per request;
 frames as multiprocessing.Connection writes them: a 4-byte length, then a
@@ -187,10 +187,10 @@ class QueryExecutor:
         if self.forward is None or left <= 0:
             raise QueryTimeout(f"the query ran longer than the {limit:g} s time limit")
         store = self.forward
-        if checked.returns_graph:
-            job = replace(job, results_format=None)
+        if checked.returns_graph:  # the worker's canonical text, never the client's
+            job = replace(job, sparql=checked.sparql, results_format=None)
         else:
-            job = replace(job, graph_format=None)
+            job = replace(job, sparql=checked.sparql, graph_format=None)
         return await asyncio.to_thread(
             run_job, store, job, self.prefixes, max_rows=checked.max_rows,
             query_dataset=checked.query_dataset, timeout=left)

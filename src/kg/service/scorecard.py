@@ -221,6 +221,8 @@ def build_scorecard(page: Page, year: int) -> list[TaskRow]:
         announcer = _v(row, "announcer")
         if announcer and announcer not in statements[claim].announcers:
             statements[claim].announcers.append(announcer)
+    for statement in statements.values():
+        statement.announcers.sort()
     result_claims: dict[str, list[TargetGroup]] = defaultdict(list)
     for row in reader.select(ASSESSMENTS, {"tasks": task_terms}):
         group = claim_group.get(row["target"].value)
@@ -266,6 +268,9 @@ def collect_figures(rows: list[Row]) -> dict[str, Figure]:
             value = _v(row, name)
             if value and value not in values:
                 values.append(value)
+    for figure in figures.values():  # rows come in no defined order: every store alike
+        figure.qualifiers.sort()
+        figure.reporters.sort()
     return figures
 
 

@@ -4,9 +4,10 @@ Forked by the executor's fork server with one end of a socket pair; it first
 forbids itself the network (`kg.service.sandbox`), then
 reads a `WorkerSetup`, opens the dataset, says it is ready, and answers
 `QueryJob`s until the socket closes. With an external store it opens nothing and
-only checks: the server forwards what it allows. Every check of a client's text happens
-here, off the server's event loop and under the time limit: size and nesting
-limits, the parse and the policy (`kg.inspection`), then Oxigraph runs it and
+only checks: the server forwards the canonical text it allowed. Every check of a
+client's text happens here, off the server's event loop and under the time limit: size
+and nesting limits, the canonical text (`kg.sparql_lexer`), its parse and the policy
+(`kg.inspection`); then Oxigraph runs that canonical text, never the client's, and
 its answer is serialised, cut at the row cap without evaluating further. The
 server kills the worker when a query runs out of time, the only way to stop
 Oxigraph.
@@ -20,6 +21,7 @@ import hashlib
 import os
 import signal
 import socket
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -47,6 +49,7 @@ from kg.query_errors import (
 )
 from kg.service.dataset import DatasetSource
 from kg.service.sandbox import SandboxError, forbid_network
+from kg.sparql_lexer import CanonicalQuery, canonicalise
 from kg.store import GraphStore, QueryDataset
 
 #: Parsed shapes kept per worker (keyed by a digest of the text, so a few bytes each).
@@ -66,11 +69,13 @@ class WorkerSetup:
 @dataclass(frozen=True, slots=True)
 class Checked:
     """What a checking-only worker says of a query the policy allows: the server then
-    forwards it to the external store itself."""
+    forwards its canonical text to the external store itself."""
 
     max_rows: int | None
     query_dataset: bool
     returns_graph: bool
+    sparql: str
+    """The canonical text that was checked: the only text to send."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,39 +118,51 @@ class Worker:
         assert self.graphs is not None
         self._shapes: OrderedDict[bytes, QueryShape] = OrderedDict()
 
-    def shape(self, job: QueryJob) -> QueryShape:
-        """The checked shape of the job's query (parsed once per distinct text)."""
+    def check(self, job: QueryJob) -> tuple[QueryShape, str]:
+        """The checked shape of the job's query and its canonical text, the only text that
+        may run (parsed once per distinct canonical text)."""
         check_size(job.sparql, self.max_query_chars)
-        key = hashlib.sha256(f"{job.base_iri}\n{job.use_prefixes}\n{job.sparql}".encode(
+        prefixes = self.prefixes if job.use_prefixes else None
+        try:
+            canonical = canonicalise(job.sparql)
+        except QuerySyntaxError as error:
+            raise self._syntax_error(job, prefixes, error, None) from None
+        key = hashlib.sha256(f"{job.base_iri}\n{job.use_prefixes}\n{canonical.text}".encode(
             "utf-8", "surrogatepass")).digest()
         shape = self._shapes.get(key)
         if shape is None:
-            prefixes = self.prefixes if job.use_prefixes else None
             try:
-                shape = inspect_query(job.sparql, job.base_iri, prefixes)
+                shape = inspect_query(canonical, job.base_iri, prefixes)
             except QuerySyntaxError as error:
-                raise self._syntax_error(job, prefixes, error) from None
-            if len(job.sparql) <= SHAPE_CACHE_MAX_TEXT:
+                raise self._syntax_error(job, prefixes, error, canonical) from None
+            if len(canonical.text) <= SHAPE_CACHE_MAX_TEXT:
                 self._shapes[key] = shape
                 if len(self._shapes) > SHAPE_CACHE_ENTRIES:
                     self._shapes.popitem(last=False)
         else:
             self._shapes.move_to_end(key)
         check_query_safety(shape, self.graphs)
-        return shape
+        return shape, canonical.text
 
     @staticmethod
     def _syntax_error(job: QueryJob, prefixes: Mapping[str, str] | None,
-                      error: QuerySyntaxError) -> QueryError:
-        """Oxigraph's own message for a text the policy parser cannot read (its positions
-        are the ones users know); if Oxigraph can read it, the query is refused unchecked.
+                      error: QuerySyntaxError, canonical: CanonicalQuery | None) -> QueryError:
+        """Oxigraph's own message where it cannot read the client's text either (its
+        positions are the ones users know); else ours. If Oxigraph reads the canonical
+        text the policy parser cannot, the query is refused unchecked.
 
-        Oxigraph only parses here: an empty store, nothing iterated, no network."""
+        Oxigraph only parses here (an empty store, in the sandboxed worker)."""
         try:
             Store().query(job.sparql, base_iri=job.base_iri, prefixes=prefixes)
         except SyntaxError as engine_error:
             return QuerySyntaxError(str(engine_error))
-        except Exception:  # parsed, then failed: the policy parser's word stands
+        except Exception:  # parsed, then failed: ours stands
+            return error
+        if canonical is None:
+            return error
+        try:
+            Store().query(canonical.text, base_iri=job.base_iri, prefixes=prefixes)
+        except Exception:  # the engine cannot read the canonical text either
             return error
         return QueryRefused(
             f"this query cannot be checked, so it is not run: the SPARQL 1.1 parser that"
@@ -155,7 +172,7 @@ class Worker:
     def answer(self, job: QueryJob) -> Answer | Checked:
         """Check, run and serialise one job (raises a QueryError when it cannot); without
         a store, only check it."""
-        shape = self.shape(job)
+        shape, sparql = self.check(job)
         graph_format = job.graph_format if shape.returns_graph else None
         results_format = None if shape.returns_graph else job.results_format
         if graph_format is None and results_format is None:
@@ -164,8 +181,9 @@ class Worker:
         if max_rows is not None and shape.limit is not None and shape.limit <= max_rows:
             max_rows = None
         if self.store is None:
-            return Checked(max_rows, bool(shape.from_graphs), shape.returns_graph)
-        job = replace(job, graph_format=graph_format, results_format=results_format)
+            return Checked(max_rows, bool(shape.from_graphs), shape.returns_graph, sparql)
+        job = replace(job, sparql=sparql, graph_format=graph_format,
+                      results_format=results_format)
         return run_job(self.store, job, self.prefixes, max_rows=max_rows,
                        query_dataset=bool(shape.from_graphs))
 
@@ -173,7 +191,8 @@ class Worker:
 def run_job(store: GraphStore, job: QueryJob, prefixes: Mapping[str, str], *,
             max_rows: int | None, query_dataset: bool = False,
             timeout: float | None = None) -> Answer:
-    """Run a checked query on the store and return its serialised answer, cut at max_rows."""
+    """Run a checked query (its canonical text) on the store and return its serialised
+    answer, cut at max_rows."""
     # A dataset given by the protocol replaces the query's FROM clauses entirely; files
     # served with --data keep their own default graph unless the union is asked for.
     result = store.answer(
@@ -224,8 +243,10 @@ def serve(conn: Connection) -> None:
                 policy="network"))
         except RuntimeError as error:  # Oxigraph: parsed, but cannot be evaluated
             reply = ("error", QueryUnsupported(str(error)))
-        except Exception as error:
-            reply = ("error", QueryFailed(f"{type(error).__name__}: {error}"))
+        except Exception as error:  # a fault of ours: logged, never shown to the client
+            print(f"kg query worker: {type(error).__name__}: {error}", file=sys.stderr)
+            reply = ("error", QueryFailed("the query could not be answered because of an "
+                                          "internal error; it has been logged"))
         conn.send(reply)
 
 

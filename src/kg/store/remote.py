@@ -10,8 +10,11 @@ default graph the embedded store offers is asked for the portable way: every pro
 graph named as a default graph and as a named graph (the protocol's default-graph-uri
 and named-graph-uri); or, where the server's own default graph already is that union
 (`union_default_graph`), nothing is listed, since long lists make Oxigraph server slow
-(100x at 10^5 triples) and Virtuoso refuse the request. Query text sent here has been
-checked by the service first; this class only forwards it.
+(100x at 10^5 triples) and Virtuoso refuse the request. Client query text sent here is
+the canonical text the service checked (`kg.sparql_lexer`, `kg.inspection`), never
+the client's own; this class only forwards it. The server runs it outside kg's
+sandbox, so it must have no route out (README, Settings and stores;
+tests/test_store_isolation.py).
 """
 
 from __future__ import annotations
