@@ -165,3 +165,19 @@ def test_an_iri_replaced_is_no_current_record(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="replaces: 'product/wechat' is the IRI of the current "
                                         "record 'wechat'"):
         check_curated(load_curated(data), SEEDS)
+
+
+def test_an_iri_is_replaced_by_one_record_only(tmp_path: Path) -> None:
+    import shutil
+
+    from kg.checks import check_curated
+    from kg.datafiles import load_curated
+    from kg.errors import DataError
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE / "data", data)
+    path = data / "registry" / "products.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  replaces: "
+                    "[policy/cross-province-medical-fee-waiver-platform]\n", encoding="utf-8")
+    with pytest.raises(DataError, match="replaced by 'blood-fee-waiver-platform' already"):
+        check_curated(load_curated(data), SEEDS)
