@@ -227,6 +227,8 @@ def resource_response(path: str, request: Request) -> Response:
                                                 "iri": resource, "detail": detail},
                                status_code=404)
         raise HttpProblem(404, "not found", f"<{resource}> is not a resource of this dataset")
+    if (successor := entities.replaced_by(context.reader, resource)) is not None:
+        return RedirectResponse(context.local_url(successor, request), 301)
     if offer.format != "html":
         fmt = GRAPH_FORMATS[offer.format]
         return Response(entities.description(context.reader, resource, fmt),
