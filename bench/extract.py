@@ -1,8 +1,11 @@
-"""Precision and recall of `kg extract` against the curated fact files of the five sources.
+"""Reviewer effort, precision and recall of `kg extract` on every reviewed source.
 
-Runs the extractor (the code behind `kg extract`) on each source text and compares
-its candidates with what the curators recorded:
+Runs the extractor (the code behind `kg extract`) on each source text (the seeds and
+the corpus) and compares its draft with the reviewed fact file:
 
+* reviewer effort (`kg.extract.effort`): per article and kind (officials, figures,
+  targets, documents, events), candidates accepted unchanged, edited or deleted, and
+  claims the reviewer had to add;
 * officials: (name as printed, post title, organisation) of every post claim; the
   organisation matches by id or by name (one containing the other);
 * figures: (value, unit) of every numeric measurement and target; "strict" needs the
@@ -10,15 +13,17 @@ its candidates with what the curators recorded:
 * targets: the same for target claims only;
 * documents: 《titles》 the curators linked to a registry document.
 
-Two registries: "registry" links names with the curated registry (as a curator adding
-a sixth source would); "cold" runs with an empty registry (no names known), the
-harder case of an article whose officials and bodies are all new.
+Two registries: "empty" (no names known: every official and body is new) and "before"
+(the registry as it stood before the article: every entity that no earlier source
+references is removed, sources ordered by published date, the seeds first). Seeds and
+corpus are reported apart, so that rules tuned to one show on the other.
 
-    uv run python bench/extract.py
+    uv run python bench/extract.py [--setting before] [--only 106 107] [--fates]
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import time
@@ -29,7 +34,18 @@ from typing import Any
 
 from kg.datafiles import CuratedData, load_curated
 from kg.extract.draft import Draft, Extractor
-from kg.sources import seeds_dir, sha256_of
+from kg.extract.effort import (
+    EFFORT_LEGEND,
+    Effort,
+    compare,
+    effort_header,
+    effort_row,
+    fate_lines,
+    registry_before,
+    source_order,
+    tally,
+)
+from kg.sources import locate_source, sha256_of, source_folders
 
 PERCENT = {"percent"}
 PER_1000 = {"places-per-1000", "per-1000", "permille"}
@@ -110,13 +126,18 @@ def curated_figures(data: CuratedData, sid: str, kinds: Iterable[str]
     return out
 
 
+def numeric_claims(draft: Draft, kinds: Iterable[str]) -> list[dict[str, Any]]:
+    """The draft's figures of these kinds with a number (not yes/no) as value."""
+    return [c for c in draft.facts["claims"]
+            if c["kind"] in kinds and not isinstance(c["value"], bool)]
+
+
 def draft_figures(draft: Draft, kinds: Iterable[str]) -> list[tuple[Decimal, str]]:
     out = []
     units = {r["id"]: r.get("unit") for t in draft.proposals.values() for r in t}
-    for claim in draft.facts["claims"]:
-        if claim["kind"] in kinds:
-            unit = claim.get("unit") or units.get(claim["indicator"]) or ""
-            out.append((Decimal(str(claim["value"])), unit))
+    for claim in numeric_claims(draft, kinds):
+        unit = claim.get("unit") or units.get(claim["indicator"]) or ""
+        out.append((Decimal(str(claim["value"])), unit))
     return out
 
 
@@ -126,7 +147,7 @@ def with_registry_units(found: list[tuple[Decimal, str]], draft: Draft, data: Cu
     """Units of figures linked to an existing indicator come from that indicator."""
     out = []
     for claim, (value, unit) in zip(
-        [c for c in draft.facts["claims"] if c["kind"] in kinds], found, strict=True,
+        numeric_claims(draft, kinds), found, strict=True,
     ):
         if not unit and claim["indicator"] in data.entities:
             unit = data.entities[claim["indicator"]].unit
@@ -171,22 +192,21 @@ def draft_documents(draft: Draft, data: CuratedData) -> list[set[str]]:
     return out
 
 
-def indicator_links(data: CuratedData, sid: str, draft: Draft) -> tuple[int, int, int]:
+def indicator_links(data: CuratedData, sid: str, draft: Draft, before: CuratedData
+                    ) -> tuple[int, int, int]:
     """Of the figures found (value and unit class), how many the extractor linked to a
     registry indicator, and how many of those to the curators' indicator."""
     truth = [(c.value, c.unit or data.entities[c.indicator].unit, c.indicator)
              for c in data.facts[sid].claims
              if c.kind in ("measurement", "target") and isinstance(c.value, Decimal)]
     matched = linked = right = 0
-    for claim in draft.facts["claims"]:
-        if claim["kind"] not in ("measurement", "target"):
-            continue
+    for claim in numeric_claims(draft, ("measurement", "target")):
         value = Decimal(str(claim["value"]))
         unit = claim.get("unit") or getattr(data.entities.get(claim["indicator"]), "unit", "")
         for index, (t_value, t_unit, t_indicator) in enumerate(truth):
             if t_value == value and unit_class(t_unit) == unit_class(unit):
                 matched += 1
-                linked += claim["indicator"] in data.entities
+                linked += claim["indicator"] in before.entities
                 right += claim["indicator"] == t_indicator
                 del truth[index]
                 break
@@ -199,55 +219,104 @@ def row(name: str, truth: int, found: int, hits: int) -> str:
     return f"{name:<22}{truth:>7}{found:>7}{hits:>6}{precision:>11.2f}{recall:>8.2f}"
 
 
-def main() -> int:
+def accuracy(data: CuratedData, sid: str, draft: Draft, text: str
+             ) -> dict[str, tuple[int, int, int]]:
+    """(truth, found, hits) per measure of one draft against the curated fact file."""
+    measures = {
+        "officials": (curated_officials(data, sid), draft_officials(draft, data),
+                      same_official),
+        "figures (strict)": (
+            curated_figures(data, sid, ("measurement", "target")),
+            with_registry_units(draft_figures(draft, ("measurement", "target")), draft, data),
+            strict),
+        "figures (unit class)": (
+            curated_figures(data, sid, ("measurement", "target")),
+            with_registry_units(draft_figures(draft, ("measurement", "target")), draft, data),
+            by_class),
+        "targets (unit class)": (
+            curated_figures(data, sid, ("target",)),
+            with_registry_units(draft_figures(draft, ("target",)), draft, data, ("target",)),
+            by_class),
+        "documents": (curated_documents(data, sid, text), draft_documents(draft, data),
+                      lambda a, b: bool(a & b)),
+    }
+    return {name: (len(truth), len(found), match(truth, found, same))
+            for name, (truth, found, same) in measures.items()}
+
+
+def print_accuracy(title: str, totals: dict[str, list[int]]) -> None:
+    print(f"\n{title}")
+    print(f"{'':<22}{'truth':>7}{'found':>7}{'hits':>6}{'precision':>11}{'recall':>8}")
+    for name, (truth, found, hits) in totals.items():
+        print(row(name, truth, found, hits))
+
+
+SETTINGS = {
+    "empty": "an empty registry (every name new)",
+    "before": "the registry as it stood before the article (entities no earlier source "
+              "references removed; seeds first, then by published date)",
+}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="*", default=None, help="source ids to run")
+    parser.add_argument("--setting", choices=sorted(SETTINGS), action="append",
+                        help="registry setting(s) to run (default: both)")
+    parser.add_argument("--fates", action="store_true",
+                        help="list every candidate the reviewer edited or deleted, and every "
+                             "claim added")
+    args = parser.parse_args(argv)
     data = load_curated()
-    seeds = seeds_dir()
-    for mode, registry in (("registry", data), ("cold", None)):
-        totals: dict[str, list[int]] = {}
-        links = [0, 0, 0]
+    folders = source_folders()
+    order = [s for s in source_order(data) if args.only is None or s in args.only]
+    for setting in args.setting or ["empty", "before"]:
         started = time.perf_counter()
-        for sid, facts in sorted(data.facts.items()):
-            path = seeds / facts.source.file
+        groups: dict[str, dict[str, list[int]]] = {"seeds": {}, "corpus": {}}
+        rows: dict[str, list[tuple[str, dict[str, Effort]]]] = {"seeds": [], "corpus": []}
+        links = [0, 0, 0]
+        for sid in sorted(order):
+            facts = data.facts[sid]
+            path = locate_source(facts.source.file, folders)
             text = path.read_text(encoding="utf-8")
+            before = registry_before(data, sid)
+            registry = before if setting == "before" else None
             draft = Extractor(registry).extract(text, sid, path.name, sha256_of(path))
-            measures = {
-                "officials": (curated_officials(data, sid), draft_officials(draft, data),
-                              same_official),
-                "figures (strict)": (
-                    curated_figures(data, sid, ("measurement", "target")),
-                    with_registry_units(draft_figures(draft, ("measurement", "target")), draft,
-                                        data), strict),
-                "figures (unit class)": (
-                    curated_figures(data, sid, ("measurement", "target")),
-                    with_registry_units(draft_figures(draft, ("measurement", "target")), draft,
-                                        data), by_class),
-                "targets (unit class)": (
-                    curated_figures(data, sid, ("target",)),
-                    with_registry_units(draft_figures(draft, ("target",)), draft, data,
-                                        ("target",)), by_class),
-                "documents": (curated_documents(data, sid, text), draft_documents(draft, data),
-                              lambda a, b: bool(a & b)),
-            }
-            for name, (truth, found, same) in measures.items():
-                total = totals.setdefault(name, [0, 0, 0])
-                total[0] += len(truth)
-                total[1] += len(found)
-                total[2] += match(truth, found, same)
+            group = "seeds" if int(sid) < 100 else "corpus"
+            for name, counts in accuracy(data, sid, draft, text).items():
+                total = groups[group].setdefault(name, [0, 0, 0])
+                for i, n in enumerate(counts):
+                    total[i] += n
+            fates = compare(draft.facts["claims"], draft.proposals, facts, text, data, before)
+            rows[group].append((sid, tally(fates)))
+            if args.fates:
+                print(f"-- {setting} {sid}")
+                print("\n".join(fate_lines(fates)))
             if registry is not None:
-                links = [a + b for a, b in zip(links, indicator_links(data, sid, draft),
+                links = [a + b for a, b in zip(links, indicator_links(data, sid, draft, before),
                                                strict=True)]
         seconds = time.perf_counter() - started
-        print(f"\n{mode} ({'curated registry' if registry else 'empty registry'}), "
-              f"5 sources, {seconds:.1f}s")
-        print(f"{'':<22}{'truth':>7}{'found':>7}{'hits':>6}{'precision':>11}{'recall':>8}")
-        for name, (truth, found, hits) in totals.items():
-            print(row(name, truth, found, hits))
-        if registry is not None:
-            print(f"indicators: of {links[0]} figures found, {links[1]} linked to a registry "
-                  f"indicator, {links[2]} to the curators' one")
+        print(f"\n=== {setting}: {SETTINGS[setting]} ({len(order)} sources, {seconds:.1f}s)")
+        print(f"\nreviewer effort, {EFFORT_LEGEND}")
+        print(effort_header())
+        for group in ("seeds", "corpus"):
+            if not rows[group]:
+                continue
+            total: dict[str, Effort] = {}
+            for sid, counts in rows[group]:
+                print(effort_row(sid, counts))
+                for kind, effort in counts.items():
+                    total.setdefault(kind, Effort()).__iadd__(effort)
+            print(effort_row(f"{group} total", total))
+        for group in ("seeds", "corpus"):
+            if groups[group]:
+                print_accuracy(f"precision / recall, {group} ({setting})", groups[group])
+        if setting == "before":
+            print(f"indicators: of {links[0]} figures found, {links[1]} linked to an indicator "
+                  f"of the registry before the article, {links[2]} to the curators' one")
     return 0
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +87,17 @@ def test_bad_id_and_unreadable_article_are_errors_without_traceback(tmp_path: Pa
     code, out = run(article, "--data-dir", data, "--seeds", seeds)
     assert code == 1 and "is not UTF-8 text" in out
     assert list((data / "facts").iterdir()) == []
+
+
+def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    """Issue 16: a FIFO as the article waited for a writer forever (in a subprocess, so a
+    regression fails instead of hanging the suite)."""
+    data, seeds = tmp_path / "data", tmp_path / "seeds"
+    (data / "facts").mkdir(parents=True)
+    seeds.mkdir()
+    os.mkfifo(seeds / "art.txt")
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "new-source", str(seeds / "art.txt"),
+                           "--data-dir", str(data), "--seeds", str(seeds)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stderr) == (
+        1, f"error: {seeds / 'art.txt'}: cannot be read: it is a FIFO (named pipe), not a file\n")

@@ -30,7 +30,7 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual)
-VALUE_SETS = (HKG.Comparator, HKG.Qualifier, HKG.AssessmentStatus)
+VALUE_SETS = (HKG.Comparator, HKG.Qualifier, HKG.AssessmentStatus, HKG.PolicyAction)
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +172,8 @@ def test_derived_graph_terms_are_declared(ontology: Graph) -> None:
 
 @pytest.mark.parametrize(
     ("table", "value_set"),
-    [("COMPARATORS", HKG.Comparator), ("QUALIFIER_TERMS", HKG.Qualifier)],
+    [("COMPARATORS", HKG.Comparator), ("QUALIFIER_TERMS", HKG.Qualifier),
+     ("POLICY_ACTION_TERMS", HKG.PolicyAction)],
 )
 def test_value_set_notations_match_the_loader_keys(
     ontology: Graph, table: str, value_set: URIRef
@@ -320,3 +321,14 @@ def test_built_graph_is_consistent_under_owl_rl(
     )
     assert len(graph) > 5000
     assert inconsistencies(owl_rl_closure(graph)) == []
+
+
+def test_policy_actions_are_the_records_keys_with_their_chinese_verbs(ontology: Graph) -> None:
+    from kg.records import POLICY_ACTIONS
+
+    table = loader_table("POLICY_ACTION_TERMS")
+    assert set(table) == set(POLICY_ACTIONS)
+    for key, verb in POLICY_ACTIONS.items():
+        assert ontology.value(HKG[table[key]], RDFS.label, any=True) is not None
+        assert Literal(verb, lang="zh") in set(ontology.objects(HKG[table[key]], RDFS.label))
+        assert (HKG[table[key]], SKOS.inScheme, HKG.PolicyActions) in ontology

@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from kg.service.tidy import FORMULA_STARTS
+
 TABLES = {"targets": "hkg:Target", "measurements": "hkg:Measurement",
           "posts": "hkg:PostHolding", "assessments": "hkg:Assessment"}
 BOM = b"\xef\xbb\xbf"
@@ -105,8 +107,8 @@ def test_workbook_holds_the_same_rows_as_the_csv_files(service_client: TestClien
                     assert Decimal(str(value)) == Decimal(text)
                 elif kind == "boolean":
                     assert value is (text == "true")
-                else:
-                    assert value == text
+                else:  # text a spreadsheet would run is quoted in CSV (comparator "=")
+                    assert ("'" + value if value.startswith(FORMULA_STARTS) else value) == text
 
 
 def test_data_package_validates_with_frictionless(service_client: TestClient,
@@ -142,3 +144,43 @@ def test_unknown_table_is_404_naming_the_tables(service_client: TestClient) -> N
     response = service_client.get("/downloads/tables/people.csv")
     assert response.status_code == 404
     assert "targets.csv" in response.json()["detail"]
+
+
+HOSTILE_TEXTS = ['=HYPERLINK("https://example.org/x","click")', "+1+cmd|' /C calc'!A0",
+                 "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+
+
+def test_text_a_spreadsheet_would_run_stays_text_and_numbers_stay_numbers() -> None:
+    """Issue 16: a label starting with = became a live formula in 55 cells."""
+    from zipfile import ZipFile
+
+    from kg.service.tidy import TABLE_BY_NAME, csv_bytes, workbook_bytes
+
+    table = TABLE_BY_NAME["targets"]
+    numbers = {"number": "-12.5", "integer": "-3", "boolean": "true"}
+    rows = [[numbers.get(f.type, text) for f in table.fields] for text in HOSTILE_TEXTS]
+    _header, *written = csv.reader(io.StringIO(csv_bytes(table, rows).decode("utf-8-sig")))
+    for text, row in zip(HOSTILE_TEXTS, written, strict=True):
+        for field, value in zip(table.fields, row, strict=True):
+            assert value == numbers.get(field.type, "'" + text)
+    body = workbook_bytes([(table, rows)])
+    with ZipFile(io.BytesIO(body)) as package:
+        assert not any(b"<f>" in package.read(name) or b"<f " in package.read(name)
+                       for name in package.namelist() if name.startswith("xl/worksheets/"))
+    sheet = load_workbook(io.BytesIO(body))["targets"]
+    for text, cells in zip(HOSTILE_TEXTS, sheet.iter_rows(min_row=2), strict=True):
+        for field, written_cell in zip(table.fields, cells, strict=True):
+            assert written_cell.data_type != "f"
+            if field.type == "number":
+                assert (written_cell.value, written_cell.data_type) == (Decimal("-12.5"), "n")
+            elif field.type == "integer":
+                assert (written_cell.value, written_cell.data_type) == (-3, "n")
+            elif field.type == "string":  # XML reads a carriage return as a line feed
+                assert (written_cell.value, written_cell.data_type) == (
+                    text.replace("\r", "\n"), "s")
+
+
+def test_the_served_workbook_holds_no_formula(service_client: TestClient) -> None:
+    response = service_client.get("/downloads/tables/cn-health-kg-tables.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)

@@ -28,7 +28,8 @@ INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 HKG = Namespace("https://w3id.org/cn-health-kg/ontology#")
 HKG_SH = Namespace("https://w3id.org/cn-health-kg/shapes#")
 #: Classes of fixed value sets, declared with their members in the ontology: no data to shape.
-VALUE_SETS = {HKG.Comparator, HKG.Qualifier, HKG.AssessmentStatus, HKG.AttributionBasis}
+VALUE_SETS = {HKG.Comparator, HKG.Qualifier, HKG.AssessmentStatus, HKG.AttributionBasis,
+              HKG.PolicyAction}
 
 
 @pytest.fixture(scope="module")

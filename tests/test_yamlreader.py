@@ -41,8 +41,8 @@ def test_duplicate_keys_and_invisible_characters_are_found_by_path(tmp_path: Pat
     (b"# only a comment\n", "holds no data"),
     (b"a: [1\n", "not valid YAML at line 2"),
     (b"a: !!python/object:os.system {}\n", "could not determine a constructor"),
-    (b"a: *missing\n", "found undefined alias"),
-    (b"[" * 5000 + b"]" * 5000, "not valid YAML"),
+    (b"a: *missing\n", "*missing at line 1, column 4: anchors and aliases are not allowed"),
+    (b"[" * 5000 + b"]" * 5000, "nested more than 32 levels deep at line 1, column 33"),
     (b"a: !!int 0x10\n", "line 1, column 4: '0x10' is not a decimal integer"),
     (b"a: !!float abc\n", "line 1, column 4: 'abc' is not a number"),
     (b"a: !!timestamp 2025-13-45\n", "not valid YAML: month must be in 1..12"),
@@ -50,3 +50,38 @@ def test_duplicate_keys_and_invisible_characters_are_found_by_path(tmp_path: Pat
 def test_unreadable_files_say_why(tmp_path: Path, content: bytes, reason: str) -> None:
     with pytest.raises(YamlFileError, match=re.escape(reason)):
         read(tmp_path, content)
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ("base: &base {unit: percent}\nvalue: *base\n",
+     "&base at line 1, column 7: anchors and aliases are not allowed in data files"),
+    ("- id: a\n  <<: {name_zh: 甲}\n",
+     "merge key << at line 2, column 3: merge keys are not allowed in data files"),
+    ("- {id: a, <<: {name_zh: 甲}}\n", "merge key << at line 1, column 11"),
+    ("- id: a\n  !!merge x: {name_zh: 甲}\n", "merge key << at line 2, column 3"),
+    ("a:\n" + "".join(" " * i + "- \n" for i in range(1, 40)) + "   x\n",
+     "nested more than 32 levels deep at line 33, column 33"),
+])
+def test_what_could_blow_up_is_refused_before_parsing(tmp_path: Path, content: str,
+                                                      reason: str) -> None:
+    with pytest.raises(YamlFileError, match=re.escape(reason)):
+        read(tmp_path, content)
+
+
+def test_the_data_nests_far_below_the_limit() -> None:
+    from kg.datafiles import DEFAULT_DATA_DIR
+
+    for path in DEFAULT_DATA_DIR.rglob("*.yaml"):
+        read_yaml_file(path, within=DEFAULT_DATA_DIR)
+
+
+def test_a_link_is_followed_only_inside_its_folder(tmp_path: Path) -> None:
+    data, outside = tmp_path / "data", tmp_path / "secret.yaml"
+    data.mkdir()
+    outside.write_text("root: x\n", encoding="utf-8")
+    (data / "inside.yaml").write_text("a: 1\n", encoding="utf-8")
+    (data / "in.yaml").symlink_to("inside.yaml")
+    (data / "out.yaml").symlink_to(outside)
+    assert read_yaml_file(data / "in.yaml", within=data).data == {"a": 1}
+    with pytest.raises(YamlFileError, match=f"is a symbolic link to {outside}, outside data/"):
+        read_yaml_file(data / "out.yaml", within=data)

@@ -10,8 +10,9 @@ A claim's actors (``reported_by``, ``announced_by``, ``speaker``) carry a basis
   the source and names every actor;
 * ``inferred``: the curators' ``reason``; an ``evidence`` given is verbatim in the source.
 
-An actor is named by its Chinese name, a Chinese alias, or a name the same source prints
-for the person (``name_as_stated`` on a post claim). The comparison ignores whitespace,
+An actor is named by its Chinese name, a Chinese alias, a name the claim records as printed
+(``printed_names``), or the name a post claim of the same source prints beside the person's
+post (``name_as_stated``). The comparison ignores whitespace,
 since the page layout leaves spaces and line breaks inside names.
 """
 
@@ -38,14 +39,19 @@ def squeeze(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def printed_names(data: CuratedData, facts: FactFile, entity_id: str) -> set[str]:
-    """Every name under which the source may print an entity."""
+def printed_names(data: CuratedData, facts: FactFile, entity_id: str,
+                  claim: Claim | None = None) -> set[str]:
+    """Every name under which the source may print an entity for a claim: its names, the
+    claim's own ``printed_names`` and the names the source's post claims print beside the
+    person's post (``name_as_stated``)."""
     entity = data.entities[entity_id]
     names = {entity.name_zh, *entity.aliases_zh}
     names.update(
         c.name_as_stated for c in facts.claims
         if isinstance(c, PostClaim) and c.person == entity_id and c.name_as_stated
     )
+    if claim is not None and entity_id in claim.printed_names:
+        names.add(claim.printed_names[entity_id].name)
     return {squeeze(n) for n in names if squeeze(n)}
 
 
@@ -95,7 +101,7 @@ def check_attributions(data: CuratedData, texts: dict[str, str], problems: list[
             for field, actor in actors(claim):
                 if actor not in data.entities:
                     continue  # reported by check_references
-                if not any(name in flat for name in printed_names(data, facts, actor)):
+                if not any(name in flat for name in printed_names(data, facts, actor, claim)):
                     entity = data.entities[actor]
                     problems.append(Problem(
                         file, claim.id,

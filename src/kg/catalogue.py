@@ -52,8 +52,10 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 _NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _VARIABLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
-_INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
-_DECIMAL_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+#: xsd:integer and xsd:decimal as the engine holds them (64-bit integers; decimals of at
+#: most 18 digits either side of the point): a longer value is not one it can compare.
+_INTEGER_RE = re.compile(r"[+-]?[0-9]{1,18}")
+_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]{1,18}(?:\.[0-9]{0,18})?|\.[0-9]{1,18})")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _HEADER_KEYS = frozenset({"title", "description", "tags", "params"})
@@ -68,6 +70,11 @@ class ParameterError(ValueError):
     def __init__(self, name: str, message: str) -> None:
         super().__init__(f"parameter '{name}': {message}")
         self.name = name
+
+
+def _quoted(raw: str) -> str:
+    """A client's value quoted in a message, cut short if long."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "…")
 
 
 def expand_curie(value: str, prefixes: Mapping[str, str]) -> str:
@@ -117,12 +124,14 @@ class Parameter:
             case "string":
                 return Literal(value)
             case "integer":
-                if not _INTEGER_RE.match(value):
-                    raise ParameterError(self.name, f"{raw!r} is not an integer")
+                if not _INTEGER_RE.fullmatch(value):
+                    raise ParameterError(self.name, f"{_quoted(raw)} is not an integer of at "
+                                                    "most 18 digits")
                 return Literal(str(int(value)), datatype=NamedNode(XSD + "integer"))
             case "decimal":
-                if not _DECIMAL_RE.match(value):
-                    raise ParameterError(self.name, f"{raw!r} is not a decimal number")
+                if not _DECIMAL_RE.fullmatch(value):
+                    raise ParameterError(self.name, f"{_quoted(raw)} is not a decimal number "
+                                                    "(at most 18 digits either side of '.')")
                 return Literal(value.lstrip("+"), datatype=NamedNode(XSD + "decimal"))
             case "date":
                 if not _DATE_RE.match(value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,10 +10,15 @@ from pathlib import Path
 from kg.articles import check_articles
 from kg.attribution import check_attributions
 from kg.datafiles import CuratedData
+from kg.date_convention import check_date_convention
 from kg.errors import DataError, Problem
 from kg.indicator_units import check_indicator_units
+from kg.iris import ENTITY_PATHS
+from kg.policy_content import check_policy_content
 from kg.policy_links import check_policy_links
+from kg.printed_names import check_printed_names
 from kg.records import Record
+from kg.relations import check_relations
 from kg.review import check_reviewed
 from kg.sources import (
     SourceFileError,
@@ -57,6 +63,22 @@ def check_references(data: CuratedData, problems: list[Problem]) -> None:
         for claim in facts.claims:
             _check_reference(data, claim, file, claim.id, problems,
                              data.inherited.get((source_id, claim.id)))
+
+
+def check_replaced_iris(data: CuratedData, problems: list[Problem]) -> None:
+    """An IRI an entity replaces is no current entity's, and only one entity replaces it."""
+    current = {f"{ENTITY_PATHS[e.KIND]}/{e.id}": e.id for e in data.entities.values()}
+    seen: dict[str, str] = {}
+    for entity_id, entity in data.entities.items():
+        for path in entity.replaces:
+            if path in current:
+                problems.append(Problem(data.entity_files[entity_id], entity_id,
+                                        f"replaces: {path!r} is the IRI of the current "
+                                        f"record {current[path]!r}"))
+            elif seen.setdefault(path, entity_id) != entity_id:
+                problems.append(Problem(data.entity_files[entity_id], entity_id,
+                                        f"replaces: {path!r} is replaced by {seen[path]!r} "
+                                        f"already"))
 
 
 def check_aliases(data: CuratedData, problems: list[Problem]) -> None:
@@ -134,7 +156,11 @@ def check_sources(data: CuratedData, folders: Sequence[Path],
                 Problem(file, "source", f"sha256 of {facts.source.file} is {digest}, "
                         f"not {facts.source.sha256}")
             )
-        text = read_source_text(path)
+        try:
+            text = read_source_text(path)
+        except SourceFileError as error:
+            problems.append(Problem(file, "source", f"file: {error}"))
+            continue
         for claim in facts.claims:
             span = find_quote(text, claim.evidence)
             if span is None:
@@ -149,8 +175,13 @@ def check_sources(data: CuratedData, folders: Sequence[Path],
 
 def source_texts(data: CuratedData, folders: Sequence[Path]) -> dict[str, str]:
     """Text of every source whose file exists, by source id."""
-    paths = {sid: find_source(facts.source.file, folders) for sid, facts in data.facts.items()}
-    return {sid: read_source_text(path) for sid, path in paths.items() if path is not None}
+    texts = {}
+    for sid, facts in data.facts.items():
+        path = find_source(facts.source.file, folders)
+        with contextlib.suppress(SourceFileError):  # not UTF-8: check_sources reports it
+            if path is not None:
+                texts[sid] = read_source_text(path)
+    return texts
 
 
 def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
@@ -159,15 +190,20 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     check_reviewed(data, problems)
     check_references(data, problems)
     check_aliases(data, problems)
+    check_replaced_iris(data, problems)
     check_hierarchies(data, problems)
     check_units(data, problems)
+    check_date_convention(data, problems)
+    check_relations(data, problems)
     folders = source_folders(seeds)
     offsets = check_sources(data, folders, problems)
     texts = source_texts(data, folders)
     check_attributions(data, texts, problems, offsets)
     check_articles(data, texts, problems, offsets)
+    check_printed_names(data, texts, problems)
     check_indicator_units(data, problems)
     check_policy_links(data, problems)
+    check_policy_content(data, texts, problems)
     if problems:
         raise DataError(problems)
     return offsets

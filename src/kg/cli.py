@@ -9,7 +9,7 @@ from typing import NoReturn
 import click
 
 from kg.errors import KgError
-from kg.settings import Settings
+from kg.settings import Settings, client_share
 
 GRAPH_FORMAT_NAMES = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
 
@@ -349,7 +349,7 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
                              max_rows=max_rows, store_url=store_url)
     source = DatasetSource.from_settings(settings, paths, union_default_graph)
     timeout, workers, max_rows = settings.timeout, settings.worker_count, settings.max_rows
-    from kg.service.listener import bind_listener, serve_on
+    from kg.service.listener import ConnectionLimits, bind_listener, serve_on
 
     try:
         # before the workers load anything: a busy port fails at once
@@ -359,7 +359,10 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
     try:
         # the query workers load the dataset while this process imports the web stack
         executor = QueryExecutor(source, workers=workers, timeout=timeout,
-                                 prefixes=prefix_map(source.base_iri()))
+                                 prefixes=prefix_map(source.base_iri()),
+                                 max_query_chars=settings.max_request_bytes,
+                                 client_cap=client_share(settings.client_queries, workers),
+                                 memory_limit=settings.worker_memory)
     except KgError as error:
         fail(error)
     executor.launch()
@@ -370,13 +373,15 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
     config = ServiceConfig(source=source, base_url=base_url, timeout=timeout, max_rows=max_rows,
                            workers=workers, queries_dir=settings.queries_dir,
                            max_request_bytes=settings.max_request_bytes,
-                           cache_bytes=settings.cache_bytes)
+                           cache_bytes=settings.cache_bytes,
+                           client_queries=settings.client_queries,
+                           worker_memory=settings.worker_memory)
     try:
         app = create_app(config, executor)
     except KgError as error:
         executor.terminate()
         fail(error)
-    serve_on(app, listener, base_url)
+    serve_on(app, listener, base_url, ConnectionLimits.from_settings(settings))
 
 @main.command()
 @click.argument("article", type=click.Path(dir_okay=False, exists=True, path_type=Path))
@@ -384,13 +389,19 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Draft fact file to write (its proposals go to NAME.review.yaml); "
                    "default: the fact file on standard output.")
+@click.option("--compare", "compare_with",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Reviewed fact file of the article: recompute the draft with the registry "
+                   "as it stood before the article and print the reviewer effort (candidates "
+                   "kept, edited, deleted; claims added) instead of the draft.")
 @DATA_OPTION
-def extract(article: Path, source_id: str, output: Path | None, data_dir: Path | None) -> None:
+def extract(article: Path, source_id: str, output: Path | None, compare_with: Path | None,
+            data_dir: Path | None) -> None:
     """Draft a fact file of candidate claims from a new article (UTF-8 text) for review."""
     from kg.extract.cli import extract_main
 
     try:
-        extract_main(article, source_id, output, data_dir)
+        extract_main(article, source_id, output, data_dir, compare_with)
     except KgError as error:
         fail(error)
 

@@ -142,16 +142,16 @@ def _cn_numbers(text: str) -> Iterator[Expression]:
     for match in CN_NUMBER_RE.finditer(text):
         run, unit, ordinal = match["run"], match["unit"], match["ord"]
         start, end = match.start(), match.end()
-        after_run = text[match.end("run") :]
-        if len(run) == 4 and all(c in _CN_DIGITS for c in run):
-            end = match.end("run") + (1 if after_run.startswith("年") else 0)
+        after_run = match.end("run")  # an offset: slicing the rest of the text for each
+        if len(run) == 4 and all(c in _CN_DIGITS for c in run):  # numeral made this quadratic
+            end = after_run + (1 if text.startswith("年", after_run) else 0)
             yield Expression(start, end, "date", text[start:end])
             continue
         if all(c in "百千万亿" for c in run.replace("、", "")):
             continue
         if ordinal:
-            if INSTITUTION_AFTER_ORDINAL.match(after_run) or (
-                run == "一" and after_run.startswith("时间")
+            if INSTITUTION_AFTER_ORDINAL.match(text, after_run) or (
+                run == "一" and text.startswith("时间", after_run)
             ):
                 continue
         elif unit is None:

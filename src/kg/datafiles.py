@@ -51,9 +51,10 @@ def _relative(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
-def _read_yaml(path: Path, name: str, problems: list[Problem]) -> YamlFile | None:
+def _read_yaml(path: Path, name: str, problems: list[Problem], data_dir: Path
+               ) -> YamlFile | None:
     try:
-        return read_yaml_file(path)
+        return read_yaml_file(path, within=data_dir)
     except YamlFileError as exc:
         problems.append(Problem(name, None, str(exc)))
         return None
@@ -136,7 +137,7 @@ def load_registry(data_dir: Path, problems: list[Problem], data: CuratedData) ->
         name = _relative(path, data_dir)
         if not path.exists() and not path.is_symlink():
             continue  # an absent registry file: no entities of that kind
-        document = _read_yaml(path, name, problems)
+        document = _read_yaml(path, name, problems, data_dir)
         if document is None:
             continue
         raw = document.data
@@ -186,7 +187,7 @@ def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> No
         return
     for path in sorted(folder.glob("*.yaml")):
         name = _relative(path, data_dir)
-        document = _read_yaml(path, name, problems)
+        document = _read_yaml(path, name, problems, data_dir)
         if document is None:
             continue
         raw = document.data

@@ -32,6 +32,8 @@ ENTITY_PATHS: dict[str, str] = {
     "unit": "unit",
     "programme": "programme",
     "task": "task",
+    "group": "group",
+    "product": "product",
 }
 
 

@@ -9,6 +9,8 @@ MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8, "
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
           "七": 7, "八": 8, "九": 9}
 FRACTION_PLACES = Decimal("0.0001")
+#: Largest power of ten a quantity reaches, either way (a value has at most 30 digits).
+MAX_MAGNITUDE = 30
 
 _ARABIC = re.compile(r"^([+-]?[0-9]+(?:\.[0-9]+)?)\s*(万亿|万|亿|千|百)?\s*([%‰])?$")
 _FRACTION = re.compile(r"^([0-9]+)\s*/\s*([0-9]+)$")
@@ -47,8 +49,9 @@ def parse_quantity(value: object) -> Decimal | bool:
         raise ValueError(f"expected a quantity, got {value!r}")
     if isinstance(value, Decimal | float) and not Decimal(value).is_finite():
         raise ValueError(f"{value!r} is not a finite number")
-    if isinstance(value, Decimal | float) and value and abs(Decimal(value).adjusted()) > 30:
-        raise ValueError(f"{value!r} is out of range (more than 30 digits)")
+    if (isinstance(value, Decimal | float) and value
+            and abs(Decimal(value).adjusted()) > MAX_MAGNITUDE):
+        raise ValueError(f"{value!r} is out of range (more than {MAX_MAGNITUDE} digits)")
     if isinstance(value, int | float | Decimal):
         value = format(Decimal(str(value)), "f")
     text = str(value).strip()

@@ -88,6 +88,31 @@ class QueryTimeout(QueryError):
         return {"Retry-After": "1"}
 
 
+class TooManyQueries(QueryError):
+    """The client's query held a worker beyond its share and another client needed it."""
+
+    status = 429
+    title = "too many queries"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
+class QueryMemoryLimit(QueryError):
+    """The query needed more memory than a query worker may have, and was stopped."""
+
+    status = 503
+    title = "query memory limit"
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message, **{"limit": "memory", **extra})
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
 class QueryFailed(QueryError):
     """No answer through no fault of the query: its worker died, or none can start."""
 

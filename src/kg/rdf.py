@@ -15,6 +15,7 @@ from kg.datafiles import CuratedData
 from kg.iris import IriMinter
 from kg.namespaces import HKG, OA, ORG, SCHEMA, TIME, bind_prefixes
 from kg.records import (
+    RELATIONS,
     Agency,
     Article,
     Claim,
@@ -24,6 +25,7 @@ from kg.records import (
     Event,
     Facility,
     FactFile,
+    Group,
     Indicator,
     MeasurementClaim,
     MentionClaim,
@@ -31,8 +33,10 @@ from kg.records import (
     Person,
     Policy,
     PostClaim,
+    Product,
     Programme,
     Region,
+    RelationClaim,
     Source,
     StatementClaim,
     TargetClaim,
@@ -52,6 +56,7 @@ ENTITY_CLASSES: dict[str, URIRef] = {
     "indicator": HKG.Indicator,
     "programme": HKG.ServiceTaskProgramme,
     "task": HKG.ServiceTask,
+    "product": HKG.DigitalProduct,
 }
 AGENCY_CLASSES = {
     "national": HKG.NationalAgency,
@@ -91,6 +96,48 @@ DOCUMENT_CLASSES = {
     "report": HKG.Report,
     "other": HKG.Document,
 }
+GROUP_CLASSES = {
+    "institution-class": HKG.InstitutionClass,
+    "population": HKG.PopulationGroup,
+}
+#: keys of kg.records.POLICY_ACTIONS -> the concepts of the hkg:PolicyAction scheme
+POLICY_ACTION_TERMS = {
+    "promote": HKG.Promote,
+    "expand": HKG.Expand,
+    "optimise": HKG.Optimise,
+    "improve": HKG.Improve,
+    "accelerate": HKG.Accelerate,
+    "abolish": HKG.Abolish,
+    "establish": HKG.Establish,
+    "build": HKG.Build,
+    "implement": HKG.Implement,
+    "strengthen": HKG.Strengthen,
+    "carry-out": HKG.CarryOut,
+    "launch": HKG.Launch,
+    "reduce": HKG.Reduce,
+    "raise": HKG.Raise,
+    "include": HKG.Include,
+    "pilot": HKG.Pilot,
+    "extend": HKG.Extend,
+    "standardise": HKG.Standardise,
+    "waive": HKG.Waive,
+    "cover": HKG.Cover,
+    "open": HKG.Open,
+    "set-up": HKG.SetUp,
+    "publish": HKG.Publish,
+    "support": HKG.Support,
+    "provide": HKG.Provide,
+    "adjust": HKG.Adjust,
+    "integrate": HKG.Integrate,
+    "refund": HKG.Refund,
+    "encourage": HKG.Encourage,
+    "deploy": HKG.Deploy,
+}
+#: How a relation claim's Chinese label names its relation (the ontology property's zh label)
+RELATION_WORDS_ZH = {
+    "built-on": "依托", "operated-by": "运营主体", "premiered-on": "首播于",
+    "streamed-on": "直播于", "decided": "决定", "issued-by": "发布机关", "located-in": "位于",
+}
 EVENT_CLASSES = {
     "press-conference": HKG.PressConference,
     "meeting": HKG.Meeting,
@@ -104,6 +151,7 @@ CLAIM_CLASSES = {
     "measurement": HKG.Measurement,
     "statement": HKG.Statement,
     "mention": HKG.Mention,
+    "relation": HKG.RelationClaim,
 }
 COMPARATORS = {
     "=": HKG.Equal,
@@ -140,6 +188,8 @@ CLAIM_LINKS = {
     "place": HKG.place,
     "about": HKG.about,
     "subject": HKG.subject,
+    "object": HKG.relationObject,
+    "result_of": HKG.resultOf,
     "states_policy": HKG.statesPolicy,
     "person": ORG.member,
     "organization": ORG.organization,
@@ -210,6 +260,8 @@ class RdfMapper:
                 return DOCUMENT_CLASSES[entity.type]
             case Event():
                 return EVENT_CLASSES[entity.type]
+            case Group():
+                return GROUP_CLASSES[entity.type]
         return ENTITY_CLASSES[entity.KIND]
 
     def add_entity(self, g: Graph, entity: Entity) -> None:
@@ -224,6 +276,10 @@ class RdfMapper:
             g.add((s, SKOS.altLabel, Literal(alias, lang="en")))
         if entity.note:
             g.add((s, SKOS.note, Literal(entity.note, lang="en")))
+        for path in entity.replaces:
+            old = URIRef(f"{self.iri.base}{path}")
+            g.add((s, DCTERMS.replaces, old))
+            g.add((old, DCTERMS.isReplacedBy, s))
         self.add_entity_details(g, s, entity)
 
     def add_entity_details(self, g: Graph, s: URIRef, entity: Entity) -> None:
@@ -255,6 +311,15 @@ class RdfMapper:
                 link(DCTERMS.creator, entity.issuer)
                 link(HKG.forTask, [entity.task])
                 link(HKG.jurisdiction, [entity.region])
+                if entity.action:
+                    g.add((s, HKG.action, POLICY_ACTION_TERMS[entity.action]))
+                for text, lang in ((entity.object_zh, "zh"), (entity.object_en, "en")):
+                    if text:
+                        g.add((s, HKG.actsOn, Literal(text, lang=lang)))
+                link(HKG.scope, entity.scope)
+                if entity.scope_zh:
+                    g.add((s, HKG.scopeAsPrinted, Literal(entity.scope_zh, lang="zh")))
+                link(HKG.hasPart, entity.parts)
             case Event():
                 g.add((s, SCHEMA.startDate, date_literal(entity.start)))
                 if entity.end:
@@ -262,6 +327,8 @@ class RdfMapper:
                 g.add((s, HKG.dateInferred, Literal(entity.date_inferred)))
                 link(SCHEMA.location, [entity.place])
                 link(SCHEMA.organizer, entity.organizer)
+            case Product():
+                link(HKG.operatedBy, [entity.operator])
             case Unit():
                 if entity.symbol:
                     g.add((s, SKOS.notation, Literal(entity.symbol)))
@@ -384,11 +451,17 @@ class RdfMapper:
         for label in self.claim_labels(claim):
             g.add((s, RDFS.label, label))
         for field, ref, _ in claim.references():
+            if isinstance(claim, RelationClaim) and field == "subject":
+                g.add((s, HKG.relationSubject, self.ref(ref)))
+                continue
             g.add((s, CLAIM_LINKS[field], self.ref(ref)))
             if field == "states_policy" and isinstance(claim, StatementClaim | MentionClaim):
                 g.add((s, HKG.about, self.ref(ref)))  # statesPolicy is a sub-property of about
         self.add_evidence(g, s, source_id, claim)
         self.add_attribution(g, s, source_id, claim)
+        self.add_printed_names(g, s, claim)
+        if getattr(claim, "effective_from", None):
+            g.add((s, HKG.effectiveFrom, date_literal(claim.effective_from)))  # type: ignore[attr-defined]
         match claim:
             case PostClaim():
                 g.add((s, HKG.post, self.post_iri(claim)))
@@ -424,6 +497,10 @@ class RdfMapper:
                     g.add((s, HKG.anonymousSpeaker, Literal(claim.anonymous_speaker, lang="zh")))
             case MentionClaim():
                 pass
+            case RelationClaim():
+                prop = HKG[RELATIONS[claim.relation][0]]
+                g.add((s, HKG.relation, prop))
+                g.add((self.ref(claim.subject), prop, self.ref(claim.object)))
 
     def add_attribution(self, g: Graph, s: URIRef, source_id: str, claim: Claim) -> None:
         """Where the text names the claim's reporter/announcer/speaker: its basis, the
@@ -440,6 +517,19 @@ class RdfMapper:
             start, end = self.offsets[(source_id, ATTRIBUTION_KEY + claim.id)]
             g.add((s, HKG.attributionEvidence, ev))
             self.add_selector(g, ev, source_id, attribution.evidence, start, end)
+
+    def add_printed_names(self, g: Graph, s: URIRef, claim: Claim) -> None:
+        """One node per name the source prints otherwise than the entity it names: the
+        entity, the name as printed, and whether (and why) the curators inferred the tie."""
+        for entity_id, printed in sorted(claim.all_printed_names().items()):
+            node = URIRef(f"{s}/printed-name/{entity_id}")
+            g.add((s, HKG.printedName, node))
+            g.add((node, RDF.type, HKG.PrintedName))
+            g.add((node, HKG.refersTo, self.ref(entity_id)))
+            g.add((node, HKG.nameAsPrinted, Literal(printed.name, lang="zh")))
+            g.add((node, HKG.resolutionInferred, Literal(printed.inferred)))
+            if printed.reason:
+                g.add((node, HKG.resolutionReason, Literal(printed.reason, lang="en")))
 
     def add_quantity(self, g: Graph, s: URIRef, claim: TargetClaim | MeasurementClaim) -> None:
         g.add((s, HKG.value, value_literal(claim.value)))
@@ -521,6 +611,10 @@ class RdfMapper:
                 en = f"{head_en}: {i_en} ({place_en}) {v}"
             case StatementClaim():
                 zh, en = f"陈述：{claim.evidence[:30]}", f"Statement: {claim.summary_en[:80]}"
+            case RelationClaim():
+                (s_zh, s_en), (o_zh, o_en) = names([claim.subject]), names([claim.object])
+                zh = f"关系：{s_zh} {RELATION_WORDS_ZH[claim.relation]} {o_zh}"
+                en = f"Relation: {s_en} {claim.relation} {o_en}"
             case _:
                 zh, en = f"提及：{claim.evidence[:30]}", f"Mention: {names(claim.about)[1][:80]}"
         return [Literal(zh, lang="zh"), Literal(en, lang="en")]

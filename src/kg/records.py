@@ -140,6 +140,9 @@ class Entity(Record):
     aliases_zh: list[str] = []
     aliases_en: list[str] = []
     note: str | None = None
+    #: IRIs (path under the base: 'policy/some-id') this entity once had as another record,
+    #: kept so that they still resolve (dcterms:replaces; the service redirects them here)
+    replaces: list[Annotated[str, Field(pattern=r"^[a-z]+/[a-z0-9]+(?:-[a-z0-9]+)*$")]] = []
 
     def model_post_init(self, context: Any) -> None:
         if self.EN_REQUIRED and not self.name_en:
@@ -225,13 +228,67 @@ class Document(Entity):
     date: PartialDate | None = None
 
 
+#: What a policy or measure does to its object (hkg:PolicyAction, a closed SKOS scheme in
+#: the ontology: each key is a concept's skos:notation). Extend both together.
+POLICY_ACTIONS: dict[str, str] = {
+    "promote": "推进", "expand": "扩大", "optimise": "优化", "improve": "完善",
+    "accelerate": "加快", "abolish": "取消", "establish": "建立", "build": "建设",
+    "implement": "实施", "strengthen": "加强", "carry-out": "开展", "launch": "启动",
+    "reduce": "降低", "raise": "提高", "include": "纳入", "pilot": "试点", "extend": "延伸",
+    "standardise": "规范", "waive": "减免", "cover": "覆盖", "open": "开通", "set-up": "设立",
+    "publish": "发布", "support": "支持", "provide": "提供", "adjust": "调整",
+    "integrate": "整合", "refund": "清退", "encourage": "鼓励", "deploy": "部署",
+}
+
+
+class Group(Entity):
+    """A class of institutions (血站, 二级以上公立医院) or a population (困难群众) that a
+    policy applies to: not one organisation or person, but a kind of them."""
+
+    KIND = "group"
+    type: Literal["institution-class", "population"]
+
+
+class Product(Entity):
+    """A named digital product: an app, mini-program, search engine or social-media service
+    (微信, 支付宝, 百度) on which platforms are built or through which services are found."""
+
+    KIND = "product"
+    EN_REQUIRED = False
+    REFS = {"operator": (*ORG_KINDS, "facility")}
+    type: Literal["app", "mini-program", "search-engine", "social-media", "website", "other"]
+    operator: Slug | None = None
+
+
 class Policy(Entity):
+    """A measure, programme or pledge; what it does (``action``) to what (``object_zh``,
+    in the source's words), where and for whom (``scope``, ``scope_zh`` as printed), and
+    its sub-items (``parts``, policies of their own)."""
+
     KIND = "policy"
     EN_REQUIRED = False
-    REFS = {"issuer": ORG_KINDS, "task": ("task",), "region": ("region",)}
+    REFS = {"issuer": ORG_KINDS, "task": ("task",), "region": ("region",),
+            "scope": ("region", "group"), "parts": ("policy",)}
     issuer: list[Slug] = []
     task: Slug | None = None
     region: Slug | None = None
+    action: Literal[tuple(POLICY_ACTIONS)] | None = None  # type: ignore[valid-type]
+    #: what the policy acts on, verbatim from a source that states it (血费跨省异地减免)
+    object_zh: str | None = Field(None, min_length=1, max_length=MAX_QUOTE_CHARS)
+    object_en: str | None = None
+    #: regions, institution classes and populations it applies to
+    scope: list[Slug] = []
+    #: the scope as printed (全国所有血站), verbatim from a source that states it
+    scope_zh: str | None = Field(None, min_length=1, max_length=MAX_QUOTE_CHARS)
+    parts: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _object_in_both_languages(self) -> Policy:
+        if self.object_en and not self.object_zh:
+            raise ValueError("object_en: give object_zh (the source's words) too")
+        if self.id in self.parts:
+            raise ValueError("parts: a policy is not a part of itself")
+        return self
 
 
 class Event(Entity):
@@ -298,6 +355,8 @@ ENTITY_MODELS: dict[str, type[Entity]] = {
         Indicator,
         Programme,
         Task,
+        Group,
+        Product,
     )
 }
 
@@ -317,6 +376,8 @@ REGISTRY_FILES: dict[str, str] = {
     "indicator": "indicators.yaml",
     "programme": "programmes.yaml",
     "task": "tasks.yaml",
+    "group": "groups.yaml",
+    "product": "products.yaml",
 }
 
 
@@ -408,6 +469,30 @@ class Attribution(Record):
         return self.basis == "inferred"
 
 
+class PrintedName(Record):
+    """How the source prints an entity the claim names, where that differs from the
+    entity's registry names, and how the curators tied the two.
+
+    ``resolution`` is ``stated`` when the text itself ties the printed name to the entity
+    (the claim's own quote gives the post it holds), ``inferred`` when the curators did
+    (``reason`` says why: a misprint, a name another source spells otherwise).
+    """
+
+    name: str = Field(min_length=1, max_length=MAX_QUOTE_CHARS)
+    resolution: Literal["stated", "inferred"]
+    reason: str | None = Field(None, min_length=3)
+
+    @model_validator(mode="after")
+    def _inferred_has_a_reason(self) -> PrintedName:
+        if self.resolution == "inferred" and not self.reason:
+            raise ValueError("reason: an inferred resolution says why (reason)")
+        return self
+
+    @property
+    def inferred(self) -> bool:
+        return self.resolution == "inferred"
+
+
 class Claim(Record):
     """One stated fact, with the verbatim clause that states it."""
 
@@ -416,6 +501,13 @@ class Claim(Record):
     note: str | None = None
     #: set by `kg extract` on every candidate; a reviewer deletes it (`kg build` refuses it)
     review: Literal["candidate"] | None = None
+    #: entity id -> the name the source prints for it here, where that differs from the
+    #: entity's names (徐民 for xu-jian), with how the curators resolved it
+    printed_names: dict[Slug, PrintedName] = {}
+
+    def all_printed_names(self) -> dict[str, PrintedName]:
+        """The claim's printed names (a post claim's ``name_as_stated`` among them)."""
+        return dict(self.printed_names)
 
 
 class PostClaim(Claim):
@@ -428,6 +520,8 @@ class PostClaim(Claim):
     organization: Slug
     role: Slug
     title_zh: str
+    #: the person's name as printed beside the post (shorthand for a ``printed_names``
+    #: entry of the person, resolution ``stated``: the quote gives the post it holds)
     name_as_stated: str | None = None
     #: the event where the source places the person in this post (speaking at a press
     #: conference); the post holding is then dated by the event
@@ -441,6 +535,12 @@ class PostClaim(Claim):
     def _ordered(self) -> PostClaim:
         _check_order(self, "start", "end")
         return self
+
+    def all_printed_names(self) -> dict[str, PrintedName]:
+        names = dict(self.printed_names)
+        if self.name_as_stated and self.person not in names:
+            names[self.person] = PrintedName(name=self.name_as_stated, resolution="stated")
+        return names
 
 
 class TargetClaim(Claim):
@@ -483,6 +583,8 @@ class TargetClaim(Claim):
     attribution: Attribution | None = None
     #: the policy measures, programmes or pledges this claim states
     states_policy: list[Slug] = []
+    #: when the stated policy takes effect, where the source gives it (自3月31日起)
+    effective_from: PartialDate | None = None
 
 
 QUALIFIERS = ("about", "over", "at-least", "at-most", "under", "cumulative", "nearly")
@@ -500,6 +602,7 @@ class MeasurementClaim(Claim):
         "place": PLACE_KINDS,
         "subject": ("person", "facility", "event", "policy", "programme", "document"),
         "states_policy": ("policy",),
+        "result_of": ("policy", "programme"),
     }
     kind: Literal["measurement"]
     indicator: Slug
@@ -521,8 +624,12 @@ class MeasurementClaim(Claim):
     figure: Literal["example", "hypothetical", "chart", "anecdote"] | None = None
     #: what the figure is of, when not a place: a person (an age), a programme, an event
     subject: list[Slug] = []
+    #: the policies the text says the figure results from (通过…, 得益于…)
+    result_of: list[Slug] = []
     #: the policy measures, programmes or pledges this claim states
     states_policy: list[Slug] = []
+    #: when the stated policy takes effect, where the source gives it (自3月31日起)
+    effective_from: PartialDate | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -564,6 +671,8 @@ class StatementClaim(Claim):
     attribution: Attribution | None = None
     #: the policy measures, programmes or pledges this statement states
     states_policy: list[Slug] = []
+    #: when the stated policy takes effect, where the source gives it (自3月31日起)
+    effective_from: PartialDate | None = None
 
 
 class MentionClaim(Claim):
@@ -574,6 +683,8 @@ class MentionClaim(Claim):
     about: list[Slug] = []
     #: policy measures the clause names
     states_policy: list[Slug] = []
+    #: when the stated policy takes effect, where the source gives it (自3月31日起)
+    effective_from: PartialDate | None = None
 
     @model_validator(mode="after")
     def _names_something(self) -> MentionClaim:
@@ -582,11 +693,47 @@ class MentionClaim(Claim):
         return self
 
 
+#: The typed relations a `relation` claim may state: key -> (the ontology property's local
+#: name, the kinds its subject may be, the kinds its object may be). Each is an
+#: owl:ObjectProperty of the ontology with that domain and range.
+RELATIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "built-on": ("builtOn", ("facility", "product"), ("product", "facility")),
+    "operated-by": ("operatedBy", ("facility", "product", "policy"), (*ORG_KINDS, "facility")),
+    "premiered-on": ("premieredOn", ("event",), ("outlet", "product")),
+    "streamed-on": ("streamedOn", ("event",), ("outlet", "product")),
+    "decided": ("decided", ("event",), ("policy", "document", "programme")),
+    "issued-by": ("issuedBy", ("document", "policy", "programme"), ORG_KINDS),
+    "located-in": ("locatedIn", ("region", "facility", "event", "agency"), ("region",)),
+}
+
+
+class RelationClaim(Claim):
+    """The source states a typed relation between two entities (a platform built on an app,
+    a hotline run by an institution, a county placed in a prefecture)."""
+
+    REFS = {"subject": tuple(ENTITY_MODELS), "object": tuple(ENTITY_MODELS),
+            "speaker": ACTOR_KINDS, "event": ("event",)}
+    kind: Literal["relation"]
+    subject: Slug
+    relation: Literal[tuple(RELATIONS)]  # type: ignore[valid-type]
+    object: Slug
+    speaker: list[Slug] = []
+    event: Slug | None = None
+    date: PartialDate | None = None
+    attribution: Attribution | None = None
+
+    @model_validator(mode="after")
+    def _not_to_itself(self) -> RelationClaim:
+        if self.subject == self.object:
+            raise ValueError("object: a relation ties two different entities")
+        return self
+
+
 AnyClaim = Annotated[
-    PostClaim | TargetClaim | MeasurementClaim | StatementClaim | MentionClaim,
+    PostClaim | TargetClaim | MeasurementClaim | StatementClaim | MentionClaim | RelationClaim,
     Field(discriminator="kind"),
 ]
-CLAIM_KINDS = ("post", "target", "measurement", "statement", "mention")
+CLAIM_KINDS = ("post", "target", "measurement", "statement", "mention", "relation")
 
 
 class FactFile(Record):

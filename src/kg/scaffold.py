@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -9,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.files import UnreadableFile, read_regular_file
 from kg.records import _partial_date
-from kg.sources import find_source, sha256_of
+from kg.sources import MAX_ARTICLE_BYTES, find_source
 
 #: leading header lines an article file may carry ("TITLE: ...", "DATE: 2025-01-05")
 HEADER_RE = re.compile(r"^\s*(TITLE|DATE|标题|日期)\s*[:：]\s*(.*?)\s*$")
@@ -98,9 +100,9 @@ def new_source(article: Path, data_dir: Path, folders: Sequence[Path],
                source_id: str | None = None) -> Scaffold:
     """Write data/facts/NNN.yaml for `article`; never overwrite an existing file."""
     try:
-        raw = article.read_bytes()
-    except OSError as exc:
-        raise ScaffoldError(f"{article}: cannot be read: {exc.strerror or exc}") from None
+        raw = read_regular_file(article, MAX_ARTICLE_BYTES)
+    except UnreadableFile as exc:
+        raise ScaffoldError(f"{article}: {exc}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -113,7 +115,7 @@ def new_source(article: Path, data_dir: Path, folders: Sequence[Path],
     if target.exists():
         raise ScaffoldError(f"{target} exists already; not overwritten (choose another --id)")
     title, date, notes = read_headers(text)
-    body = _render(sid, article, sha256_of(article), title, date)
+    body = _render(sid, article, hashlib.sha256(raw).hexdigest(), title, date)
     try:
         with target.open("x", encoding="utf-8") as out:
             out.write(body)

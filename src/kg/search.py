@@ -1,7 +1,10 @@
 """Search over names and evidence quotes, and the kind listings: one SQLite file per release.
 
 Names: every zh and en label, alternative label and pinyin of the dataset's
-entities (claims and assessments are found through their quotes instead), all
+entities, the names a source prints for them (`hkg:nameAsPrinted`, `hkg:nameAsStated`:
+徐民 finds 徐建) and the credits it prints (`hkg:bylineAsStated`: 视觉中国供图 finds the
+photo's article); speakers the text leaves unnamed (张女士) are found as the statements
+they made (kind `speaker`). Other claims and assessments are found through their quotes. All
 folded the same way: lower case, tone marks and spaces and punctuation removed.
 (Pinyin is not derived from Chinese labels: pypinyin's dictionaries would cost
 the server ~50 MB and seconds of start-up; people carry their pinyin in the data,
@@ -54,7 +57,8 @@ log = logging.getLogger("kg.search")
 INDEX_FILE = "index.sqlite"
 MAX_QUOTE_CHARS = 400
 ENTITY_KINDS = ("person", "agency", "task", "indicator", "region", "source", "facility",
-                "document", "policy", "event", "outlet", "programme", "role", "post", "unit")
+                "document", "policy", "event", "outlet", "programme", "role", "post", "unit",
+                "product", "group", "speaker")
 LIST_KINDS = ("person", "agency", "region", "indicator", "source", "task", "facility",
               "document", "policy", "event", "outlet", "role", "post", "unit", "programme",
               "claim", "assessment")
@@ -62,10 +66,15 @@ NAMES_QUERY = """
 SELECT ?s ?name ?kind WHERE {
   { ?s rdfs:label ?name BIND("label" AS ?kind) }
   UNION { ?s hkg:pinyin ?name BIND("pinyin" AS ?kind) }
-  UNION { ?s hkg:nameAsStated ?name BIND("stated" AS ?kind) }
   UNION { ?s skos:altLabel ?name BIND("alt" AS ?kind) }
+  UNION { ?claim hkg:printedName ?printed . ?printed hkg:refersTo ?s ; hkg:nameAsPrinted ?name
+          BIND("printed" AS ?kind) }
+  UNION { ?claim org:member ?s ; hkg:nameAsStated ?name BIND("printed" AS ?kind) }
+  UNION { ?s hkg:bylineAsStated ?name BIND("credit" AS ?kind) }
   FILTER($kinds)
 }"""
+#: Speakers the text leaves unnamed (张女士): found as the statements they made.
+SPEAKERS_QUERY = "SELECT ?s ?name WHERE { ?s hkg:anonymousSpeaker ?name }"
 TYPES_QUERY = """
 SELECT ?s ?class WHERE {
   VALUES ?s { $entities } ?s a ?type . ?type rdfs:subClassOf* ?class . FILTER(isIRI(?class))
@@ -254,10 +263,15 @@ def _write_entities(db: sqlite3.Connection, select: _Select, base: str) -> None:
             entity = entities[subject] = Entity(subject, subject[len(base):].split("/", 1)[0])
         name = row["name"]
         kind = row["kind"].value
-        key = kind if kind in ("pinyin", "stated", "alt") else (
+        key = kind if kind in ("pinyin", "printed", "alt", "credit") else (
             (name.lang or "zh").split("-")[0])
         entity.names.setdefault(key, name.value)
         entity.keys.add(fold(name.value))
+    for row in select(SPEAKERS_QUERY, None):
+        subject = row["s"].value
+        entity = entities.setdefault(subject, Entity(subject, "speaker"))
+        entity.names.setdefault("zh", row["name"].value)
+        entity.keys.add(fold(row["name"].value))
     ids = {subject: number for number, subject in enumerate(entities, 1)}
     db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?)", (
         (ids[e.iri], e.iri, e.kind, json.dumps(e.names, ensure_ascii=False),

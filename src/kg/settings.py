@@ -48,6 +48,26 @@ class Settings(BaseSettings):
     max_rows: int = Field(50_000, ge=1, description="Most solutions or triples per answer.")
     max_request_bytes: int = Field(1_000_000, ge=1, description="Largest query text.")
     cache_bytes: int = Field(64 * 2**20, ge=0, description="Saved-query answers kept.")
+    client_queries: int | None = Field(
+        None, ge=1, description="Query workers one client (remote address) may hold while "
+        "another client waits; beyond it a worker is only borrowed, and given back (its query "
+        "answered 503) when another client needs it (unset: half the workers, at least 1).")
+    worker_memory: int = Field(2 * 2**30, ge=64 * 2**20, description="Private memory "
+                               "(RLIMIT_DATA) of one query worker, in bytes; a query that "
+                               "needs more is stopped (503, memory limit).")
+    max_connections: int = Field(1000, ge=8, description="Open HTTP connections; beyond it "
+                                 "the connection waiting longest for its request head is "
+                                 "closed (or the new one refused with 503).")
+    header_timeout: float = Field(10.0, gt=0, description="Seconds a client has to send a "
+                                  "whole request head (line and headers); then 408 and close.")
+    body_timeout: float = Field(30.0, gt=0, description="Seconds a client has to send a "
+                                "request body once its head is in; then the connection closes.")
+    keep_alive: float = Field(5.0, gt=0, description="Seconds an idle keep-alive connection "
+                              "is kept open.")
+    max_header_bytes: int = Field(64 * 1024, ge=4096, description="Largest request head "
+                                  "(request line and headers), in bytes; more is 431.")
+    max_headers: int = Field(100, ge=8, description="Most header fields in one request; "
+                             "more is 431.")
 
     def with_options(self, **options: Any) -> Settings:
         """These settings with the command-line options that were given (None: not given)."""
@@ -64,3 +84,8 @@ class Settings(BaseSettings):
         import os
 
         return self.workers or max(2, os.cpu_count() or 2)
+
+
+def client_share(client_queries: int | None, workers: int) -> int:
+    """Workers one client may hold while another waits: `client_queries`, else half."""
+    return client_queries or max(1, workers // 2)

@@ -85,8 +85,17 @@ def find_source(name: str, folders: Sequence[Path]) -> Path | None:
 
 @lru_cache(maxsize=64)
 def read_source_text(path: Path) -> str:
-    """Text of a source article (cached: the articles never change during a run)."""
-    return path.read_text(encoding="utf-8")
+    """Text of a source article (cached: the articles never change during a run).
+
+    Raises SourceFileError when it is not UTF-8 text.
+    """
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SourceFileError(f"{path.name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} on "
+                              f"line {line})") from None
 
 
 def sha256_of(path: Path) -> str:

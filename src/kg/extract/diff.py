@@ -22,14 +22,24 @@ from kg.datafiles import CuratedData, load_curated
 from kg.derive import assess_targets, result_date
 from kg.errors import DataError, Problem
 from kg.extract.output import review_path
+from kg.files import UnreadableFile, read_regular_file
 from kg.records import FactFile, MeasurementClaim, TargetClaim
+from kg.yamlreader import MAX_FILE_BYTES, YamlFileError, prescan
+
+
+def _load_yaml(path: Path) -> Any:
+    """A draft as `kg extract` wrote it (YAML 1.1, PyYAML's safe_dump), read as carefully as
+    a data file: a regular file of bounded size, no anchors, nesting bounded."""
+    text = read_regular_file(path, MAX_FILE_BYTES).decode("utf-8")
+    prescan(text)
+    return yaml.safe_load(text)
 
 
 def read_fact_file(path: Path) -> FactFile:
     """A fact file (draft or reviewed) as records; DataError naming file and record."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        document = _load_yaml(path)
+    except (yaml.YAMLError, YamlFileError, UnreadableFile, UnicodeDecodeError) as exc:
         raise DataError([Problem(str(path), None, f"cannot be read as YAML: {exc}")]) from None
     if not isinstance(document, dict):
         raise DataError([Problem(str(path), None, "expected a mapping with 'source' and "
@@ -61,7 +71,11 @@ def _proposed(path: Path) -> dict[str, str]:
     companion = review_path(path)
     if not companion.is_file():
         return {}
-    raw = yaml.safe_load(companion.read_text(encoding="utf-8")) or {}
+    try:
+        raw = _load_yaml(companion) or {}
+    except (yaml.YAMLError, YamlFileError, UnreadableFile, UnicodeDecodeError) as exc:
+        raise DataError([Problem(str(companion), None, f"cannot be read as YAML: {exc}")]
+                        ) from None
     registry = raw.get("registry") or {}
     return {r["id"]: file for file, records in registry.items() for r in records or []}
 

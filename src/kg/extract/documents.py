@@ -25,6 +25,7 @@ EVENT_RE = re.compile(
 )
 EVENT_VERBS = re.compile(r"举行|召开|举办|开幕|闭幕|启动")
 DATE_WORDS = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:至\d{1,2}[日号])?"
+                        r"|(?<![\d月])\d{1,2}日(?=举行|召开|举办|在|上午|下午)"
                         r"|昨日|昨天|前日|今日|近日|日前|今天")
 
 
@@ -66,6 +67,25 @@ def find_titles(view: Compact, lexicon: Lexicon) -> list[Title]:
     return out
 
 
+HOST_VERB = re.compile(r"(委员会|委|局|厅|政府)(?:举行|召开|举办)")
+HOST_SEPARATORS = "，。；,;"
+
+
+def _host_before_verb(sentence: str) -> str | None:
+    """The body holding the event: the text from the last separator up to the first
+    委员会/委/局/厅/政府 followed by 举行/召开/举办 that has a character before it.
+
+    What `re.search(r"([^，。；,;]+?(?:委员会|委|局|厅|政府))(?:举行|召开|举办)")` finds, in
+    linear time (that pattern retries from every start and is quadratic in the sentence).
+    """
+    for match in HOST_VERB.finditer(sentence):
+        at = match.start()
+        if at and sentence[at - 1] not in HOST_SEPARATORS:
+            left = max(sentence.rfind(c, 0, at) for c in HOST_SEPARATORS) + 1
+            return sentence[left : match.end(1)]
+    return None
+
+
 @dataclass
 class EventMention:
     """A meeting, press conference or campaign held on a (possibly relative) date."""
@@ -96,8 +116,7 @@ def find_events(view: Compact, lexicon: Lexicon) -> list[EventMention]:
         name = view.text[name_start : match.end()].lstrip("的在")
         organizers = [i for _s, _e, _k, i in lexicon.find_all(sentence, "agency", "department")]
         if len(name) <= 6:
-            body = re.search(r"([^，。；,;]+?(?:委员会|委|局|厅|政府))(?:举行|召开|举办)", sentence)
-            name = body[1] + name if body else name
+            name = (_host_before_verb(sentence) or "") + name
         out.append(EventMention(name, date[0], name_start, match.end(), organizers))
     seen, unique = set(), []
     for event in out:

@@ -14,7 +14,7 @@ GENERIC_ROLES = (
     "副局长", "厅长", "副厅长", "处长", "副处长", "部长", "副部长", "主任", "副主任", "院长",
     "副院长", "所长", "副所长", "站长", "科长", "主任医师", "副主任医师", "主治医师", "医师",
     "乡村医生", "医生", "护士长", "科主任", "书记", "副书记", "主席", "副主席", "秘书长",
-    "省长", "副省长", "市长", "副市长", "县长", "副县长", "委员", "主任委员", "会长",
+    "省长", "副省长", "市长", "副市长", "县长", "副县长", "委员", "主任委员", "常委", "会长",
     "副会长", "理事长", "总经济师", "总会计师", "总工程师", "总规划师", "首席专家", "院士",
     "教授", "研究员", "副教授", "董事长", "总经理",
 )
@@ -24,7 +24,7 @@ ORG_SUFFIXES = (
     "卫生健康委员会", "卫生健康委", "卫健委", "委员会", "管理局", "医保局", "药监局", "疾控局",
     "办公厅", "办公室", "卫生服务中心", "卫生服务站", "卫生室", "卫生院", "医院", "中心", "大学",
     "学院", "研究院", "研究所", "协会", "学会", "政府", "集团", "公司", "委", "局", "部", "司",
-    "厅", "处", "科", "所", "站", "院", "室", "办",
+    "厅", "处", "科", "所", "站", "院", "室", "办", "系", "组",
 )
 
 #: common single-character and compound surnames (for names the registry does not know)
@@ -38,7 +38,7 @@ SURNAMES = set(
     "邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强"
     "帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍"
     "辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉"
-    "冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由才习"
+    "冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由才习傅缐仉晁鄂蔚訾"
 )
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容",
                      "令狐", "长孙", "宇文", "司徒", "夏侯", "端木")
@@ -80,7 +80,7 @@ class Lexicon:
 
     def find_all(self, text: str, *kinds: str) -> list[tuple[int, int, str, str]]:
         """Non-overlapping (start, end, kind, id) of registry names in text, longest first."""
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))  # 1 where a name already found covers the character
         found = []
         for name, kind, entity_id in self.kind_names(*kinds):
             if len(name) < 2:
@@ -88,8 +88,8 @@ class Lexicon:
             start = text.find(name)
             while start >= 0:
                 end = start + len(name)
-                if not any(s < end and start < e for s, e in taken):
-                    taken.append((start, end))
+                if taken.find(1, start, end) < 0:
+                    taken[start:end] = b"\x01" * len(name)
                     found.append((start, end, kind, entity_id))
                 start = text.find(name, start + 1)
         return sorted(found)

@@ -18,6 +18,9 @@ FACILITY_SUFFIXES = ("医院", "卫生院", "卫生室", "卫生服务中心", "
 DEPARTMENT_SUFFIXES = ("司", "处", "科", "办公厅", "办公室", "中心")
 #: an agency's name followed by one of its departments: 省卫生健康委 + 基层卫生处
 AGENCY_THEN_DEPARTMENT = re.compile(r"^(.+?(?:委员会|委|局|厅))(.{2,}?(?:司|处|科|室|中心))$")
+#: a university or hospital followed by one of its schools, departments or wards
+INSTITUTION_THEN_UNIT = re.compile(
+    r"^(.{2,}?(?:大学|医院))(.{2,}(?:学院|系|研究所|研究院|教研室))$")
 PROVINCE_LEVEL = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:省|自治区)|^(?:北京|天津|上海|重庆)市")
 PREFECTURE_LEVEL = re.compile(r"[\u4e00-\u9fff]{2,4}(?:市|州|盟)")
 
@@ -36,16 +39,17 @@ class Linker:
     entities: dict[str, Any] = field(default_factory=dict)
     proposals: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     _by_name: dict[tuple[str, str], str] = field(default_factory=dict)
+    _proposed: set[str] = field(default_factory=set)  # ids of every proposal, any kind
 
     def propose(self, kind: str, slug: str, record: dict[str, Any]) -> str:
         """Propose a new registry entity (once per kind and name); its id."""
         key = (kind, record["name_zh"])
         if key in self._by_name:
             return self._by_name[key]
-        taken = set(self.entities) | {i for p in self.proposals.values() for i in p}
         candidate, n = slug, 2
-        while candidate in taken:
+        while candidate in self.entities or candidate in self._proposed:
             candidate, n = f"{slug}-{n}", n + 1
+        self._proposed.add(candidate)
         self.proposals.setdefault(REGISTRY_FILES[kind], {})[candidate] = {"id": candidate, **record}
         self._by_name[key] = candidate
         return candidate
@@ -81,13 +85,17 @@ class Linker:
                 return entity_id
         for name, _kind, entity_id in self.lexicon.kind_names("facility"):
             rest = text.partition(name)[2]
-            if len(name) >= 4 and name in text and rest.endswith(("科", "中心", "室", "部")):
+            if len(name) >= 4 and name in text and rest.endswith(("科", "中心", "室", "部", "系",
+                                                                   "学院", "研究所")):
                 return entity_id
         if split := AGENCY_THEN_DEPARTMENT.match(text):
             agency = self._agency(split[1])
             if agency:
                 full = self.name_of(agency) + split[2]
                 if found := self.lexicon.lookup("department", full):
+                    return found
+                found = self.lexicon.lookup("department", split[2])
+                if found and self._parent(found) == agency:
                     return found
                 return self.propose("department", name_slug(full, 12), {
                     "name_zh": full, "name_en": "TODO: English name", "parent": agency})
@@ -101,6 +109,9 @@ class Linker:
                     return found
                 break
         parent = prefix_agency or (context_agency if len(text) <= 8 else None)
+        if unit := INSTITUTION_THEN_UNIT.match(text):
+            # 首都医科大学医学人文学院卫生法学系: the post is the university's
+            text = unit[1]
         if text.endswith(FACILITY_SUFFIXES):
             return self.propose("facility", name_slug(text), {"name_zh": text, "type": "hospital"
                                 if text.endswith("医院") else "other"})
@@ -117,14 +128,17 @@ class Linker:
             "name_zh": text, "name_en": "TODO: English name", "level": level})
 
     def _agency(self, text: str) -> str | None:
-        """The agency a name denotes: the registry's, one proposed, or for a short form
-        without its place (省卫生健康委) the last one named whose name ends with it."""
+        """The agency a name denotes: the registry's (also written with 中国 before it:
+        中国国家医疗保障局), one proposed, or for a short form without its place
+        (省卫生健康委) the last one named whose name ends with it."""
         if found := self.lexicon.lookup("agency", text):
             return found
+        national = re.sub(r"^(?:中国|中华人民共和国)(?=国家)", "", text)
+        if national != text and (found := self.lexicon.lookup("agency", national)):
+            return found
+        if found := self._by_name.get(("agency", text)):
+            return found
         proposed = self.proposals.get(REGISTRY_FILES["agency"], {})
-        for agency_id, record in proposed.items():
-            if record["name_zh"] == text:
-                return agency_id
         if text.startswith(("省", "市", "县", "区")):
             for agency_id, record in reversed(list(proposed.items())):
                 if record["name_zh"].endswith(text) and record["name_zh"] != text:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 from kg.extract.lexicon import ORG_SUFFIXES, Lexicon, looks_like_name
 from kg.extract.linking import quiet_jieba
-from kg.extract.text import Compact
+from kg.extract.text import CLAUSE_REACH, Compact
 
 #: words after a name in reporting (表示, 介绍, ...) or punctuation
 AFTER_NAME = re.compile(
     r"(?:表示|介绍|说|指出|称|透露|强调|坦言|告诉|认为|提到|回答|解释|谈到|在|对|等|一行|带领|"
+    r"先生|女士|同志|\d{1,2}[月日]|"
     r"主持|出席|答|就|作|是|也|还|向|同|与|和|率|到|来|提出|建议|分析|坦承|补充|举例|发布|通报|"
     r"[，。、；：（(“\"！？）]|$)"
 )
@@ -62,7 +63,20 @@ def _name_after(text: str, at: int, lexicon: Lexicon, line_starts: set[int] = fr
         if looks_like_name(name) and (AFTER_NAME.match(text, at + size)
                                       or at + size in line_starts):
             return name
-    return _segmented_name(text[at : at + 8])
+    return _segmented_name(text[at : at + 8]) or _name_before_title(text, at)
+
+
+PROFESSIONAL_TITLE = re.compile(r"副主任医师|主任医师|主治医师|副教授|教授|副研究员|研究员")
+
+
+def _name_before_title(text: str, at: int) -> str | None:
+    """A name between a post and a professional title, whatever its script of origin
+    (院长尼玛拉毛副主任医师): the characters up to the title."""
+    for size in range(2, 6):
+        name = text[at : at + size]
+        if re.fullmatch(r"[\u4e00-\u9fff]+", name) and PROFESSIONAL_TITLE.match(text, at + size):
+            return name
+    return None
 
 
 def _segmented_name(window: str) -> str | None:
@@ -91,7 +105,7 @@ def _org_before(text: str, end: int, breaks: set[int], floor: int = 0) -> tuple[
 
     A paragraph break stops it too: headings carry no punctuation.
     """
-    start = end
+    start, floor = end, max(floor, end - CLAUSE_REACH)
     while (start > floor and text[start - 1] not in CHAIN_BREAK and text[start - 1] != "、"
            and start not in breaks):
         start -= 1
@@ -113,6 +127,8 @@ def _chain_before(text: str, role_start: int, role_end: int, roles: re.Pattern[s
     chain = []
     end_title, start_title = role_end, role_start
     while True:
+        if text[start_title - 1 : start_title] == "级" and start_title - 1 > floor:
+            start_title -= 1  # a rank before the title, even garbled (、 级巡视员)
         org, start = _org_before(text, start_title, breaks, floor)
         chain.append((org, text[start_title:end_title], start))
         if start <= floor or text[start - 1] != "、":
@@ -142,17 +158,23 @@ def find_posts(view: Compact, lexicon: Lexicon) -> list[Post]:
     posts: list[Post] = []
     taken: set[tuple[str, str]] = set()
 
+    posts_end = 0  # where the last post found so far ends
+
     def add(post: Post) -> None:
+        nonlocal posts_end
         key = (post.name, post.title + post.org_text)
         if key not in taken:
             taken.add(key)
             posts.append(post)
+            posts_end = max(posts_end, post.end)
 
     for match in roles.finditer(text):
-        name = _name_after(text, match.end(), lexicon, view.line_starts)
+        # a name opening the next line starts its own speaker line (薛 奇 中国…主任医师)
+        name = None if match.end() in view.line_starts else _name_after(
+            text, match.end(), lexicon, view.line_starts)
         if name:
             # a mention never reaches back into the one before (lists of speakers)
-            floor = max((p.end for p in posts), default=0)
+            floor = posts_end
             chain = _chain_before(text, match.start(), match.end(), roles, view.breaks, floor)
             chain_start = chain[0][2]
             end = match.end() + len(name)
@@ -207,33 +229,61 @@ def _name_before(text: str, role_start: int, role_end: int, lexicon: Lexicon,
     return None
 
 
-TRANSCRIPT_LINE = re.compile(
-    r"^[ \t\u3000]*((?:[\u4e00-\u9fff][ \t\u3000]?){1,3}[\u4e00-\u9fff])[ \t\u3000]{2,}(\S[^\n]*)$",
-    re.M,
-)
+#: the label before a transcript's speaker line (主持人:, 嘉 宾:)
+_GAP = r"[ \t\u3000]*"
+SPEAKER_LABEL = re.compile(rf"^{_GAP}(?:主{_GAP}持{_GAP}人|嘉{_GAP}宾|发{_GAP}布{_GAP}人"
+                           rf"|出席嘉宾|出席人员){_GAP}[:：]{_GAP}")
 
 
 def transcript_posts(view: Compact, lexicon: Lexicon, roles: re.Pattern[str]) -> list[Post]:
-    """Speaker lists of transcripts: a name, a wide gap, then the posts."""
+    """Speaker lists of transcripts, one line each: a name (its characters sometimes
+    spaced: `薛 奇`), a space, then the posts (`主持人:胡强强 国家卫生健康委新闻发言人、
+    宣传司副司长`)."""
     posts = []
-    for match in TRANSCRIPT_LINE.finditer(view.original):
-        name = re.sub(r"\s", "", match[1])
-        if not (lexicon.lookup("person", name) or looks_like_name(name)):
-            continue
-        rest = re.sub(r"\s", "", match[2])
-        start = bisect.bisect_left(view.index, match.start(1))
-        end = bisect.bisect_left(view.index, match.end(2))
-        org, first = "", ""
-        for part in rest.split("、"):
-            role = None
-            for m in roles.finditer(part):
-                if m.end() == len(part):
-                    role = m
-                    break
-            if role is None:
-                break
-            org = part[: role.start()] or org
-            first = first or org
-            if org:
-                posts.append(Post(name, role.group(), org, start, end, first))
+    offset = 0
+    for line in view.original.splitlines(keepends=True):
+        line_start, offset = offset, offset + len(line)
+        label = SPEAKER_LABEL.match(line)
+        body_start = line_start + (label.end() if label else 0)
+        tokens = [(m.start() + body_start, m.group()) for m in re.finditer(r"\S+",
+                                                                            view.original[body_start:offset])]
+        for size in range(min(4, len(tokens) - 1), 0, -1):  # a spaced name whole first
+            parts = [t for _o, t in tokens[:size]]
+            name = "".join(parts)
+            if size > 1 and any(len(p) > 1 for p in parts):
+                continue
+            if not (2 <= len(name) <= 4 and (lexicon.lookup("person", name)
+                                             or looks_like_name(name))):
+                continue
+            rest = "".join(t for _o, t in tokens[size:])
+            found = _chain_of(rest, roles)
+            if not found:
+                continue
+            start = bisect.bisect_left(view.index, tokens[0][0])
+            last = tokens[-1]
+            end = bisect.bisect_left(view.index, last[0] + len(last[1]))
+            if label:
+                start = bisect.bisect_left(view.index, line_start + len(line) - len(line.lstrip()))
+            first = found[0][0]
+            posts += [Post(name, title, org, start, end, first) for org, title in found]
+            break
     return posts
+
+
+def _chain_of(text: str, roles: re.Pattern[str]) -> list[tuple[str, str]]:
+    """(organisation, title) of a list of posts written as ORG TITLE、ORG TITLE; empty
+    unless every part ends with a title."""
+    out: list[tuple[str, str]] = []
+    org = ""
+    for part in text.split("、"):
+        role = None
+        for m in roles.finditer(part):
+            if m.end() == len(part):
+                role = m
+                break
+        if role is None:
+            return []
+        org = part[: role.start()] or org
+        if org:
+            out.append((org, role.group()))
+    return out

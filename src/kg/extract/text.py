@@ -7,8 +7,11 @@ their matches back to the original text, so that evidence quotes stay verbatim.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kg.records import MAX_QUOTE_CHARS
@@ -17,7 +20,19 @@ HEADER_RE = re.compile(r"^(URL|TITLE|DATE)\s*[:：]\s*(.*)$")
 #: punctuation that ends a clause; a quote never runs across one of these
 CLAUSE_END = "，。；！？：,;!?:"
 SENTENCE_END = "。；！？!?;"
+#: marks that open the items of a bulleted list
+BULLETS = "-–—•·●■□◆▪"
 LIST_ITEM_START = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.．、](?![0-9])")
+#: Farthest a clause, and a sentence, reaches either side of a match (compact characters).
+#: The real articles' longest clause is 124 characters and longest sentence 537; without
+#: a reach, text with no Chinese punctuation (an English article) makes every number's
+#: clause the whole text and the extractor quadratic in the article's length.
+CLAUSE_REACH = 200
+SENTENCE_REACH = 1000
+
+
+class ArticleError(ValueError):
+    """Something in the article that no draft can be written from (a reason for people)."""
 
 
 @dataclass
@@ -28,11 +43,25 @@ class Article:
     url: str | None = None
     title: str | None = None
     date: str | None = None
+    #: the line of the file the text starts on (after the header lines; a printed
+    #: headline put before the body counts from the TITLE: line)
+    first_line: int = 1
+    #: characters of `text` that are the printed headline (a TITLE: line that is not
+    #: `[descriptive …]`: the page's own words, quotable); 0 when there is none
+    headline: int = 0
+
+    def line_of(self, offset: int) -> int:
+        """The file's line number of an offset in the text."""
+        return self.first_line + self.text.count("\n", 0, offset)
 
 
 def parse_article(raw: str) -> Article:
-    """Split leading `URL:`, `TITLE:`, `DATE:` lines from the body (kept verbatim)."""
+    """Split leading `URL:`, `TITLE:`, `DATE:` lines from the body (kept verbatim).
+
+    Raises ArticleError for a header given twice or a DATE that is not a calendar date.
+    """
     meta: dict[str, str] = {}
+    seen: dict[str, int] = {}
     lines = raw.splitlines(keepends=True)
     used = 0
     for line in lines:
@@ -42,24 +71,45 @@ def parse_article(raw: str) -> Article:
         match = HEADER_RE.match(line.strip())
         if not match:
             break
+        if match[1] in seen:
+            raise ArticleError(f"line {used + 1}: {match[1]} header given twice (first on "
+                               f"line {seen[match[1]]})")
+        seen[match[1]] = used + 1
         meta[match[1].lower()] = match[2].strip()
         used += 1
     body = "".join(lines[used:]) if meta else raw
     date = meta.get("date")
     if date:
-        date = normalise_date(date)
-    return Article(body, meta.get("url"), meta.get("title"), date)
+        try:
+            date = normalise_date(date)
+        except ValueError as exc:
+            raise ArticleError(f"line {seen['DATE']}: DATE header: {exc}") from None
+    title = meta.get("title")
+    first_line = used + 1 if meta else 1
+    if title and not title.startswith("[descriptive"):
+        # the printed headline is article text; URL:, DATE: and a descriptive TITLE: are not
+        return Article(f"{title}\n\n{body}", meta.get("url"), title, date,
+                       first_line=seen.get("TITLE", first_line) if "TITLE" in seen
+                       else first_line - 2, headline=len(title))
+    return Article(body, meta.get("url"), title, date, first_line=first_line)
 
 
-def normalise_date(text: str) -> str | None:
-    """'2025-01-15', '2025年1月15日', '2025/1/15' -> ISO, keeping the precision given."""
+def normalise_date(text: str) -> str:
+    """'2025-01-15', '2025年1月15日', '2025/1/15' -> ISO, keeping the precision given.
+
+    Raises ValueError naming the text when it does not start with a calendar date.
+    """
     match = re.match(r"(\d{4})(?:[-/年.](\d{1,2})(?:[-/月.](\d{1,2}))?)?", text.strip())
     if not match:
-        return None
-    year, month, day = match.groups()
+        raise ValueError(f"{text!r} is not a date (write 2025-01-15, 2025-01 or 2025年1月15日)")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        date = dt.date(year, month or 1, day or 1)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a calendar date ({exc})") from None
     if day:
-        return dt.date(int(year), int(month), int(day)).isoformat()
-    return f"{year}-{int(month):02d}" if month else year
+        return date.isoformat()
+    return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
 
 
 @dataclass
@@ -73,6 +123,12 @@ class Compact:
     breaks: set[int] = field(default_factory=set)
     #: compact positions a line break precedes
     line_starts: set[int] = field(default_factory=set)
+    _clause: tuple[array, array] | None = field(default=None, init=False, repr=False)
+    _ordered: list[int] | None = field(default=None, init=False, repr=False)
+    _points: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
+    _sentence: tuple[array, array] | None = field(default=None, init=False, repr=False)
+    #: compact positions no sentence runs across (the end of a headline)
+    stops: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         chars, index = [], []
@@ -86,6 +142,12 @@ class Compact:
             i for i in range(1, len(index)) if "\n" in self.original[index[i - 1] : index[i]]
         }
         self.breaks = self._hard_breaks()
+
+    def ordered_breaks(self) -> list[int]:
+        """The paragraph breaks in order (sorted once per article, for binary search)."""
+        if self._ordered is None:
+            self._ordered = sorted(self.breaks)
+        return self._ordered
 
     def _hard_breaks(self) -> set[int]:
         """Blank lines that end a paragraph: after a short line (a heading) or after
@@ -110,15 +172,10 @@ class Compact:
         return self.original[s:e]
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
-        """Compact span of the clause around [start, end), at most MAX_QUOTE_CHARS long."""
-        text = self.text
-        left = start
-        while left > 0 and text[left - 1] not in CLAUSE_END and left not in self.breaks:
-            left -= 1
-        right = end
-        while right < len(text) and text[right] not in CLAUSE_END and right not in self.breaks:
-            right += 1
-        return left, right
+        """Compact span of the clause around [start, end) (at most CLAUSE_REACH either side)."""
+        if self._clause is None:
+            self._clause = self._bounds(CLAUSE_END, self.breaks)
+        return self._around(self._clause, start, end, CLAUSE_REACH)
 
     def quote(self, start: int, end: int, limit: int = MAX_QUOTE_CHARS) -> str:
         """Verbatim original text of the clause around a match, cut to `limit` characters."""
@@ -127,23 +184,76 @@ class Compact:
         return self.original_text(left, right).strip()
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
-        """Compact span of the sentence around [start, end)."""
-        text = self.text
-        left = start
-        while left > 0 and text[left - 1] not in SENTENCE_END:
-            left -= 1
-        right = end
-        while right < len(text) and text[right] not in SENTENCE_END:
-            right += 1
+        """Compact span of the sentence around [start, end) (at most SENTENCE_REACH either
+        side; a headline is one)."""
+        if self._sentence is None:
+            self._sentence = self._bounds(SENTENCE_END, self.stops)
+        return self._around(self._sentence, start, end, SENTENCE_REACH)
+
+    def _bounds(self, stops: str, breaks: set[int]) -> tuple[array, array]:
+        """For each compact position, where the span holding it starts and where it ends:
+        the nearest stop character (or break) before it and after it, in one pass each."""
+        text, size = self.text, len(self.text)
+        lefts, rights = array("q", bytes(8 * (size + 1))), array("q", bytes(8 * (size + 1)))
+        current = 0
+        for i in range(1, size + 1):
+            if text[i - 1] in stops or i in breaks:
+                current = i
+            lefts[i] = current
+        current = size
+        for i in range(size, -1, -1):
+            if i < size and (text[i] in stops or i in breaks):
+                current = i
+            rights[i] = current
+        return lefts, rights
+
+    def _around(self, bounds: tuple[array, array], start: int, end: int, reach: int
+                ) -> tuple[int, int]:
+        lefts, rights = bounds
+        size = len(self.text)
+        left = lefts[start] if 0 <= start <= size else start
+        right = rights[end] if 0 <= end <= size else end
+        return max(left, start - reach), min(right, end + reach)
+
+    def paragraph_sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around [start, end), cut at paragraph breaks and at bulleted lines
+        (a list of highlights carries no full stops)."""
+        left, right = self.sentence(start, end)
+        cuts = self.points("cuts", lambda: self.breaks | {
+            i for i in self.line_starts if self.text[i] in BULLETS})
+        at = bisect.bisect_right(cuts, start)  # the last cut at or before start
+        if at and left < cuts[at - 1]:
+            left = cuts[at - 1]
+        after = bisect.bisect_right(cuts, end)  # the first cut after end
+        if after < len(cuts) and cuts[after] < right:
+            right = cuts[after]
         return left, right
+
+    def points(self, name: str, make: Callable[[], set[int]]) -> list[int]:
+        """A set of offsets derived from the breaks and lines, sorted once per article (for
+        binary search: every figure asks)."""
+        found = self._points.get(name)
+        if found is None:
+            found = self._points[name] = sorted(make())
+        return found
+
+    def stop_at(self, original_offset: int) -> None:
+        """End clauses and sentences before this offset of the original (a headline's end)."""
+        at = bisect.bisect_left(self.index, original_offset)
+        self.breaks.add(at)
+        self._points.clear()
+        self._ordered = None
+        self.stops.add(at)
 
 
 def _trim(left: int, right: int, start: int, end: int, limit: int, view: Compact
           ) -> tuple[int, int]:
     """Shrink [left, right) around [start, end) until its original text fits `limit`."""
+    index = view.index
+
     def size(a: int, b: int) -> int:
-        s, e = view.span(a, b)
-        return len(view.original[s:e].strip())
+        # a compact span starts and ends on non-space characters: nothing to strip
+        return index[b - 1] + 1 - index[a] if b > a else 0
 
     while size(left, right) > limit and (left < start or right > end):
         if right > end and (right - end >= start - left or left >= start):
@@ -165,8 +275,15 @@ def resolve_date(expression: str, anchor: str | None) -> tuple[str | None, bool]
     Returns (date, inferred): 昨日 -> the day before the anchor; 近日/日前 -> the
     anchor's month (inferred); 12月26日 -> that day in the anchor's year (or the year
     before, when it would fall after the anchor). Without an anchor only absolute
-    dates resolve.
+    dates resolve. An impossible date (13月45日) resolves to nothing.
     """
+    try:
+        return _resolve_date(expression, anchor)
+    except ValueError:
+        return None, False
+
+
+def _resolve_date(expression: str, anchor: str | None) -> tuple[str | None, bool]:
     anchor_date = None
     if anchor and len(anchor) == 10:
         anchor_date = dt.date.fromisoformat(anchor)
@@ -182,10 +299,15 @@ def resolve_date(expression: str, anchor: str | None) -> tuple[str | None, bool]
         return guess.isoformat(), True
     if match := re.search(r"(\d{4})年(?:(\d{1,2})月)?", expression):
         year, month = match.groups()
+        if month and not 1 <= int(month) <= 12:
+            return None, False
         return (f"{year}-{int(month):02d}" if month else year), False
     for word, days in RELATIVE_DAYS.items():
         if word in expression and anchor_date:
             return (anchor_date + dt.timedelta(days=days)).isoformat(), True
+    day = re.fullmatch(r"(\d{1,2})[日号]", expression.strip())
+    if day and anchor and len(anchor) >= 7:
+        return f"{anchor[:7]}-{int(day[1]):02d}", True
     if ("近日" in expression or "日前" in expression or "本月" in expression) and anchor:
         return anchor[:7], True
     if "上月" in expression and anchor_date:

@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from kg.service import assets, pages, queries, scorecard, search_pages, sparql, tidy
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.executor import QueryExecutor
+from kg.service.hosts import HostMiddleware
 from kg.service.httpcache import ConditionalGetMiddleware
 from kg.service.i18n import choose_language
 from kg.service.methods import MethodsMiddleware
@@ -64,6 +65,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
             yield
         finally:
             await context.executor.close()
+            context.pages.shutdown(wait=False, cancel_futures=True)
             context.search.close()
 
     app = FastAPI(
@@ -107,6 +109,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
         expose_headers=["ETag", "Last-Modified", "X-KG-Truncated", "X-KG-Row-Limit"],
         max_age=86400,
     )
+    app.add_middleware(HostMiddleware)
     inline = template_hashes(TEMPLATES_DIR)
     app.add_middleware(SecurityHeadersMiddleware, policy=content_security_policy(
         inline["script"], inline["style"]))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +24,7 @@ from kg.service.httpcache import DatasetValidators
 from kg.service.problems import HttpProblem
 from kg.service.reader import GraphReader
 from kg.service.worker import Answer
-from kg.settings import Settings
+from kg.settings import Settings, client_share
 
 T = TypeVar("T")
 _DEFAULTS = Settings.model_fields
@@ -31,6 +33,8 @@ DEFAULT_MAX_ROWS: int = _DEFAULTS["max_rows"].default
 DEFAULT_MAX_REQUEST_BYTES: int = _DEFAULTS["max_request_bytes"].default
 #: How long a search waits for an index still being built before it is answered 503.
 SEARCH_WAIT_SECONDS = 10.0
+#: Threads that compute pages, searches and documents off the event loop.
+PAGE_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,14 @@ class ServiceConfig:
     queries_dir: Path | None = None
     cache_bytes: int = _DEFAULTS["cache_bytes"].default
     """Saved-query answers kept in memory (least recently used first out)."""
+    client_queries: int | None = _DEFAULTS["client_queries"].default
+    """Workers one client may hold while another waits (None: half of them, at least 1)."""
+    worker_memory: int | None = _DEFAULTS["worker_memory"].default
+    """Private memory of one query worker, in bytes (None: no limit)."""
+
+    @property
+    def client_cap(self) -> int:
+        return client_share(self.client_queries, self.workers)
 
 
 class ByteBoundedCache:
@@ -127,7 +139,8 @@ class ServiceContext:
         self.catalogue: Catalogue = load_catalogue(config.queries_dir, self.data_base)
         self.executor = executor or QueryExecutor(
             config.source, workers=config.workers, timeout=config.timeout, prefixes=self.prefixes,
-            max_query_chars=config.max_request_bytes)
+            max_query_chars=config.max_request_bytes, client_cap=config.client_cap,
+            memory_limit=config.worker_memory)
         # Pages read through SPARQL only (reader), so they run unchanged on another store.
         self.reader = GraphReader(self.store, union_default_graph=config.source.union,
                                   prefixes=self.prefixes)
@@ -138,6 +151,22 @@ class ServiceContext:
         self.cache = ByteBoundedCache(config.cache_bytes)
         self.memo = ByteBoundedCache(256 * 2**20, max_entry_bytes=256 * 2**20)
         """Documents computed once (service description, VoID, dumps, instance checks)."""
+        self.pages = ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix="kg-page")
+        """Where request-driven work runs, so that the event loop only moves bytes."""
+
+    async def off_loop(self, compute: Callable[[], T]) -> T:
+        """The value of `compute()`, worked out in the page threads within the time limit:
+        the event loop keeps serving everyone else meanwhile. Past the limit the request
+        is answered 503 (the thread finishes on its own; inputs are bounded so that no
+        computation runs long)."""
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self.pages, contextvars.copy_context().run, compute)
+        try:
+            return await asyncio.wait_for(work, self.config.timeout)
+        except TimeoutError:
+            raise HttpProblem(503, "request timed out", "this page took longer than the "
+                              f"{self.config.timeout:g} s time limit; try again shortly",
+                              headers={"Retry-After": "1"}) from None
 
     # ------------------------------------------------------------ search
 

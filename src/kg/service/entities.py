@@ -52,8 +52,19 @@ SELECT ?s ?p (SAMPLE(?q) AS ?quote) (SAMPLE(?src) AS ?source) WHERE {
   OPTIONAL { ?s hkg:evidence/dcterms:source ?src }
 } GROUP BY ?s ?p ORDER BY ?s ?p LIMIT $limit OFFSET $offset"""
 EVIDENCE = """
-SELECT ?quote ?source WHERE {
+SELECT ?quote ?source ?start ?end WHERE {
   $node hkg:evidence ?e . ?e oa:exact ?quote . OPTIONAL { $node prov:wasDerivedFrom ?source }
+  OPTIONAL { ?e oa:start ?start } OPTIONAL { ?e oa:end ?end }
+}"""
+#: Who said a claim and where the text says so: the basis, the passage naming the actor
+#: (a selector, when it is not the claim's own quote) and the curators' reason if inferred.
+ATTRIBUTION = """
+SELECT ?basis ?inferred ?reason ?quote ?start ?end WHERE {
+  $node hkg:attributionBasis ?basis .
+  OPTIONAL { $node hkg:attributionInferred ?inferred }
+  OPTIONAL { $node hkg:attributionReason ?reason }
+  OPTIONAL { $node hkg:attributionEvidence ?e . ?e oa:exact ?quote .
+             OPTIONAL { ?e oa:start ?start } OPTIONAL { ?e oa:end ?end } }
 }"""
 POSTS = """
 SELECT ?holding ?post ?org ?date ?title ?source ?quote WHERE {
@@ -63,14 +74,26 @@ SELECT ?holding ?post ?org ?date ?title ?source ?quote WHERE {
   OPTIONAL { ?holding prov:wasDerivedFrom ?source }
   OPTIONAL { ?holding hkg:evidence/oa:exact ?quote }
 } ORDER BY ?date ?holding"""
+#: Names the sources print otherwise than the registry: those a claim records (?entity set)
+#: and those printed for this entity (?claim set).
+PRINTED = """
+SELECT ?claim ?entity ?name ?inferred ?reason ?source WHERE {
+  { $node hkg:printedName ?p . ?p hkg:refersTo ?entity BIND($node AS ?claim) }
+  UNION { ?claim hkg:printedName ?p . ?p hkg:refersTo $node }
+  ?p hkg:nameAsPrinted ?name .
+  OPTIONAL { ?p hkg:resolutionInferred ?inferred } OPTIONAL { ?p hkg:resolutionReason ?reason }
+  OPTIONAL { ?claim prov:wasDerivedFrom ?source }
+} ORDER BY ?claim ?entity"""
 SAID = """
-SELECT ?claim ?role ?type ?date ?source ?quote WHERE {
+SELECT ?claim ?role ?type ?date ?source ?quote ?basis ?aquote WHERE {
   { ?claim hkg:announcedBy $node BIND("announced" AS ?role) }
   UNION { ?claim hkg:reportedBy $node BIND("reported" AS ?role) }
   UNION { ?claim hkg:speaker $node BIND("said" AS ?role) }
   ?claim a ?type .
   OPTIONAL { ?claim dcterms:date ?date } OPTIONAL { ?claim prov:wasDerivedFrom ?source }
   OPTIONAL { ?claim hkg:evidence/oa:exact ?quote }
+  OPTIONAL { ?claim hkg:attributionBasis ?basis }
+  OPTIONAL { ?claim hkg:attributionEvidence/oa:exact ?aquote }
 } ORDER BY ?date ?claim"""
 DEPARTMENTS = "SELECT ?d WHERE { ?d org:unitOf $node } ORDER BY ?d"
 PEOPLE = """
@@ -113,6 +136,27 @@ SELECT ?claim ?type ?start ?end ?quote WHERE {
   ?claim prov:wasDerivedFrom $node ; hkg:evidence ?e ; a ?type .
   ?e oa:exact ?quote . OPTIONAL { ?e oa:start ?start } OPTIONAL { ?e oa:end ?end }
 } ORDER BY ?start ?claim"""
+#: A policy's content: what it does, to what, where and for whom (as printed too).
+POLICY_CONTENT = """
+SELECT ?action ?object ?scope ?scopeText WHERE {
+  { $node hkg:action ?action } UNION { $node hkg:actsOn ?object }
+  UNION { $node hkg:scope ?scope } UNION { $node hkg:scopeAsPrinted ?scopeText }
+}"""
+POLICY_PARTS = """
+SELECT ?part ?whole WHERE {
+  { $node hkg:hasPart ?part } UNION { ?whole hkg:hasPart $node }
+} ORDER BY ?part ?whole"""
+#: Who stated a policy, when it takes effect, where: the claims that state it.
+POLICY_STATED = """
+SELECT ?claim ?type ?date ?effective ?who ?anonymous ?basis ?source ?quote WHERE {
+  ?claim hkg:statesPolicy $node ; a ?type .
+  OPTIONAL { ?claim dcterms:date ?date } OPTIONAL { ?claim hkg:effectiveFrom ?effective }
+  OPTIONAL { ?claim hkg:speaker|hkg:announcedBy|hkg:reportedBy ?who }
+  OPTIONAL { ?claim hkg:anonymousSpeaker ?anonymous }
+  OPTIONAL { ?claim hkg:attributionBasis ?basis }
+  OPTIONAL { ?claim prov:wasDerivedFrom ?source }
+  OPTIONAL { ?claim hkg:evidence/oa:exact ?quote }
+} ORDER BY ?date ?claim ?who"""
 SOURCE_FACTS = """
 SELECT ?outlet ?issued ?file ?sha256 WHERE {
   OPTIONAL { $node schema:publisher ?outlet } OPTIONAL { $node dcterms:issued ?issued }
@@ -145,6 +189,15 @@ def is_known(reader: GraphReader, resource: str) -> bool:
         return False
 
 
+REPLACED_BY = "SELECT ?new WHERE { $node dcterms:isReplacedBy ?new } ORDER BY ?new LIMIT 1"
+
+
+def replaced_by(reader: GraphReader, resource: str) -> str | None:
+    """The entity that now stands for a retired IRI (a policy retyped as a platform)."""
+    rows = reader.select(REPLACED_BY, {"node": iri(resource)})
+    return rows[0]["new"].value if rows else None
+
+
 def description(reader: GraphReader, resource: str, fmt: GraphFormat) -> bytes:
     return reader.construct(DESCRIPTION, fmt, {"node": iri(resource)})
 
@@ -160,11 +213,16 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
     paging = Paging.of(total, page_number)
     incoming = reader.select(INCOMING, {**node, "limit": PAGE_SIZE, "offset": paging.offset})
     evidence = reader.select(EVIDENCE, node)
+    sentences = SentenceFinder(reader)
+    source = _value(evidence[0], "source") if evidence else None
     values: dict[str, Any] = {
         "iri": resource, "classes": classes, "types": types, "outgoing": outgoing,
         "incoming": incoming, "paging": paging,
         "quote": evidence[0]["quote"].value if evidence else None,
-        "source": _value(evidence[0], "source") if evidence else None,
+        "source": source,
+        "quote_sentence": sentences.find(source, evidence[0]) if evidence else None,
+        "attribution": attribution(reader, node, source, sentences) if evidence else None,
+        "printed": reader.select(PRINTED, node),
     }
     if str(HKG.Person) in classes:
         values.update(official(reader, node))
@@ -181,6 +239,8 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         values["figures"] = figures(reader, "indicator", resource)
         values["figures_by"] = "indicator"
         values["chart"] = indicator_chart(page, values["figures"])
+    if str(HKG.PolicyMeasure) in classes:
+        values.update(policy(page, node))
     if str(HKG.SourceArticle) in classes:
         values["source_claims"] = reader.select(SOURCE_CLAIMS, node)
         facts = reader.select(SOURCE_FACTS, node)
@@ -193,6 +253,98 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         values["legend"] = [(kind, str(HKG[kind])) for kind in CLAIM_KINDS]
     page.labels.load(_mentioned(resource, types, values))
     return values
+
+
+@dataclass
+class Attribution:
+    """Who said a claim, and where the text says so (see ATTRIBUTION)."""
+
+    basis: str
+    inferred: bool
+    reason: str | None
+    quote: str | None
+    sentence: InSentence | None
+
+
+class SentenceFinder:
+    """Quotes in their sentences, reading each source's file name and hash once."""
+
+    def __init__(self, reader: GraphReader) -> None:
+        self.reader = reader
+        self._facts: dict[str, list[Row]] = {}
+
+    def find(self, source: str | None, row: Row) -> InSentence | None:
+        """The sentence around a selector row's ?start..?end in the source, if it is here."""
+        if not source or "start" not in row or "end" not in row:
+            return None
+        if source not in self._facts:
+            self._facts[source] = self.reader.select(SOURCE_FACTS, {"node": iri(source)})
+        facts = self._facts[source]
+        file, sha256 = (_value(facts[0], "file"), _value(facts[0], "sha256")) if facts else (
+            None, None)
+        if not file or not sha256:
+            return None
+        return quote_in_sentence(file, sha256, int(row["start"].value), int(row["end"].value))
+
+
+def attribution(reader: GraphReader, node: dict[str, Term], source: str | None,
+                sentences: SentenceFinder) -> Attribution | None:
+    """The claim's attribution basis and the words naming its actor, in their sentence."""
+    rows = reader.select(ATTRIBUTION, node)
+    if not rows:
+        return None
+    row = rows[0]
+    return Attribution(
+        basis=row["basis"].value,
+        inferred=_value(row, "inferred") in ("true", "1"),
+        reason=_value(row, "reason"),
+        quote=_value(row, "quote"),
+        sentence=sentences.find(source, row) if "quote" in row else None,
+    )
+
+
+@dataclass
+class StatedBy:
+    """One claim stating a policy, with everyone it names as saying it."""
+
+    claim: str
+    type: str
+    date: Term | None
+    effective: Term | None
+    who: list[str]
+    anonymous: str | None
+    basis: str | None
+    source: str | None
+    quote: str | None
+
+
+def policy(page: Page, node: dict[str, Term]) -> dict[str, Any]:
+    """A policy's action, object (in the page language, else Chinese), scope, parts and
+    the claims that state it (who, when, from when it applies)."""
+    reader = page.context.reader
+    content = reader.select(POLICY_CONTENT, node)
+    objects = {row["object"].lang: row["object"].value for row in content if "object" in row}
+    parts = reader.select(POLICY_PARTS, node)
+    stated: dict[str, StatedBy] = {}
+    for row in reader.select(POLICY_STATED, node):
+        claim = row["claim"].value
+        entry = stated.setdefault(claim, StatedBy(
+            claim, row["type"].value, row.get("date"), row.get("effective"), [],
+            _value(row, "anonymous"), _value(row, "basis"), _value(row, "source"),
+            _value(row, "quote")))
+        who = _value(row, "who")
+        if who and who not in entry.who:
+            entry.who.append(who)
+    return {
+        "policy_action": next((r["action"].value for r in content if "action" in r), None),
+        "policy_object": objects.get(page.lang) or objects.get("zh"),
+        "policy_scope": [r["scope"].value for r in content if "scope" in r],
+        "policy_scope_text": next((r["scopeText"].value for r in content if "scopeText" in r),
+                                  None),
+        "policy_parts": [r["part"].value for r in parts if "part" in r],
+        "policy_part_of": [r["whole"].value for r in parts if "whole" in r],
+        "policy_stated": list(stated.values()),
+    }
 
 
 @dataclass
@@ -312,12 +464,20 @@ def _mentioned(resource: str, types: list[str], values: dict[str, Any]) -> list[
     add(values.get("source"))
     out += [class_iri for _, class_iri in values.get("legend", [])]
     add(values.get("outlet"))
-    for key in ("posts", "timeline", "people", "source_claims"):
+    if values.get("attribution"):
+        add(values["attribution"].basis)
+    for key in ("posts", "timeline", "people", "source_claims", "printed"):
         for row in values.get(key, []):
             for term in row.values():
                 add(term)
-    for key in ("departments", "subregions", "facilities"):
+    for key in ("departments", "subregions", "facilities", "policy_scope", "policy_parts",
+                "policy_part_of"):
         out += values.get(key, [])
+    add(values.get("policy_action"))
+    for stated in values.get("policy_stated", []):
+        out += [stated.claim, stated.type, *stated.who]
+        add(stated.basis)
+        add(stated.source)
     for figure, _ in values.get("figures", []):
         out += [x for x in (figure.unit, figure.place, figure.source, figure.indicator,
                             *figure.qualifiers, *figure.reporters) if x]

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import multiprocessing
 import pickle
+import signal
 import socket
 import struct
 import threading
@@ -27,7 +28,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kg.query_errors import QueryError, QueryFailed, QueryTimeout
+from kg.query_errors import (
+    QueryError,
+    QueryFailed,
+    QueryMemoryLimit,
+    QueryTimeout,
+    TooManyQueries,
+)
 from kg.service.dataset import DatasetSource
 from kg.service.worker import Answer, Checked, QueryJob, WorkerSetup, run_job, worker_main
 
@@ -40,6 +47,8 @@ _FORKSERVER.set_forkserver_preload(["kg.service.worker"])
 MAX_STILLBORN = 5
 #: How long the workers may take to load the dataset before the server gives up starting.
 STARTUP_SECONDS = 300.0
+#: How often the watchdog reconciles the workers with the pool.
+WATCHDOG_SECONDS = 1.0
 
 
 @dataclass(eq=False)
@@ -50,6 +59,30 @@ class _Worker:
     reading: asyncio.Task[None] | None = None
     ready: bool = False
     pending: asyncio.Future[tuple[str, Any]] | None = field(default=None, repr=False)
+    client: str | None = None
+    """Who holds it (None: idle)."""
+    lease: int = 0
+    """Bumped at every change of hands: the watchdog's clock."""
+    suspect: int | None = None
+    """The lease at which the last sweep found it held by nobody."""
+    handed: int = 0
+    """When it was last handed over, counted in hand-overs (the latest is taken back)."""
+
+
+@dataclass(eq=False)
+class _Waiter:
+    """A request waiting for a worker; the hand-over sets its future (once)."""
+
+    client: str
+    future: asyncio.Future[_Worker]
+
+
+def _expire(waiter: _Waiter, limit: float) -> None:
+    """The waiter's deadline: a timer that fails its future unless a worker came first, so
+    that a worker is either handed over or the request times out, never both."""
+    if not waiter.future.done():
+        waiter.future.set_exception(QueryTimeout(
+            f"no query worker became free within the {limit:g} s time limit"))
 
 
 def frame(message: object) -> bytes:
@@ -68,26 +101,39 @@ async def read_frame(reader: asyncio.StreamReader) -> object:
 
 
 class QueryExecutor:
-    """A fixed number of warm workers; `run` sends a job to an idle one under a deadline."""
+    """A fixed number of warm workers; `run` sends a job to an idle one under a deadline.
+
+    Waiting requests are served fairly: a client (remote address) holds at most
+    `client_cap` workers while another client waits; beyond its share a worker is only
+    borrowed, and taken back (its query answered 429) when a client within its share
+    needs one. A watchdog returns any worker that nobody holds to the pool."""
 
     def __init__(self, source: DatasetSource, *, workers: int, timeout: float,
                  prefixes: Mapping[str, str] | None = None,
-                 max_query_chars: int | None = None) -> None:
+                 max_query_chars: int | None = None, client_cap: int | None = None,
+                 memory_limit: int | None = None) -> None:
         self.source = source
         self.size = max(1, workers)
         self.timeout = timeout
+        self.client_cap = client_cap
+        """Workers one client may hold while another waits (None: no cap)."""
         self.forward = source.open() if source.remote else None
         """The external store the server forwards checked queries to (None: embedded)."""
         graphs = None if self.forward is None else frozenset(self.forward.named_graphs())
         self.prefixes = dict(prefixes or {})
-        self.setup = WorkerSetup(source, self.prefixes, max_query_chars, graphs)
+        self.setup = WorkerSetup(source, self.prefixes, max_query_chars, graphs, memory_limit)
         self._workers: list[_Worker] = []
         self._idle: deque[_Worker] = deque()
-        self._waiters: deque[asyncio.Future[_Worker]] = deque()
+        self._waiters: deque[_Waiter] = deque()
         self._broken: str | None = None
         self._stillborn = 0
         self._closing = False
+        self._watchdog: asyncio.Task[None] | None = None
+        self._handovers = 0
         self.killed = 0
+        self.preempted = 0
+        self.recovered = 0
+        """Workers the watchdog found held by nobody and returned to the pool."""
 
     # ------------------------------------------------------------ lifecycle
 
@@ -112,6 +158,7 @@ class QueryExecutor:
             await asyncio.sleep(0.02)
         if self._broken:
             raise QueryFailed(self._broken)
+        self._watchdog = loop.create_task(self._watch_pool())
 
     def terminate(self) -> None:
         """Kill the workers without an event loop (when the server fails to start)."""
@@ -125,11 +172,13 @@ class QueryExecutor:
 
     async def close(self) -> None:
         self._closing = True
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         for worker in list(self._workers):
             self._discard(worker, kill=True)
         for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_exception(QueryFailed("the service is shutting down"))
+            if not waiter.future.done():
+                waiter.future.set_exception(QueryFailed("the service is shutting down"))
 
     @property
     def worker_pids(self) -> list[int]:
@@ -140,25 +189,29 @@ class QueryExecutor:
         """The workers that take jobs (each has forbidden itself the network first)."""
         return [w.process.pid for w in self._workers if w.ready]
 
+    @property
+    def idle_count(self) -> int:
+        return len(self._idle)
+
     # ------------------------------------------------------------ running
 
-    async def run(self, job: QueryJob, timeout: float | None = None) -> Answer:
-        """The answer to a job, or the QueryError that says why there is none."""
+    async def run(self, job: QueryJob, timeout: float | None = None, client: str = "") -> Answer:
+        """The answer to a job, or the QueryError that says why there is none. `client`
+        names who asks (the remote address), for the fair share of workers."""
         limit = self.timeout if timeout is None else timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
+        worker = await self._acquire(client, deadline, limit)
+        # From here the worker goes back to the pool on every path: released after its
+        # answer, or killed (and replaced) when anything else happens.
         try:
-            async with asyncio.timeout_at(deadline):
-                worker = await self._acquire()
-        except TimeoutError:
-            raise QueryTimeout(
-                f"no query worker became free within the {limit:g} s time limit"
-            ) from None
-        future: asyncio.Future[tuple[str, Any]] = loop.create_future()
-        worker.pending = future
-        try:
+            future: asyncio.Future[tuple[str, Any]] = loop.create_future()
+            worker.pending = future
+            worker.lease += 1
             assert worker.writer is not None  # a ready worker is being read
             worker.writer.write(frame(job))
+            if self._waiters:
+                self._take_back()
             async with asyncio.timeout_at(deadline):
                 status, payload = await future
         except TimeoutError:
@@ -168,7 +221,8 @@ class QueryExecutor:
                 f"the query ran longer than the {limit:g} s time limit and was stopped"
             ) from None
         except BaseException:
-            # cancelled (client gone) or the worker died: nobody wants this answer any more
+            # cancelled (client gone), taken back, or the worker died: nobody wants this
+            # answer any more, and the worker may be mid-query
             self._discard(worker, kill=True)
             raise
         self._release(worker)
@@ -195,24 +249,116 @@ class QueryExecutor:
             run_job, store, job, self.prefixes, max_rows=checked.max_rows,
             query_dataset=checked.query_dataset, timeout=left)
 
-    async def _acquire(self) -> _Worker:
+    async def _acquire(self, client: str, deadline: float, limit: float) -> _Worker:
+        """An idle worker, or wait in line for one until the deadline (QueryTimeout)."""
         if self._broken:
             raise QueryFailed(self._broken)
         if self._idle:
-            return self._idle.popleft()
-        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+            return self._hand(self._idle.popleft(), client)
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(client, loop.create_future())
         self._waiters.append(waiter)
-        return await waiter
+        expiry = loop.call_at(deadline, _expire, waiter, limit)
+        self._take_back()
+        try:
+            return await waiter.future
+        except BaseException:
+            # a worker handed over in the very iteration the request was cancelled: the
+            # result is there, but nobody will use it
+            future = waiter.future
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self._release(future.result())
+            raise
+        finally:
+            expiry.cancel()
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(waiter)
+
+    def _held(self, client: str) -> int:
+        return sum(1 for w in self._workers if w.client == client)
+
+    def _hand(self, worker: _Worker, client: str) -> _Worker:
+        worker.client = client
+        worker.lease += 1
+        self._handovers += 1
+        worker.handed = self._handovers
+        return worker
 
     def _release(self, worker: _Worker) -> None:
-        if worker not in self._workers:
+        """Give a worker back: to the next waiter in fair order, else to the idle pool."""
+        if worker not in self._workers or worker in self._idle:
             return
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(worker)
+        worker.client = None
+        worker.lease += 1
+        waiter = self._next_waiter()
+        if waiter is not None:
+            waiter.future.set_result(self._hand(worker, waiter.client))
+        else:
+            self._idle.append(worker)
+
+    def _next_waiter(self) -> _Waiter | None:
+        """The oldest live waiter whose client holds less than its share; else the oldest."""
+        live = [w for w in self._waiters if not w.future.done()]
+        if not live:
+            return None
+        cap = self.client_cap
+        chosen = next((w for w in live if cap is None or self._held(w.client) < cap), live[0])
+        self._waiters.remove(chosen)
+        return chosen
+
+    def _take_back(self) -> None:
+        """While clients within their share wait and no replacement worker is on its way
+        for them, stop the latest query of a client holding more than its share, so that
+        its worker comes back (replaced). Checked when a request starts waiting, when a
+        job starts, and at every sweep of the watchdog."""
+        cap = self.client_cap
+        if cap is None:
+            return
+        entitled = sum(1 for w in self._waiters
+                       if not w.future.done() and self._held(w.client) < cap)
+        coming = sum(1 for w in self._workers if not w.ready)
+        while entitled > coming:
+            greedy = [w for w in self._workers if w.client is not None
+                      and self._held(w.client) > cap and w.pending is not None
+                      and not w.pending.done()]
+            if not greedy:
                 return
-        self._idle.append(worker)
+            worker = max(greedy, key=lambda w: w.handed)
+            future, worker.pending = worker.pending, None
+            assert future is not None
+            future.set_exception(TooManyQueries(
+                f"this query was stopped because your address had more than {cap} queries "
+                "running while another client waited; run fewer at once"))
+            self.preempted += 1
+            self._discard(worker, kill=True)
+            coming += 1
+
+    async def _watch_pool(self) -> None:
+        """Every second: a ready worker that is neither idle nor running a job nor just
+        handed over (the same lease two sweeps in a row) goes back to the pool, and
+        missing workers are started."""
+        while not self._closing:
+            await asyncio.sleep(WATCHDOG_SECONDS)
+            self.reconcile()
+
+    def reconcile(self) -> None:
+        """One sweep of the watchdog (see `_watch_pool`)."""
+        for worker in list(self._workers):
+            running = worker.pending is not None and not worker.pending.done()
+            if not worker.ready or running or worker in self._idle:
+                worker.suspect = None
+            elif worker.suspect == worker.lease:
+                log.warning("query worker %s was held by nobody; returned to the pool",
+                            worker.process.pid)
+                worker.suspect = None
+                self.recovered += 1
+                worker.client = None
+                self._release(worker)
+            else:
+                worker.suspect = worker.lease
+        while not self._closing and not self._broken and len(self._workers) < self.size:
+            self._spawn()
+        self._take_back()
 
     # ------------------------------------------------------------ processes
 
@@ -243,6 +389,8 @@ class QueryExecutor:
                 status, payload = await read_frame(reader)  # type: ignore[misc]
                 self._on_message(worker, status, payload)
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            if worker.pending is not None:  # its exit status says why it died
+                await asyncio.to_thread(worker.process.join, 2.0)
             self._on_death(worker)
 
     def _on_message(self, worker: _Worker, status: str, payload: Any) -> None:
@@ -251,7 +399,8 @@ class QueryExecutor:
             self._stillborn = 0
             self._release(worker)
         elif status == "failed":
-            self._break(f"the query workers cannot open the dataset: {payload}")
+            log.error("a query worker cannot start: %s", payload)
+            self._break("the query workers cannot open the dataset; see the server log")
             self._discard(worker, kill=True, respawn=False)
         else:
             future, worker.pending = worker.pending, None
@@ -263,8 +412,8 @@ class QueryExecutor:
         self._broken = reason
         log.error(reason)
         for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_exception(QueryFailed(reason))
+            if not waiter.future.done():
+                waiter.future.set_exception(QueryFailed(reason))
 
     def _on_death(self, worker: _Worker) -> None:
         future = worker.pending
@@ -275,8 +424,14 @@ class QueryExecutor:
                             " ready; see the server log")
         self._discard(worker, kill=True)
         if future is not None and not future.done():
-            future.set_exception(QueryFailed(
-                "the query worker stopped unexpectedly; it has been replaced, try again"))
+            if worker.process.exitcode == -signal.SIGABRT and self.setup.memory_limit:
+                # Oxigraph aborts when an allocation fails: the worker's memory limit
+                future.set_exception(QueryMemoryLimit(
+                    "the query needed more memory than a query may use "
+                    f"({self.setup.memory_limit / 2**30:g} GiB) and was stopped"))
+            else:
+                future.set_exception(QueryFailed(
+                    "the query worker stopped unexpectedly; it has been replaced, try again"))
 
     def _discard(self, worker: _Worker, *, kill: bool, respawn: bool = True) -> None:
         """Forget a worker (killing it), and start a replacement unless shutting down."""

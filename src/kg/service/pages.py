@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from rdflib import Graph, URIRef
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from kg.catalogue import expand_curie, query_iri
@@ -24,7 +23,7 @@ from kg.search import LIST_KINDS
 from kg.service import entities
 from kg.service.context import ServiceContext, get_context
 from kg.service.negotiation import GRAPH_OFFERS, HTML_OFFER, Offer, negotiate_request
-from kg.service.problems import HttpProblem
+from kg.service.problems import HttpProblem, whole_number
 from kg.service.reader import Row, iri, literal
 from kg.service.rendering import Page, compact
 from kg.service.rendering import render as render  # the SPARQL page renders through here
@@ -76,12 +75,8 @@ def negotiate_page(request: Request, offers: tuple[Offer, ...] = PAGE_OFFERS) ->
 
 
 def page_number(request: Request) -> int:
-    value = request.query_params.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
-        raise HttpProblem(422, "invalid parameter",
-                          f"parameter 'page': {value!r} is not a page number (1, 2, …)",
-                          parameter="page")
-    return int(value)
+    """The `page` asked for (1, 2, …; 422 for anything else)."""
+    return whole_number("page", request.query_params.get("page", "1"))
 
 
 @router.get("/", include_in_schema=False)
@@ -90,8 +85,15 @@ async def home(request: Request, year: Annotated[str | None, Query(pattern=r"^[0
     context = get_context(request)
     offer = negotiate_page(request)
     if offer.format != "html":
-        return void_response(request, context, GRAPH_FORMATS[offer.format])
-    page = Page(request)
+        fmt = GRAPH_FORMATS[offer.format]
+        return await context.off_loop(lambda: void_response(request, context, fmt))
+    return await context.off_loop(lambda: home_page(Page(request), year))
+
+
+def home_page(page: Page, year: str | None) -> Response:
+    """The home page (in a page thread: it reads the graph and the index); the tasks of
+    `year`, else of the latest programme year."""
+    context = page.context
     shown = int(year) if year else latest_year(page)
     entries = {kind: kind_listing(page, kind, 1, HOME_ENTRIES) for kind in HOME_KINDS}
     classes = data_class_counts(context)
@@ -138,7 +140,8 @@ async def void(request: Request) -> Response:
     offer = negotiate_page(request, (*GRAPH_OFFERS, HTML_OFFER))
     if offer.format == "html":
         return RedirectResponse(context.public_base(request) + "dataset", 303)
-    return void_response(request, context, GRAPH_FORMATS[offer.format])
+    fmt = GRAPH_FORMATS[offer.format]
+    return await context.off_loop(lambda: void_response(request, context, fmt))
 
 
 @router.get("/downloads", summary="Dumps of the whole graph in every RDF format",
@@ -151,10 +154,14 @@ async def downloads(request: Request) -> Response:
     context = get_context(request)
     offer = negotiate_page(request)
     if offer.format != "html":
-        return void_response(request, context, GRAPH_FORMATS[offer.format])
-    page = Page(request)
+        fmt = GRAPH_FORMATS[offer.format]
+        return await context.off_loop(lambda: void_response(request, context, fmt))
+    return await context.off_loop(lambda: downloads_page(Page(request)))
+
+
+def downloads_page(page: Page) -> Response:
     files = [{"name": f"{DUMP_NAME}.{fmt.extension}", "format": fmt,
-              "size": len(dump_bytes(context, fmt))} for fmt in GRAPH_FORMATS.values()]
+              "size": len(dump_bytes(page.context, fmt))} for fmt in GRAPH_FORMATS.values()]
     return page.render("downloads.html", {"title": page.t("downloads.title"), "files": files},
                        headers={"Vary": "Accept"})
 
@@ -173,7 +180,8 @@ async def download(filename: Annotated[str, Path(json_schema_extra={"enum": DUMP
     if stem != DUMP_NAME or fmt is None:
         names = ", ".join(DUMP_NAMES)
         raise HttpProblem(404, "no such download", f"{filename!r} is not one of: {names}")
-    return Response(dump_bytes(context, fmt), media_type=fmt.media_type, headers={
+    body = await context.off_loop(lambda: dump_bytes(context, fmt))
+    return Response(body, media_type=fmt.media_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -183,10 +191,10 @@ def dump_bytes(context: ServiceContext, fmt: GraphFormat) -> bytes:
 
 @router.get("/{path:path}", include_in_schema=False)
 async def dereference(path: str, request: Request) -> Response:
-    """The page (or RDF description) of any resource of the dataset, rendered in the
-    thread pool: its reads may be HTTP requests to a SPARQL server (`--store`), which
-    must not hold up the event loop."""
-    return await run_in_threadpool(resource_response, path, request)
+    """The page (or RDF description) of any resource of the dataset, rendered in a page
+    thread: its reads may be HTTP requests to a SPARQL server (`--store`), which must
+    not hold up the event loop."""
+    return await get_context(request).off_loop(lambda: resource_response(path, request))
 
 
 def resource_response(path: str, request: Request) -> Response:
@@ -219,6 +227,8 @@ def resource_response(path: str, request: Request) -> Response:
                                                 "iri": resource, "detail": detail},
                                status_code=404)
         raise HttpProblem(404, "not found", f"<{resource}> is not a resource of this dataset")
+    if (successor := entities.replaced_by(context.reader, resource)) is not None:
+        return RedirectResponse(context.local_url(successor, request), 301)
     if offer.format != "html":
         fmt = GRAPH_FORMATS[offer.format]
         return Response(entities.description(context.reader, resource, fmt),

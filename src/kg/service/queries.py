@@ -43,12 +43,17 @@ SELECT DISTINCT ?s WHERE {
 } LIMIT $limit"""
 #: Most instances a parameter's OpenAPI schema lists as its `enum`.
 MAX_ENUM = 1000
+#: Longest name an IRI parameter is looked up by (names are a few words), and longest
+#: value of any other parameter (an IRI, a string to match).
+MAX_NAME_CHARS = 200
+MAX_VALUE_CHARS = 2000
 SCHEMAS: dict[str, dict[str, Any]] = {
     "iri": {"type": "string", "format": "uri"},
     "string": {"type": "string", "minLength": 1, "pattern": r"\S"},
     "integer": {"type": "integer"},
     # an xsd:decimal as written (no exponent: 1e3 is not a decimal), so a string
-    "decimal": {"type": "string", "pattern": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"},
+    "decimal": {"type": "string",
+                "pattern": r"^[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})$"},
     "date": {"type": "string", "format": "date"},
     "language": {"type": "string", "pattern": "^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"},
 }
@@ -189,26 +194,29 @@ async def answer_saved_query(request: Request, context: ServiceContext,
         values.pop("lang", None)  # the interface language switch, not a parameter here
     elif offer.format == "html" and "lang" not in values and values:
         values["lang"] = choose_language(request)  # labels in the reader's language
-    names = [n for n, v in values.items() if is_name(query, n, v, context)]
-    index = await context.search_index() if names else None  # names are looked up there
     try:
-        bound = bind_parameters(query, values, context, request, index)
+        check_sizes(query, values, context)
+        names = [n for n, v in values.items() if is_name(query, n, v, context)]
+        index = await context.search_index() if names else None  # names are looked up there
+        bound = await context.off_loop(
+            lambda: bind_parameters(query, values, context, request, index))
     except ParameterError as exc:
         if offer.format == "html":
             page = Page(request)
             if not values:  # a first visit: show the empty form, not an error
                 return page.render("query.html", query_page(page, query, values))
-            return page.render("query.html", query_page(
-                page, query, values, error=str(exc),
-                candidates=getattr(exc, "candidates", [])), status_code=422)
+            error, candidates = str(exc), getattr(exc, "candidates", [])
+            return await context.off_loop(lambda: page.render("query.html", query_page(
+                page, query, values, error=error, candidates=candidates), status_code=422))
         extra = {"candidates": exc.candidates} if getattr(exc, "candidates", None) else {}
         raise HttpProblem(422, "invalid parameter", str(exc), parameter=exc.name,
                           **extra) from exc
     wanted = "json" if offer.format == "html" else offer.format
-    answer, hit = await cached_answer(context, query, bound, wanted)
+    answer, hit = await cached_answer(request, context, query, bound, wanted)
     if offer.format == "html":
         page = Page(request)
-        response = page.render("query.html", query_page(page, query, values, answer=answer))
+        response = await context.off_loop(lambda: page.render(
+            "query.html", query_page(page, query, values, answer=answer)))
     else:
         response = answer_response(answer, context.config.max_rows)
     response.headers["X-KG-Cache"] = "hit" if hit else "miss"
@@ -222,6 +230,17 @@ class AmbiguousName(ParameterError):
     def __init__(self, name: str, message: str, candidates: list[dict[str, str]]) -> None:
         super().__init__(name, message)
         self.candidates = candidates
+
+
+def check_sizes(query: SavedQuery, values: Mapping[str, str], context: ServiceContext) -> None:
+    """Refuse (422) a value longer than any value of its kind can be: a name to look up
+    beyond MAX_NAME_CHARS, anything else beyond MAX_VALUE_CHARS."""
+    for name, value in values.items():
+        limit, what = (MAX_NAME_CHARS, "a name") if is_name(query, name, value, context) \
+            else (MAX_VALUE_CHARS, "a value")
+        if len(value) > limit:
+            raise ParameterError(name, f"{what} of {len(value)} characters is longer than "
+                                       f"the {limit} this parameter accepts")
 
 
 def is_name(query: SavedQuery, name: str, value: str, context: ServiceContext) -> bool:
@@ -305,8 +324,8 @@ def _has_type(context: ServiceContext, resource: str, classes: tuple[str, ...]) 
     return context.reader.ask(INSTANCE_OF, {"node": iri(resource), "classes": list(classes)})
 
 
-async def cached_answer(context: ServiceContext, query: SavedQuery, bound: Mapping[str, Any],
-                        fmt: str) -> tuple[Answer, bool]:
+async def cached_answer(request: Request, context: ServiceContext, query: SavedQuery,
+                        bound: Mapping[str, Any], fmt: str) -> tuple[Answer, bool]:
     key = (context.version, query.name,
            tuple(sorted((k, str(v)) for k, v in bound.items())), fmt)
     answer = context.cache.get(key)
@@ -320,7 +339,7 @@ async def cached_answer(context: ServiceContext, query: SavedQuery, bound: Mappi
         max_rows=context.config.max_rows,
         use_prefixes=True,
     )
-    answer = await execute(context, job)
+    answer = await execute(request, context, job)
     context.cache.put(key, answer)
     return answer, False
 
@@ -372,6 +391,11 @@ def _term(binding: dict[str, str] | None) -> Term | None:
 # ---------------------------------------------------------------- the list
 
 async def list_queries(request: Request) -> Response:
+    return await get_context(request).off_loop(lambda: catalogue_response(request))
+
+
+def catalogue_response(request: Request) -> Response:
+    """The catalogue in the negotiated format (in a page thread)."""
     context = get_context(request)
     offer = negotiate_request(request, LIST_OFFERS)
     headers = {"Vary": "Accept"}

@@ -25,6 +25,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 SYMBOL_UNITS = {"%", "‰"}
+#: Chinese number units, largest first (万亿 = 10^12 is how the press writes trillions)
+CHINESE_UNITS = (("万亿", Decimal(10) ** 12), ("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
 
 
 class Page:
@@ -143,7 +145,12 @@ def _plain(number: Decimal) -> str:
 
 
 def format_number(value: str, lang: str) -> str:
-    """660000 -> '66万' (zh) or '660,000' (en); 4.73 stays 4.73; non-numbers unchanged."""
+    """660000 -> '66万' (zh) or '660,000' (en); 4.73 stays 4.73; non-numbers unchanged.
+
+    Chinese takes the largest unit that leaves at most two decimals: 2730000000000 ->
+    '2.73万亿' (not '27300亿'), 120000000 -> '1.2亿', 13315 stays 13315. Every page, table
+    and chart formats numbers through this one function (`Page.number`).
+    """
     try:
         number = Decimal(value.strip())
     except (InvalidOperation, AttributeError):
@@ -151,7 +158,7 @@ def format_number(value: str, lang: str) -> str:
     if not number.is_finite():
         return value
     if lang == "zh":
-        for name, size in (("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4)):
+        for name, size in CHINESE_UNITS:
             scaled = (number / size).normalize()
             # 66万, 12.6万, but 13315 rather than 1.3315万
             if abs(number) >= size and -scaled.as_tuple().exponent <= 2:  # type: ignore[operator]

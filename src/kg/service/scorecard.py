@@ -325,8 +325,14 @@ async def scorecard_page(
         year: Annotated[str, Query(pattern=r"^[0-9]{4}$", description="Programme year")] = "2025",
 ) -> Response:
     page = Page(request)
+    as_json = negotiate_request(request, SCORECARD_OFFERS).format == "json"
+    return await page.context.off_loop(lambda: scorecard_response(page, year, as_json))
+
+
+def scorecard_response(page: Page, year: str, as_json: bool) -> Response:
+    """The scorecard page or its JSON (in a page thread: it reads the graph)."""
     rows = scorecard(page, int(year))
-    if negotiate_request(request, SCORECARD_OFFERS).format == "json":
+    if as_json:
         return scorecard_json(page, rows, int(year))
     return page.render("scorecard.html", {
         "title": page.t("scorecard.title", year=year), "year": year, "rows": rows,

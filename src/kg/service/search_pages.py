@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from kg.catalogue import expand_curie
-from kg.search import ENTITY_KINDS, EntityHit, QuoteHit, highlight
+from kg.search import ENTITY_KINDS, EntityHit, QuoteHit, SearchIndex, highlight
 from kg.service.i18n import choose_language
 from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
 from kg.service.rendering import Page
@@ -32,6 +32,12 @@ async def search(request: Request, q: str = "", type: str | None = None) -> Resp
     """Entities whose names match (ranked, faceted by kind) and quotes holding the words."""
     page = Page(request)
     index = await page.context.search_index()
+    return await page.context.off_loop(lambda: search_response(page, index, q, type))
+
+
+def search_response(page: Page, index: SearchIndex, q: str, type: str | None) -> Response:
+    """The search page or its JSON (in a page thread: the index is read here)."""
+    request = page.request
     query = _query(q)
     kind = type if type in ENTITY_KINDS else None
     all_hits = index.find_entities(query, limit=1000) if query else []
@@ -84,8 +90,9 @@ async def suggest(request: Request, q: str = "", type: str | None = None,
         else:
             classes = (expand_curie(type, context.prefixes),)
     index = await context.search_index()
-    hits = index.find_entities(_query(q), kind=kind, classes=classes,
-                               limit=max(1, min(limit, 50))) if q.strip() else []
+    hits = await context.off_loop(lambda: index.find_entities(
+        _query(q), kind=kind, classes=classes, limit=max(1, min(limit, 50)))) if q.strip() \
+        else []
     body = [{"label": h.entity.name(lang), "iri": h.entity.iri, "kind": h.entity.kind,
              "other": next((h.entity.names[k] for k in ("pinyin", "en", "zh")
                             if k in h.entity.names and h.entity.names[k] != h.entity.name(lang)),

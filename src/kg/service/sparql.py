@@ -93,7 +93,7 @@ async def sparql_get(request: Request) -> Response:
     check_utf8_query_string(request)
     queries = params.getlist("query")
     if not queries:
-        return service_description_response(request, context)
+        return await context.off_loop(lambda: service_description_response(request, context))
     if len(queries) > 1:
         raise HttpProblem(400, "bad request", "more than one 'query' parameter")
     return await run_protocol_query(
@@ -189,7 +189,8 @@ def content_type(header: str | None) -> tuple[str, str | None]:
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing (413) more than `limit` bytes without reading them all."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and (
+            len(declared) > 18 or int(declared) > limit):
         raise too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -230,7 +231,7 @@ async def run_protocol_query(
         max_rows=max_rows,
         use_prefixes=context.predeclare_prefixes,
     )
-    answer = await execute(context, job)
+    answer = await execute(request, context, job)
     return answer_response(answer, max_rows)
 
 
@@ -270,10 +271,15 @@ def not_acceptable(form: str | None) -> HttpProblem:
                        f"no acceptable format for {form or 'this'} results; offered: {types}")
 
 
-async def execute(context: ServiceContext, job: QueryJob) -> Answer:
+def client_address(request: Request) -> str:
+    """Who asks, for the fair share of query workers: the remote address."""
+    return request.client.host if request.client else ""
+
+
+async def execute(request: Request, context: ServiceContext, job: QueryJob) -> Answer:
     """Run a job in the worker pool, turning its failures into HTTP problems."""
     try:
-        return await context.executor.run(job)
+        return await context.executor.run(job, client=client_address(request))
     except NotAcceptable as exc:
         raise not_acceptable("CONSTRUCT" if exc.message == "graph" else "SELECT") from exc
     except QueryError as exc:

@@ -257,12 +257,26 @@ def table_rows(table: Table, select: Select, data_base: str,
     return [[row.get(f.name) or "" for f in table.fields] for row in rows]
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection"): a label
+#: such as `=HYPERLINK(...)` in the graph must stay text in the user's spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_bytes(table: Table, rows: Sequence[Sequence[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([f.name for f in table.fields])
-    writer.writerows(rows)
+    writer.writerows([csv_text(f, v) for f, v in zip(table.fields, row, strict=True)]
+                     for row in rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+def csv_text(field: Field, text: str) -> str:
+    """A CSV cell: text a spreadsheet would read as a formula gets a leading single quote
+    (OWASP's rule); numbers, negative ones included, stay as they are."""
+    if text.startswith(FORMULA_STARTS) and isinstance(cell(field, text), str):
+        return "'" + text
+    return text
 
 
 def cell(field: Field, text: str) -> Any:
@@ -290,6 +304,9 @@ def workbook_bytes(tables: Sequence[tuple[Table, Sequence[Sequence[str]]]]) -> b
         sheet.append([f.name for f in table.fields])
         for row in rows:
             sheet.append([cell(f, v) for f, v in zip(table.fields, row, strict=True)])
+            for written in sheet[sheet.max_row]:
+                if isinstance(written.value, str):
+                    written.data_type = "s"  # openpyxl makes any text starting "=" a formula
         for c in sheet[1]:
             c.font = bold
         sheet.freeze_panes = "A2"

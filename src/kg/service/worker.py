@@ -18,10 +18,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
+import logging
 import os
+import resource
 import signal
 import socket
-import sys
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ from kg.query_errors import (
     NotAcceptable,
     QueryError,
     QueryFailed,
+    QueryMemoryLimit,
     QueryRefused,
     QuerySyntaxError,
     QueryUnsupported,
@@ -52,6 +54,7 @@ from kg.service.sandbox import SandboxError, forbid_network
 from kg.sparql_lexer import CanonicalQuery, canonicalise
 from kg.store import GraphStore, QueryDataset
 
+log = logging.getLogger("kg.service")
 #: Parsed shapes kept per worker (keyed by a digest of the text, so a few bytes each).
 SHAPE_CACHE_ENTRIES = 2048
 SHAPE_CACHE_MAX_TEXT = 65_536
@@ -64,6 +67,8 @@ class WorkerSetup:
     max_query_chars: int | None = None
     graphs: frozenset[str] | None = None
     """The dataset's graph names, for a worker that only checks (an external store)."""
+    memory_limit: int | None = None
+    """Bytes of private memory (RLIMIT_DATA) the worker may use (None: no limit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +225,7 @@ def job_dataset(job: QueryJob, query_dataset: bool) -> QueryDataset:
 def serve(conn: Connection) -> None:
     """The worker's loop: set up, say ready, answer jobs until the server goes away."""
     setup: WorkerSetup = conn.recv()
+    limit_memory(setup.memory_limit)
     try:
         worker = Worker(None if setup.graphs is not None else setup.source.open(), setup)
         inspect_query("ASK {}")  # builds the grammar now rather than on the first request
@@ -243,11 +249,24 @@ def serve(conn: Connection) -> None:
                 policy="network"))
         except RuntimeError as error:  # Oxigraph: parsed, but cannot be evaluated
             reply = ("error", QueryUnsupported(str(error)))
-        except Exception as error:  # a fault of ours: logged, never shown to the client
-            print(f"kg query worker: {type(error).__name__}: {error}", file=sys.stderr)
+        except MemoryError:
+            reply = ("error", QueryMemoryLimit(
+                "the query needed more memory than a query may use and was stopped"))
+        except Exception:  # the cause goes to the log, not to the client
+            log.exception("query worker: a query failed")
             reply = ("error", QueryFailed("the query could not be answered because of an "
-                                          "internal error; it has been logged"))
+                                          "error in this service; it has been logged"))
         conn.send(reply)
+
+
+def limit_memory(limit: int | None) -> None:
+    """Cap the worker's private memory (heap and anonymous maps, not the store's mapped
+    files: RLIMIT_DATA, not RLIMIT_AS). Past it an allocation fails: Python raises
+    MemoryError, Oxigraph aborts the process; the server tells which and replaces it.
+    No core file is written either way."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if limit is not None:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def _die_with_parent() -> None:
