@@ -7,6 +7,8 @@ in a request stands for the port of a listening socket the test watches.
 
 from __future__ import annotations
 
+import socket
+import threading
 from dataclasses import dataclass, field
 
 import httpx
@@ -224,3 +226,31 @@ def send(client: httpx.Client, url: str, item: Hostile, port: int) -> httpx.Resp
         body, headers = fill(item.query).encode(), {"content-type": "application/sparql-query"}
     return client.request(item.method, url + fill(item.path), params=params or None,
                           content=body, headers=headers)
+
+
+class Listener:
+    """A TCP server that only counts who connects to it (the attacker's server the hostile
+    requests point at): on 127.0.0.1, or on every host address with host="0.0.0.0"."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.sock = socket.create_server((host, 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()

@@ -9,7 +9,6 @@ query is answered while each one is in flight; the dataset is the same at the en
 from __future__ import annotations
 
 import hashlib
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,40 +16,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hostile_corpus import Hostile, corpus, send
+from hostile_corpus import Hostile, Listener, corpus, send
 from servers import serving
 
 from kg.build import BuildSummary
 from kg.formats import GRAPH_FORMATS
 from kg.store import EmbeddedStore
-
-
-class Listener:
-    """A TCP server on 127.0.0.1 that only counts who connects to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
-
 
 CORPUS = corpus()
 

@@ -14,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from external_servers import oxigraph_binary, oxigraph_server
+from hostile_corpus import Listener
 
 #: Copies bytes both ways between a listening socket and a connecting one (TCP or Unix).
 BRIDGE = """
@@ -65,33 +65,6 @@ def _skip_reason() -> str | None:
     if shutil.which("ip") is None:
         return "needs iproute2's `ip` to create a network namespace"
     return None
-
-
-class HostListener:
-    """A TCP listener on every host address that counts connections."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("0.0.0.0", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
 
 
 def _run(*args: str) -> None:
@@ -157,7 +130,7 @@ def _host_addresses() -> list[str]:
     return ["127.0.0.1", *[a for a in found if a != "127.0.0.1"]]
 
 
-def _service_calls(query_url: str, listener: HostListener) -> int:
+def _service_calls(query_url: str, listener: Listener) -> int:
     """Send SERVICE queries aimed at the listener straight to a server (Oxigraph answers
     200 and fails in the body): the connections the listener saw."""
     for address in _host_addresses():
@@ -169,7 +142,7 @@ def _service_calls(query_url: str, listener: HostListener) -> int:
 
 def test_a_service_sent_straight_to_the_isolated_store_reaches_no_host_listener(
         isolated_store: str) -> None:
-    listener = HostListener()
+    listener = Listener(host="0.0.0.0")
     try:
         assert len(_host_addresses()) >= 1
         connections = _service_calls(isolated_store, listener)
@@ -182,7 +155,7 @@ def test_the_same_service_from_a_store_on_the_host_does_connect(
         isolated_store: str, tmp_path: Path) -> None:
     """The control: without the namespace the request reaches the listener, so the test
     above can fail."""
-    listener = HostListener()
+    listener = Listener(host="0.0.0.0")
     try:
         with oxigraph_server(tmp_path) as endpoint:
             connections = _service_calls(endpoint.query_url, listener)
