@@ -88,6 +88,14 @@ def test_path_page_takes_names_and_lists_the_paths(service_client: TestClient) -
     assert 'class="paths"' in html and "国家卫生健康委员会" in html
     assert 'id="graph-view"' in html and "static/graph.js" in html
     assert 'data-suggest="http://testserver/search/suggest"' in html
+    # the drawing reads the JSON from its own address (a cached HTML page never stands in)
+    assert "format=json" in html
+
+
+def test_path_format_parameter_gives_json(service_client: TestClient) -> None:
+    response = service_client.get("/graph/path", params={"from": WANG, "to": NHC,
+                                                          "format": "json"})
+    assert response.status_code == 200 and response.json()["paths"]
 
 
 def test_path_page_without_ends_is_an_empty_form(service_client: TestClient) -> None:

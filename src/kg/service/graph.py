@@ -226,7 +226,8 @@ def path_response(page: Page, index: Any, start: str, goal: str) -> Response:
     return page.render("path.html", {
         "title": page.t("graph.path.title"), "start": start, "goal": goal, "ends": ends,
         "paths": paths, "max_hops": MAX_PATH_HOPS,
-        "data_url": page.link_here() if paths else None}, headers={"Vary": "Accept"})
+        "data_url": page.link_here(format="json") if paths else None},
+        headers={"Vary": "Accept"})
 
 
 @router.get("/graph/path", summary="Shortest typed paths between two entities",

@@ -37,6 +37,14 @@
       .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error(r.status)); });
   }
 
+  // cytoscape.js adds an inline <style> (its container's position: relative) unless an
+  // element with this id exists; the Content-Security-Policy refuses inline styles, and
+  // kg.css already gives .graph-view that position.
+  if (!document.getElementById("__________cytoscape_stylesheet")) {
+    var marker = document.createElement("meta");
+    marker.id = "__________cytoscape_stylesheet";
+    document.head.appendChild(marker);
+  }
   view.hidden = false;
   var cy = cytoscape({
     container: view,
