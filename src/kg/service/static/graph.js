@@ -71,7 +71,10 @@
       return i.group === "edges" && !cy.getElementById(i.data.source).empty() &&
         !cy.getElementById(i.data.target).empty();
     }));
-    cy.layout({name: "cose", animate: false, nodeDimensionsIncludeLabels: true}).run();
+    // rings by degree: the entity (and every expanded node) in the middle, leaves around
+    cy.layout({name: "concentric", animate: false, minNodeSpacing: 24, padding: 16,
+      concentric: function (node) { return node.degree(); },
+      levelWidth: function () { return 2; }}).run();
   }
 
   function show(node) {
