@@ -60,6 +60,30 @@ def test_neighbourhood_refuses_bad_parameters_with_422(service_client: TestClien
     assert response.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize("value", ["²", "①", "1" * 4301, "1.5", "x", ""])
+def test_integer_parameters_out_of_their_grammar_are_422(service_client: TestClient,
+                                                         value: str) -> None:
+    for name in ("hops", "limit"):
+        response = service_client.get("/graph/neighbourhood", params={"iri": WANG, name: value})
+        assert response.status_code == 422, (name, value)
+        assert response.json()["parameter"] == name
+
+
+def test_long_values_are_422_at_once(service_client: TestClient) -> None:
+    long_iri = BASE + "x" * 5000
+    assert service_client.get("/graph/neighbourhood",
+                              params={"iri": long_iri}).status_code == 422
+    words = " ".join(["wang haidong li"] * 3000)
+    response = service_client.get("/graph/path", params={"from": words, "to": NHC})
+    assert response.status_code == 422 and response.json()["parameter"] == "from"
+
+
+def test_a_name_that_matches_nothing_is_404(service_client: TestClient) -> None:
+    response = service_client.get("/graph/path", params={"from": "qqqzzzxxx", "to": NHC},
+                                  headers=JSON)
+    assert response.status_code == 404
+
+
 def test_neighbourhood_of_an_unknown_iri_is_404(service_client: TestClient) -> None:
     response = service_client.get("/graph/neighbourhood", params={"iri": f"{BASE}person/nobody"})
     assert response.status_code == 404

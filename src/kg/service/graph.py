@@ -11,6 +11,7 @@ read per step, paths of at most MAX_PATH_HOPS edges.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -35,6 +36,10 @@ EDGES_PER_STEP = 2000
 MAX_PATHS = 5
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 JSON_OFFER = Offer("application/json", "json")
+#: An absolute IRI as the parameters take it (a scheme, then no space, quote or bracket);
+#: the OpenAPI schema says the same, so a value the schema accepts is never refused here.
+IRI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$"
+MAX_PARAMETER = 2000
 EDGES = """
 SELECT ?s ?p ?o WHERE {
   VALUES ?n { $nodes }
@@ -167,8 +172,9 @@ def resource_of(page: Page, value: str, name: str) -> str:
     the dataset says nothing of it."""
     context = page.context
     resource = context.data_iri(value.strip(), page.request)
-    if ":" not in resource or any(c in resource for c in " <>\"{}|\\^`\n\t"):
-        raise HttpProblem(422, "invalid parameter", f"{name}: {value!r} is not an IRI")
+    if not re.match(IRI_PATTERN, resource):
+        raise HttpProblem(422, "invalid parameter", f"{name}: {value!r} is not an IRI",
+                          parameter=name)
     if not is_known(context.reader, resource):
         raise HttpProblem(404, "not found", f"<{resource}> is not a resource of this dataset")
     return resource
@@ -183,9 +189,13 @@ def neighbourhood_json(page: Page, value: str, hops: int, limit: int) -> Respons
                     headers={"Vary": "Accept-Language, Cookie"})
 
 
-@router.get("/graph/neighbourhood", summary="An entity's typed neighbourhood, as JSON")
+@router.get("/graph/neighbourhood", summary="An entity's typed neighbourhood, as JSON",
+            responses={404: {"description": "The dataset says nothing of that IRI"},
+                       503: {"description": "The page ran out of time"}})
 async def neighbourhood_route(
-        request: Request, iri: str, hops: Annotated[int, Query(ge=1, le=2)] = 1,
+        request: Request,
+        iri: Annotated[str, Query(pattern=IRI_PATTERN, max_length=MAX_PARAMETER)],
+        hops: Annotated[int, Query(ge=1, le=2)] = 1,
         lang: Annotated[str | None, Query(pattern="^(zh|en)$")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_NODES)] = DEFAULT_NODES) -> Response:
     """`{nodes: [{id, url, label, kind, claim}], edges: [{source, target, predicate, label}]}`:
@@ -198,7 +208,7 @@ async def neighbourhood_route(
 def resolve_name(page: Page, index: Any, value: str, name: str) -> str:
     """An IRI as given, or the best entity whose name matches the text typed."""
     text = value.strip()
-    if text.startswith(("http://", "https://", "urn:")):
+    if re.match(IRI_PATTERN, text):
         return resource_of(page, text, name)
     hits = index.find_entities(text, limit=1) if index is not None and text else []
     if not hits:
@@ -232,15 +242,18 @@ def path_response(page: Page, index: Any, start: str, goal: str) -> Response:
 
 @router.get("/graph/path", summary="Shortest typed paths between two entities",
             response_class=Response, responses={
-                200: {"content": {"text/html": {}, "application/json": {}}}})
-async def path_route(request: Request, from_: Annotated[str, Query(alias="from")] = "",
-                     to: str = "") -> Response:
+                200: {"content": {"text/html": {}, "application/json": {}}},
+                404: {"description": "No entity has that IRI or name"},
+                503: {"description": "The page ran out of time"}})
+async def path_route(
+        request: Request,
+        from_: Annotated[str, Query(alias="from", max_length=MAX_PARAMETER)] = "",
+        to: Annotated[str, Query(max_length=MAX_PARAMETER)] = "") -> Response:
     """Up to five shortest chains of typed edges (either direction, at most four) from one
     entity to the other; `from` and `to` are IRIs or names (the best match is taken)."""
     page = Page(request)
     context = get_context(request)
-    index = None
-    if (from_.strip() and not from_.strip().startswith("http")) or \
-            (to.strip() and not to.strip().startswith("http")):
-        index = await context.search_index()
+    names = [v.strip() for v in (from_, to) if v.strip()]
+    index = await context.search_index() if any(
+        not re.match(IRI_PATTERN, v) for v in names) else None
     return await context.off_loop(lambda: path_response(page, index, from_, to))
