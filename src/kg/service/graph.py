@@ -40,6 +40,7 @@ JSON_OFFER = Offer("application/json", "json")
 #: the OpenAPI schema says the same, so a value the schema accepts is never refused here.
 IRI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$"
 MAX_PARAMETER = 2000
+EXAMPLE = "https://w3id.org/cn-health-kg/person/wang-haidong"
 EDGES = """
 SELECT ?s ?p ?o WHERE {
   VALUES ?n { $nodes }
@@ -194,7 +195,8 @@ def neighbourhood_json(page: Page, value: str, hops: int, limit: int) -> Respons
                        503: {"description": "The page ran out of time"}})
 async def neighbourhood_route(
         request: Request,
-        iri: Annotated[str, Query(pattern=IRI_PATTERN, max_length=MAX_PARAMETER)],
+        iri: Annotated[str, Query(pattern=IRI_PATTERN, max_length=MAX_PARAMETER,
+                                  examples=[EXAMPLE])],
         hops: Annotated[int, Query(ge=1, le=2)] = 1,
         lang: Annotated[str | None, Query(pattern="^(zh|en)$")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_NODES)] = DEFAULT_NODES) -> Response:
@@ -247,8 +249,11 @@ def path_response(page: Page, index: Any, start: str, goal: str) -> Response:
                 503: {"description": "The page ran out of time"}})
 async def path_route(
         request: Request,
-        from_: Annotated[str, Query(alias="from", max_length=MAX_PARAMETER)] = "",
-        to: Annotated[str, Query(max_length=MAX_PARAMETER)] = "") -> Response:
+        from_: Annotated[str, Query(alias="from", max_length=MAX_PARAMETER,
+                                    examples=[EXAMPLE])] = "",
+        to: Annotated[str, Query(max_length=MAX_PARAMETER,
+                                 examples=["https://w3id.org/cn-health-kg/region/henan"])] = "",
+) -> Response:
     """Up to five shortest chains of typed edges (either direction, at most four) from one
     entity to the other; `from` and `to` are IRIs or names (the best match is taken)."""
     page = Page(request)
