@@ -60,6 +60,7 @@ def test_path_view_draws_a_path_between_two_entities(browser: Browser) -> None:
     browser.wait_for(lambda d: node_count(browser) >= 3)
     steps = browser.driver.find_elements(By.CSS_SELECTOR, ".paths li")
     assert steps and "Wang Haidong" in steps[0].text and "Henan" in steps[0].text
+    assert browser.driver.find_element(By.CSS_SELECTOR, ".graph-legend .swatch")
     visit = browser.drain()
     browser.screenshot("graph-path")
     assert visit.errors == []
@@ -73,3 +74,16 @@ def test_entity_graph_lists_neighbours_without_javascript(
     assert not driver.find_element(By.ID, "graph-view").is_displayed()
     assert len(driver.find_elements(By.CSS_SELECTOR, ".neighbours li a")) > 1
     browser_without_javascript.screenshot("graph-entity-no-javascript")
+
+
+def test_path_form_suggests_names_as_one_types(browser: Browser) -> None:
+    browser.open("/graph/path")
+    field = browser.driver.find_element(By.CSS_SELECTOR, "input[name=from]")
+    field.send_keys("wang")
+    browser.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, "#path-from-names option"))
+    names = [o.get_attribute("value") for o in
+             browser.driver.find_elements(By.CSS_SELECTOR, "#path-from-names option")]
+    assert "Wang Haidong" in names
+    visit = browser.drain()
+    assert visit.errors == []
+    assert visit.off_host(browser.origin) == []

@@ -12,6 +12,11 @@
   var colours = {};
   var expanded = {};
 
+  var kindLabels = {};
+  var legend = document.createElement("p");
+  legend.className = "graph-legend muted";
+  view.insertAdjacentElement("beforebegin", legend);
+
   function colour(kind) {
     if (!(kind in colours)) {
       colours[kind] = palette[Object.keys(colours).length % palette.length];
@@ -19,9 +24,21 @@
     return colours[kind];
   }
 
+  function drawLegend() {
+    // colours set through the CSSOM (element.style), which the CSP allows
+    legend.replaceChildren();
+    Object.keys(colours).forEach(function (kind) {
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.backgroundColor = colours[kind];
+      legend.append(swatch, (kindLabels[kind] || kind || "?") + " ");
+    });
+  }
+
   function elements(data) {
     var items = [];
     data.nodes.forEach(function (n) {
+      kindLabels[n.kind] = n.kind_label;
       items.push({group: "nodes", data: {id: n.id, label: n.label, kind: n.kind,
         kindLabel: n.kind_label, url: n.url, claim: n.claim, colour: colour(n.kind)}});
     });
@@ -66,6 +83,7 @@
     var fresh = elements(data).filter(function (item) {
       return cy.getElementById(item.data.id).empty();
     });
+    drawLegend();
     cy.add(fresh.filter(function (i) { return i.group === "nodes"; }));
     cy.add(fresh.filter(function (i) {
       return i.group === "edges" && !cy.getElementById(i.data.source).empty() &&
