@@ -65,6 +65,8 @@
   view.hidden = false;
   var cy = cytoscape({
     container: view,
+    maxZoom: 1.6,  // a small graph is fitted, not blown up
+    minZoom: 0.2,
     style: [
       {selector: "node", style: {"label": "data(label)", "background-color": "data(colour)",
         "font-size": 10, "width": 22, "height": 22, "text-valign": "bottom",
@@ -90,7 +92,7 @@
         !cy.getElementById(i.data.target).empty();
     }));
     // rings by degree: the entity (and every expanded node) in the middle, leaves around
-    cy.layout({name: "concentric", animate: false, minNodeSpacing: 24, padding: 16,
+    cy.layout({name: "concentric", animate: false, minNodeSpacing: 50, padding: 16,
       concentric: function (node) { return node.degree(); },
       levelWidth: function () { return 2; }}).run();
   }
