@@ -15,7 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from kg.service import assets, pages, queries, scorecard, search_pages, sparql, tidy
+from kg.service import assets, graph, pages, queries, scorecard, search_pages, sparql, tidy
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.executor import QueryExecutor
 from kg.service.hosts import HostMiddleware
@@ -80,6 +80,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.state.context = context
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     app.state.templates.env.globals["context"] = context
+    app.state.templates.env.globals["cytoscape"] = assets.CYTOSCAPE
     app.state.templates.env.filters["urlencode_without_format"] = query_string_without_format
 
     @app.exception_handler(HttpProblem)
@@ -98,6 +99,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.include_router(queries.build_router(context))
     app.include_router(scorecard.router)
     app.include_router(search_pages.router)
+    app.include_router(graph.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.add_middleware(MethodsMiddleware, routes=app.router.routes)

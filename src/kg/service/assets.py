@@ -1,8 +1,9 @@
-"""The browser's own assets, served offline: /static (vendored editor and API docs), /docs.
+"""The browser's own assets, served offline: /static (vendored editor, API docs, graph
+view), /docs.
 
-Nothing here is fetched from another host at run time: Swagger UI and YASGUI are
-vendored under ``static/vendor/`` (see its README for versions, licences and
-updates), and the pages name them by this server's own URLs.
+Nothing here is fetched from another host at run time: Swagger UI, YASGUI and
+cytoscape.js are vendored under ``static/vendor/`` (see its README for versions,
+licences and updates), and the pages name them by this server's own URLs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kg.service.security import content_security_policy, inline_blocks, source_h
 STATIC_DIR = Path(__file__).parent / "static"
 SWAGGER_UI = "vendor/swagger-ui-dist-5.35.0"
 YASGUI = "vendor/yasgui-4.6.2"
+CYTOSCAPE = "vendor/cytoscape-3.35.0"
 
 router = APIRouter(include_in_schema=False)
 

@@ -20,7 +20,7 @@ from kg.catalogue import expand_curie, query_iri
 from kg.formats import GRAPH_FORMATS, GraphFormat, serialize_graph
 from kg.namespaces import HKG, bind_prefixes
 from kg.search import LIST_KINDS
-from kg.service import entities
+from kg.service import entities, graph
 from kg.service.context import ServiceContext, get_context
 from kg.service.negotiation import GRAPH_OFFERS, HTML_OFFER, Offer, negotiate_request
 from kg.service.problems import HttpProblem, whole_number
@@ -239,6 +239,11 @@ def resource_response(path: str, request: Request) -> Response:
     values["title"] = page.labels.name(resource) or compact(resource, context)
     values["names"] = names
     values["formats"] = [(f.name, f.media_type) for f in GRAPH_FORMATS.values()]
+    around = graph.neighbourhood(page, resource, 1, graph.PAGE_NODES)
+    values["graph"] = graph.graph_json(page, around.nodes, around.edges,
+                                       truncated=around.truncated)
+    values["graph_nodes"] = {n["id"]: n for n in values["graph"]["nodes"]}
+    values["graph_limit"] = graph.PAGE_NODES
     return page.render("entity.html", values, headers={"Vary": "Accept"})
 
 
