@@ -58,7 +58,8 @@ log = logging.getLogger("kg.service")
 #: Parsed shapes kept per worker (keyed by a digest of the text, so a few bytes each).
 SHAPE_CACHE_ENTRIES = 2048
 SHAPE_CACHE_MAX_TEXT = 65_536
-#: Client texts up to this length are remembered with their canonical text (a few MB).
+#: Client texts up to this length are remembered with their canonical text and shape
+#: (SHAPE_CACHE_ENTRIES of them: at most ~8 MB of ASCII text, 32 MB of astral characters).
 SEEN_CACHE_MAX_TEXT = 4_096
 
 
