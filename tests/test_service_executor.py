@@ -163,3 +163,25 @@ def test_query_over_the_memory_limit_is_stopped_and_its_worker_replaced(
         assert await answered_within(executor, 5.0)
 
     with_pool(data, test, timeout=60.0, memory_limit=640 * 2**20)
+
+
+def test_a_text_seen_before_skips_the_parse_but_not_the_policy() -> None:
+    from kg.query_errors import QueryRefused
+    from kg.service.worker import Checked, Worker, WorkerSetup
+
+    graph = "http://example.org/g"
+    setup = WorkerSetup(DatasetSource(store_url="http://store.invalid/"), {},
+                        graphs=frozenset({graph}))
+    worker = Worker(None, setup)
+    text = f"SELECT * FROM <{graph}> WHERE {{ ?s ?p ?o }} # comment"
+    first = worker.answer(QueryJob(sparql=text))
+    again = worker.answer(QueryJob(sparql=text))
+    assert isinstance(first, Checked) and first == again
+    assert "#" not in again.sparql  # the canonical text runs, never the client's
+    assert len(worker._seen) == 1
+    worker.graphs = frozenset()  # the same cached shape, now outside the dataset
+    with pytest.raises(QueryRefused):
+        worker.answer(QueryJob(sparql=text))
+    with pytest.raises(QueryError):  # a refused text is not remembered
+        worker.answer(QueryJob(sparql="SELECT * { SERVICE <http://x/> { ?s ?p ?o } }"))
+    assert len(worker._seen) == 1

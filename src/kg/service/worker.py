@@ -58,6 +58,9 @@ log = logging.getLogger("kg.service")
 #: Parsed shapes kept per worker (keyed by a digest of the text, so a few bytes each).
 SHAPE_CACHE_ENTRIES = 2048
 SHAPE_CACHE_MAX_TEXT = 65_536
+#: Client texts up to this length are remembered with their canonical text and shape
+#: (SHAPE_CACHE_ENTRIES of them: at most ~8 MB of ASCII text, 32 MB of astral characters).
+SEEN_CACHE_MAX_TEXT = 4_096
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,18 +125,37 @@ class Worker:
         self.graphs = setup.graphs if store is None else frozenset(store.named_graphs())
         assert self.graphs is not None
         self._shapes: OrderedDict[bytes, QueryShape] = OrderedDict()
+        self._seen: OrderedDict[bytes, tuple[QueryShape, str]] = OrderedDict()
+        """Shape and canonical text by a digest of the client's text (short texts only)."""
 
     def check(self, job: QueryJob) -> tuple[QueryShape, str]:
         """The checked shape of the job's query and its canonical text, the only text that
         may run (parsed once per distinct canonical text)."""
         check_size(job.sparql, self.max_query_chars)
+        # A client's text seen before skips the lexer and the parse: its canonical text and
+        # shape are functions of that text, the base and the prefixes alone. The policy
+        # (check_query_safety) is still applied on every request.
+        seen_key = _digest(f"{job.base_iri}\n{job.use_prefixes}\n{job.sparql}")
+        seen = self._seen.get(seen_key)
+        if seen is not None:
+            self._seen.move_to_end(seen_key)
+            shape, text = seen
+            check_query_safety(shape, self.graphs)
+            return shape, text
+        shape, text = self._check(job)
+        if len(job.sparql) <= SEEN_CACHE_MAX_TEXT:
+            self._seen[seen_key] = (shape, text)
+            if len(self._seen) > SHAPE_CACHE_ENTRIES:
+                self._seen.popitem(last=False)
+        return shape, text
+
+    def _check(self, job: QueryJob) -> tuple[QueryShape, str]:
         prefixes = self.prefixes if job.use_prefixes else None
         try:
             canonical = canonicalise(job.sparql)
         except QuerySyntaxError as error:
             raise self._syntax_error(job, prefixes, error, None) from None
-        key = hashlib.sha256(f"{job.base_iri}\n{job.use_prefixes}\n{canonical.text}".encode(
-            "utf-8", "surrogatepass")).digest()
+        key = _digest(f"{job.base_iri}\n{job.use_prefixes}\n{canonical.text}")
         shape = self._shapes.get(key)
         if shape is None:
             try:
@@ -191,6 +213,10 @@ class Worker:
                       results_format=results_format)
         return run_job(self.store, job, self.prefixes, max_rows=max_rows,
                        query_dataset=bool(shape.from_graphs))
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 def run_job(store: GraphStore, job: QueryJob, prefixes: Mapping[str, str], *,
