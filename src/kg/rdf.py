@@ -160,7 +160,7 @@ COMPARATORS = {
     "<=": HKG.LessOrEqual,
     "<": HKG.Less,
 }
-ATTRIBUTION_BASES = {
+BASIS_TERMS = {
     "stated-in-clause": HKG.StatedInClause,
     "speaker-heading": HKG.SpeakerHeading,
     "byline": HKG.BylineCredit,
@@ -508,7 +508,7 @@ class RdfMapper:
         attribution = basis_of(claim)
         if attribution is None:
             return
-        g.add((s, HKG.attributionBasis, ATTRIBUTION_BASES[attribution.basis]))
+        g.add((s, HKG.attributionBasis, BASIS_TERMS[attribution.basis]))
         g.add((s, HKG.attributionInferred, Literal(attribution.inferred)))
         if attribution.reason:
             g.add((s, HKG.attributionReason, Literal(attribution.reason, lang="en")))

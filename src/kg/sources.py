@@ -20,14 +20,12 @@ from kg.settings import Settings
 
 #: Largest article read (the longest real one is under 20 kB).
 MAX_ARTICLE_BYTES = 2_000_000
-#: The line the corpus puts where a retrieved excerpt stops (not article text).
-PARTIAL_MARKER = "[PARTIAL:"
-
 
 #: A metadata line at the head of a corpus article (URL:, DATE:, a TITLE: the corpus
 #: describes rather than prints), not article text; a printed TITLE: is the headline.
 _HEADER_LINE = re.compile(r"^(?:(?:URL|DATE|日期)[ \t]*[:：].*|TITLE:[ \t]*\[descriptive.*)$",
                           re.MULTILINE)
+#: The line the corpus puts where a retrieved excerpt stops (not article text).
 _MARKER_LINE = re.compile(r"^\[PARTIAL:.*$", re.MULTILINE)
 
 
