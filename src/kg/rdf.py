@@ -550,8 +550,8 @@ class RdfMapper:
                 g.add((instant, TIME_PRECISION[len(partial)], date_literal(partial)))
 
     def add_interval(self, g: Graph, s: URIRef, prop: URIRef, name: str,
-                     start: str | None, end: str | None) -> None:
-        """An OWL-Time interval s -prop-> s/name with the given partial-date ends."""
+                     start: str | None, end: str | None) -> URIRef:
+        """An OWL-Time interval s -prop-> s/name with the given partial-date ends (returned)."""
         period = URIRef(f"{s}/{name}")
         g.add((s, prop, period))
         g.add((period, RDF.type, TIME.ProperInterval))
@@ -562,14 +562,15 @@ class RdfMapper:
                 g.add((period, edge, instant))
                 g.add((instant, RDF.type, TIME.Instant))
                 g.add((instant, TIME_PRECISION[len(partial)], date_literal(partial)))
+        return period
 
     def add_holding_period(self, g: Graph, s: URIRef, attested: str, claim: PostClaim) -> None:
         """When the post was held (org:memberDuring): an interval that contains the date the
         source attests it on (time:inside), with its beginning and end where the text gives
         them. Each source adds its own attestation; nothing earlier is overwritten."""
-        self.add_interval(g, s, ORG.memberDuring, "during", claim.start, claim.end)
-        instant = URIRef(f"{s}/during/attested")
-        g.add((URIRef(f"{s}/during"), TIME.inside, instant))
+        during = self.add_interval(g, s, ORG.memberDuring, "during", claim.start, claim.end)
+        instant = URIRef(f"{during}/attested")
+        g.add((during, TIME.inside, instant))
         g.add((instant, RDF.type, TIME.Instant))
         g.add((instant, TIME_PRECISION[len(attested)], date_literal(attested)))
 

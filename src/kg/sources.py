@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from kg.files import UnreadableFile, read_regular_file
 from kg.settings import Settings
 
 #: Largest article read (the longest real one is under 20 kB).
@@ -82,12 +83,19 @@ def find_source(name: str, folders: Sequence[Path]) -> Path | None:
 
 
 @lru_cache(maxsize=64)
-def read_source_text(path: Path) -> str:
-    """Text of a source article (cached: the articles never change during a run).
+def read_source_bytes(path: Path) -> bytes:
+    """Bytes of a source article, through the one defensive reader (a regular file of at
+    most MAX_ARTICLE_BYTES, opened without blocking); cached: articles never change during
+    a run. Raises SourceFileError naming the reason."""
+    try:
+        return read_regular_file(path, MAX_ARTICLE_BYTES)
+    except UnreadableFile as error:
+        raise SourceFileError(f"{path.name} {error}") from None
 
-    Raises SourceFileError when it is not UTF-8 text.
-    """
-    raw = path.read_bytes()
+
+def read_source_text(path: Path) -> str:
+    """Text of a source article. Raises SourceFileError when it is not UTF-8 text."""
+    raw = read_source_bytes(path)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -97,7 +105,8 @@ def read_source_text(path: Path) -> str:
 
 
 def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a source article (the bytes the quotes are looked up in)."""
+    return hashlib.sha256(read_source_bytes(path)).hexdigest()
 
 
 def find_quote(text: str, quote: str) -> tuple[int, int] | None:

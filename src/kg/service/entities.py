@@ -392,31 +392,36 @@ def official(reader: GraphReader, node: dict[str, Term]) -> dict[str, Any]:
     return {"posts": posts, "career": career(posts), "timeline": timeline}
 
 
-def claims_in_sentences(claims: list[Row], facts: list[Row]) -> dict[str, InSentence]:
-    """Each claim's quote in its sentence of the article, where the article is here."""
+def _quote_spans(claims: list[Row]) -> list[tuple[str, int, int]]:
+    """(claim, start, end) of every quote with its offsets."""
+    return [(r["claim"].value, int(r["start"].value), int(r["end"].value))
+            for r in claims if "start" in r and "end" in r]
+
+
+def _article_file(facts: list[Row]) -> tuple[str, str] | None:
+    """The source's file name and SHA-256, when the graph records both."""
     file, sha256 = (_value(facts[0], "file"), _value(facts[0], "sha256")) if facts else (
         None, None)
-    if not file or not sha256:
+    return (file, sha256) if file and sha256 else None
+
+
+def claims_in_sentences(claims: list[Row], facts: list[Row]) -> dict[str, InSentence]:
+    """Each claim's quote in its sentence of the article, where the article is here."""
+    article = _article_file(facts)
+    if article is None:
         return {}
     found = {}
-    for row in claims:
-        if "start" in row and "end" in row:
-            sentence = quote_in_sentence(file, sha256, int(row["start"].value),
-                                         int(row["end"].value))
-            if sentence is not None:
-                found[row["claim"].value] = sentence
+    for claim, start, end in _quote_spans(claims):
+        sentence = quote_in_sentence(*article, start, end)
+        if sentence is not None:
+            found[claim] = sentence
     return found
 
 
 def reading_view(claims: list[Row], facts: list[Row]) -> list[Passage] | None:
     """The whole article with every claim's quote in place, where the article is here."""
-    file, sha256 = (_value(facts[0], "file"), _value(facts[0], "sha256")) if facts else (
-        None, None)
-    if not file or not sha256:
-        return None
-    spans = [(r["claim"].value, int(r["start"].value), int(r["end"].value))
-             for r in claims if "start" in r and "end" in r]
-    return article_passages(file, sha256, spans)
+    article = _article_file(facts)
+    return None if article is None else article_passages(*article, _quote_spans(claims))
 
 
 def figures(reader: GraphReader, by: str, resource: str) -> list[tuple[Figure, bool]]:
