@@ -46,7 +46,7 @@ def test_an_article_with_another_checksum_is_not_shown() -> None:
 
 
 def test_the_source_page_links_each_quote_in_place(service_client: TestClient) -> None:
-    page = service_client.get("/source/004", params={"lang": "en"},
+    page = service_client.get("/source/004",
                               headers={"accept": "text/html"}).text
     view = page[page.index('<div class="article"'):]
     view = view[:view.index("</div>")]
