@@ -168,21 +168,30 @@ def changed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return changed
 
 
+def write_payload(folder: Path, graphs: dict[str, bytes], manifest: dict[str, object]) -> Path:
+    """One release as a publish payload file named by its version."""
+    target = folder / f"{manifest['version']}.json"
+    target.write_text(json.dumps({"graphs": {k: v.decode() for k, v in graphs.items()},
+                                  "manifest": manifest}), encoding="utf-8")
+    return target
+
+
 @pytest.fixture(scope="module")
-def payloads(tmp_path_factory: pytest.TempPathFactory, changed_data: Path) -> dict[str, Path]:
-    """Two datasets as publish payloads by version: the real data, and one value changed."""
+def payloads(tmp_path_factory: pytest.TempPathFactory, built_store: tuple[Path, object],
+             changed_data: Path) -> dict[str, Path]:
+    """Two datasets as publish payloads by version: the real data (the session's built
+    store, read back), and one value changed (built here, as `kg build` would)."""
     folder = tmp_path_factory.mktemp("payloads")
-    changed = changed_data
-    out = {}
-    for data_dir in (DEFAULT_DATA_DIR, changed):
-        built = build_graphs(data_dir)
-        graphs = built.serialised()
-        version = dataset_version(graphs)
-        manifest = {"version": version, "base_iri": built.minter.base}
-        target = folder / f"{version}.json"
-        target.write_text(json.dumps({"graphs": {k: v.decode() for k, v in graphs.items()},
-                                      "manifest": manifest}), encoding="utf-8")
-        out[version] = target
+    store = EmbeddedStore.open(built_store[0])
+    real = {name: store.read_graph(name) for name in store.named_graphs()}
+    assert dataset_version(real) == store.version
+    out = {store.version: write_payload(folder, real, {"version": store.version,
+                                                       "base_iri": store.manifest["base_iri"]})}
+    built = build_graphs(changed_data)
+    graphs = built.serialised()
+    version = dataset_version(graphs)
+    out[version] = write_payload(folder, graphs, {"version": version,
+                                                  "base_iri": built.minter.base})
     assert len(out) == 2
     return out
 
