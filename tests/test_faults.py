@@ -34,6 +34,8 @@ from kg.store import EmbeddedStore
 from kg.store.embedded import KEEP_RELEASES
 
 PROJECT = Path(__file__).resolve().parents[1]
+SMALL_DATA = Path(__file__).parent / "fixtures" / "claims" / "data"
+SMALL_SEEDS = Path(__file__).parent / "fixtures" / "claims" / "seeds"
 RUNS = 20
 SWITCHES = 8
 #: The publish step of `kg build` in a child process: the graphs are made by the test
@@ -196,6 +198,22 @@ def payloads(tmp_path_factory: pytest.TempPathFactory, built_store: tuple[Path, 
     return out
 
 
+@pytest.fixture(scope="module")
+def small_payloads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Two small releases as publish payloads by version: the claims fixture's data under
+    two base IRIs. The publish steps that are killed or switched write these (the same
+    code path as the real data's, a fraction of its bytes, so each check is quick)."""
+    folder = tmp_path_factory.mktemp("small-payloads")
+    out = {}
+    for base in ("https://example.org/kg-a/", "https://example.org/kg-b/"):
+        built = build_graphs(SMALL_DATA, SMALL_SEEDS, base)
+        graphs = built.serialised()
+        version = dataset_version(graphs)
+        out[version] = write_payload(folder, graphs, {"version": version, "base_iri": base})
+    assert len(out) == 2
+    return out
+
+
 @pytest.fixture
 def location(built_store: tuple[Path, object], tmp_path: Path) -> Path:
     target = tmp_path / "store"
@@ -208,19 +226,31 @@ def release_folders(location: Path) -> set[Path]:
 
 
 @pytest.fixture(scope="module")
-def publisher(payloads: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+def publisher(small_payloads: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[Publisher]:
     log = tmp_path_factory.mktemp("publisher") / "publisher.log"
-    running = Publisher(sorted(payloads.values()), log)
+    running = Publisher(sorted(small_payloads.values()), log)
     try:
         yield running
     finally:
         running.close()
 
 
-def test_killed_publish_leaves_a_whole_release(location: Path, payloads: dict[str, Path],
+@pytest.fixture
+def small_location(small_payloads: dict[str, Path], publisher: Publisher, tmp_path: Path
+                   ) -> Path:
+    """A store whose one release is the first small payload (published, not killed)."""
+    target = tmp_path / "small-store"
+    first = sorted(small_payloads.values())[0]
+    assert publisher.start(target, 1, first).wait(timeout=120) == 0, publisher.errors()
+    return target
+
+
+def test_killed_publish_leaves_a_whole_release(small_location: Path,
+                                               small_payloads: dict[str, Path],
                                                publisher: Publisher) -> None:
     """20 publish steps SIGKILLed at seeded random points: `current` is always one whole release."""
+    location, payloads = small_location, small_payloads
     versions = set(payloads)
     current = check_current(location, versions)
     durations = []  # how long a publish writes, once started: kills are spread over it
@@ -275,9 +305,11 @@ def test_killed_kg_build_keeps_the_store(location: Path, payloads: dict[str, Pat
           f"{'previous' if after == before else 'new'} release")
 
 
-def test_reader_never_sees_a_mix_of_releases(location: Path, payloads: dict[str, Path],
+def test_reader_never_sees_a_mix_of_releases(small_location: Path,
+                                             small_payloads: dict[str, Path],
                                              publisher: Publisher) -> None:
     """Readers open the store over and over while releases are switched back and forth."""
+    location, payloads = small_location, small_payloads
     versions = set(payloads)
     writer = publisher.start(location, SWITCHES, sorted(payloads.values())[0])
     seen: list[str] = []
