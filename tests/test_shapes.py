@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import BNode, Graph, Namespace, URIRef
-from rdflib.collection import Collection
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from kg.shacl import report_results
+from kg.shacl import readable_path, report_results
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "hkg.ttl"
@@ -78,20 +77,6 @@ def qname(graph: Graph, node: Node) -> str:
     return node.n3(graph.namespace_manager)
 
 
-def render_path(shapes: Graph, path: Node) -> str:
-    """A SHACL property path in SPARQL-like notation: `^a`, `a/b`, `(a|b)`."""
-    if isinstance(path, URIRef):
-        return qname(shapes, path)
-    if (inverse := shapes.value(path, SH.inversePath)) is not None:
-        return "^" + render_path(shapes, inverse)
-    if (alternatives := shapes.value(path, SH.alternativePath)) is not None:
-        choices = Collection(shapes, alternatives)
-        return "(" + "|".join(render_path(shapes, p) for p in choices) + ")"
-    if isinstance(path, BNode) and shapes.value(path, RDF.first) is not None:
-        return "/".join(render_path(shapes, p) for p in Collection(shapes, path))
-    raise AssertionError(f"unsupported path {path!r}")
-
-
 def validate(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, Graph]:
     conforms, report, _ = pyshacl.validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True
@@ -113,7 +98,7 @@ def failures(report: Graph, shapes: Graph) -> set[str]:
         top_source = report.value(top, SH.sourceShape)
         owner = shapes.value(predicate=SH.property, object=top_source) or top_source
         path = shapes.value(report.value(result, SH.sourceShape), SH.path)
-        rendered = render_path(shapes, path) if path is not None else "-"
+        rendered = readable_path(shapes, path) if path is not None else "-"
         severity = report.value(top, SH.resultSeverity)
         found.add(f"{qname(shapes, owner)} {rendered} {qname(shapes, severity)}")
     return found
@@ -193,7 +178,7 @@ def test_every_hkg_term_in_the_shapes_is_declared_in_the_ontology(
 
 def test_soft_quality_issues_are_warnings(shapes: Graph) -> None:
     warnings = {
-        render_path(shapes, shapes.value(p, SH.path))
+        readable_path(shapes, shapes.value(p, SH.path))
         for p in property_shapes(shapes)
         if shapes.value(p, SH.severity) == SH.Warning
     }
