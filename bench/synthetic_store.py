@@ -12,7 +12,7 @@ import argparse
 import random
 from pathlib import Path
 
-from kg.namespaces import DEFAULT_BASE_IRI
+from kg.settings import DEFAULT_BASE_IRI
 from kg.store import EmbeddedStore
 
 HKG = "https://w3id.org/cn-health-kg/ontology#"

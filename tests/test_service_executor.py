@@ -17,6 +17,7 @@ from kg.query_errors import QueryError, QueryMemoryLimit, QueryTimeout, TooManyQ
 from kg.service.dataset import DatasetSource
 from kg.service.executor import QueryExecutor
 from kg.service.worker import QueryJob
+from kg.settings import Settings
 
 T = TypeVar("T")
 ASK = QueryJob("ASK {}")
@@ -40,7 +41,7 @@ def with_pool(data: Path, test: Callable[[QueryExecutor], Awaitable[T]],
               **options: Any) -> T:
     """Run `test` against a started pool over the data, closing it afterwards."""
     async def main() -> T:
-        executor = QueryExecutor(DatasetSource(files=(data,)), **{
+        executor = QueryExecutor(DatasetSource(Settings(), files=(data,)), **{
             "workers": 1, "timeout": 5.0, **options})
         await executor.start()
         try:
@@ -170,7 +171,7 @@ def test_a_text_seen_before_skips_the_parse_but_not_the_policy() -> None:
     from kg.service.worker import Checked, Worker, WorkerSetup
 
     graph = "http://example.org/g"
-    setup = WorkerSetup(DatasetSource(store_url="http://store.invalid/"), {},
+    setup = WorkerSetup(DatasetSource(Settings(store_url="http://store.invalid/")), {},
                         graphs=frozenset({graph}))
     worker = Worker(None, setup)
     text = f"SELECT * FROM <{graph}> WHERE {{ ?s ?p ?o }} # comment"

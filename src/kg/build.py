@@ -98,7 +98,8 @@ class BuildSummary:
 
 
 def build_graphs(
-    data_dir: Path | None = None, seeds: Path | None = None, base: str | None = None
+    data_dir: Path | None = None, seeds: Path | None = None, base: str | None = None,
+    corpus: Path | None = None,
 ) -> BuiltGraphs:
     """Read, check and map the curated data to named graphs (raises DataError)."""
     minter = IriMinter(base)
@@ -108,7 +109,7 @@ def build_graphs(
         raise DataError([Problem("--base-iri", None, f"{minter.base!r} is not an absolute IRI "
                                                      f"({exc})")]) from None
     data = load_curated(data_dir)
-    offsets = check_curated(data, seeds)
+    offsets = check_curated(data, seeds, corpus)
     mapper = RdfMapper(data, offsets, minter)
     graphs = {
         str(minter.graph("ontology")): load_turtle_dir(ONTOLOGY_DIR),
@@ -150,6 +151,7 @@ def build(
     shapes_dir: Path | None = None,
     queries_dir: Path | None = None,
     store: GraphStore | None = None,
+    corpus: Path | None = None,
 ) -> BuildSummary:
     """The whole build; nothing is published unless every check passes.
 
@@ -167,8 +169,9 @@ def build(
         return now
 
     if publish and store is None:
-        check_writable(location)
-    built = build_graphs(data_dir, seeds, base)
+        store = EmbeddedStore(location, base_iri=base)
+        check_writable(store.location)
+    built = build_graphs(data_dir, seeds, base, corpus)
     t = lap("load+map", started)
     load_catalogue(queries_dir, base=built.minter.base)
     t = lap("queries", t)
@@ -196,8 +199,8 @@ def build(
             "entities": summary.entities,
             "claims": summary.claims,
         }
-        target = store or EmbeddedStore(location)
-        summary.location = target.publish(serialised, manifest)
+        assert store is not None
+        summary.location = store.publish(serialised, manifest)
         t = lap("store", t)
     summary.seconds = time.perf_counter() - started
     summary.phases = phases

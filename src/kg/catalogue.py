@@ -39,12 +39,11 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg.errors import DataError, Problem
 from kg.inspection import QueryShape, bare_variable, grammar_nodes, inspect_query, parse_tree
-from kg.namespaces import SCHEMA, SH, base_iri, bind_prefixes, prefix_map
+from kg.namespaces import SCHEMA, SH, bind_prefixes, prefix_map
 from kg.query_errors import QueryError
-from kg.settings import PROJECT_ROOT, Settings
+from kg.settings import DEFAULT_QUERIES_DIR, PROJECT_ROOT, normalise_base
 from kg.store.terms import Term, bind_values
 
-DEFAULT_QUERIES_DIR = Settings().queries_dir
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "language")
 RESERVED_PARAMETERS = frozenset({"format"})
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -226,7 +225,7 @@ class Catalogue(Mapping[str, SavedQuery]):
 def load_catalogue(queries_dir: Path | None = None, base: str | None = None) -> Catalogue:
     """Read and check every saved query (raises DataError listing each broken file)."""
     folder = Path(queries_dir or DEFAULT_QUERIES_DIR)
-    base = base_iri(base)
+    base = normalise_base(base)
     prefixes = prefix_map(base)
     problems: list[Problem] = []
     queries = []

@@ -22,10 +22,10 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from kg.errors import KgError, Problem, ValidationError
 from kg.formats import graph_format_for_path
-from kg.namespaces import base_iri
+from kg.settings import normalise_base
 from kg.shacl import ONTOLOGY_DIR, ShapeReport
 from kg.shapes_sparql import CompiledCheck, compile_shapes, validate_store
-from kg.store.embedded import DEFAULT_LOCATION, _prune, switch_to
+from kg.store.embedded import _prune, switch_to
 
 Progress = Callable[[int], None]
 
@@ -142,7 +142,7 @@ def graph_sizes(store: Store) -> dict[str, int]:
 
 def load_release(
     paths: list[Path],
-    location: Path | None = None,
+    location: Path,
     base: str | None = None,
     *,
     on_bytes: Progress | None = None,
@@ -155,8 +155,8 @@ def load_release(
         if not path.is_file():
             raise LoadError(f"{path}: no such file")
         file_format(path)
-    base = base_iri(base)
-    location = Path(location or DEFAULT_LOCATION)
+    base = normalise_base(base)
+    location = Path(location)
     releases = location / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     phases: dict[str, float] = {}

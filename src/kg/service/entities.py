@@ -12,6 +12,7 @@ to the resource and their evidence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kg.formats import GraphFormat
@@ -213,7 +214,8 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
     paging = Paging.of(total, page_number)
     incoming = reader.select(INCOMING, {**node, "limit": PAGE_SIZE, "offset": paging.offset})
     evidence = reader.select(EVIDENCE, node)
-    sentences = SentenceFinder(reader)
+    folders = page.context.source_folders
+    sentences = SentenceFinder(reader, folders)
     source = _value(evidence[0], "source") if evidence else None
     values: dict[str, Any] = {
         "iri": resource, "classes": classes, "types": types, "outgoing": outgoing,
@@ -246,8 +248,8 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         facts = reader.select(SOURCE_FACTS, node)
         values["outlet"] = _value(facts[0], "outlet") if facts else None
         values["issued"] = facts[0].get("issued") if facts else None
-        values["in_sentence"] = claims_in_sentences(values["source_claims"], facts)
-        values["article"] = reading_view(values["source_claims"], facts)
+        values["in_sentence"] = claims_in_sentences(values["source_claims"], facts, folders)
+        values["article"] = reading_view(values["source_claims"], facts, folders)
         values["claim_kinds"] = {r["claim"].value: r["type"].value.rsplit("#", 1)[-1]
                                  for r in values["source_claims"]}
         values["legend"] = [(kind, str(HKG[kind])) for kind in CLAIM_KINDS]
@@ -269,8 +271,9 @@ class Attribution:
 class SentenceFinder:
     """Quotes in their sentences, reading each source's file name and hash once."""
 
-    def __init__(self, reader: GraphReader) -> None:
+    def __init__(self, reader: GraphReader, folders: tuple[Path, ...]) -> None:
         self.reader = reader
+        self.folders = folders
         self._facts: dict[str, list[Row]] = {}
 
     def find(self, source: str | None, row: Row) -> InSentence | None:
@@ -284,7 +287,8 @@ class SentenceFinder:
             None, None)
         if not file or not sha256:
             return None
-        return quote_in_sentence(file, sha256, int(row["start"].value), int(row["end"].value))
+        return quote_in_sentence(self.folders, file, sha256, int(row["start"].value),
+                                 int(row["end"].value))
 
 
 def attribution(reader: GraphReader, node: dict[str, Term], source: str | None,
@@ -405,23 +409,26 @@ def _article_file(facts: list[Row]) -> tuple[str, str] | None:
     return (file, sha256) if file and sha256 else None
 
 
-def claims_in_sentences(claims: list[Row], facts: list[Row]) -> dict[str, InSentence]:
+def claims_in_sentences(claims: list[Row], facts: list[Row],
+                        folders: tuple[Path, ...]) -> dict[str, InSentence]:
     """Each claim's quote in its sentence of the article, where the article is here."""
     article = _article_file(facts)
     if article is None:
         return {}
     found = {}
     for claim, start, end in _quote_spans(claims):
-        sentence = quote_in_sentence(*article, start, end)
+        sentence = quote_in_sentence(folders, *article, start, end)
         if sentence is not None:
             found[claim] = sentence
     return found
 
 
-def reading_view(claims: list[Row], facts: list[Row]) -> list[Passage] | None:
+def reading_view(claims: list[Row], facts: list[Row],
+                 folders: tuple[Path, ...]) -> list[Passage] | None:
     """The whole article with every claim's quote in place, where the article is here."""
     article = _article_file(facts)
-    return None if article is None else article_passages(*article, _quote_spans(claims))
+    return None if article is None else article_passages(folders, *article,
+                                                         _quote_spans(claims))
 
 
 def figures(reader: GraphReader, by: str, resource: str) -> list[tuple[Figure, bool]]:

@@ -8,9 +8,8 @@ project opens a store or sees a backend's types.
 from __future__ import annotations
 
 from kg.settings import Settings
-from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError
+from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError, time_limit
 from kg.store.embedded import (
-    DEFAULT_LOCATION,
     EmbeddedStore,
     check_writable,
     current_release,
@@ -26,9 +25,9 @@ def open_store(settings: Settings) -> GraphStore:
                            timeout=settings.timeout, user=settings.store_user,
                            password=settings.store_password,
                            union_default_graph=settings.store_union_default_graph)
-    return EmbeddedStore(settings.location)
+    return EmbeddedStore(settings.location, base_iri=settings.base)
 
 
-__all__ = ["DEFAULT_LOCATION", "UNION", "EmbeddedStore", "GraphStore", "QueryDataset",
-           "RemoteStore", "Serialised", "StoreError", "check_writable", "current_release",
-           "open_store", "publish_release"]
+__all__ = ["UNION", "EmbeddedStore", "GraphStore", "QueryDataset", "RemoteStore",
+           "Serialised", "StoreError", "check_writable", "current_release", "open_store",
+           "publish_release", "time_limit"]

@@ -42,14 +42,20 @@ from pyoxigraph import (
 from pyoxigraph import Literal as OxLiteral
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat, graph_format_for_path
-from kg.namespaces import base_iri
 from kg.query_errors import NotAcceptable, QuerySyntaxError
-from kg.settings import PROJECT_ROOT
-from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError
+from kg.settings import DEFAULT_LOCATION
+from kg.store.base import (
+    UNION,
+    Deadline,
+    GraphStore,
+    QueryDataset,
+    Serialised,
+    StoreError,
+    current_deadline,
+)
 from kg.store.convert import graph_as
 from kg.store.terms import XSD, Row, Term
 
-DEFAULT_LOCATION = PROJECT_ROOT / "var" / "kg"
 KEEP_RELEASES = 2
 #: Fewest bytes one solution (or triple) can take in each format: a serialisation
 #: shorter than budget = max_rows x this cannot hold more than max_rows of them.
@@ -66,8 +72,10 @@ class EmbeddedStore(GraphStore):
     embedded = True
 
     def __init__(self, location: Path | None = None, *, store: Store | None = None,
-                 manifest: Mapping[str, Any] | None = None) -> None:
+                 manifest: Mapping[str, Any] | None = None,
+                 base_iri: str | None = None) -> None:
         self.location = Path(location or DEFAULT_LOCATION)
+        self.configured_base = base_iri
         self._store = store
         self._manifest = manifest
         self._release_lock: int | None = None
@@ -78,10 +86,11 @@ class EmbeddedStore(GraphStore):
     # ------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, location: Path | None = None, *, in_memory: bool = False) -> EmbeddedStore:
+    def open(cls, location: Path | None = None, *, in_memory: bool = False,
+             base_iri: str | None = None) -> EmbeddedStore:
         """The current release of a built store, opened read-only (StoreError if none), or
         copied into memory (a snapshot that later builds cannot touch)."""
-        store = cls(location)
+        store = cls(location, base_iri=base_iri)
         disk = store.oxigraph  # fail now, for people, rather than on the first query
         if in_memory:
             memory = Store()
@@ -91,8 +100,9 @@ class EmbeddedStore(GraphStore):
         return store
 
     @classmethod
-    def from_files(cls, paths: Iterable[Path]) -> EmbeddedStore:
-        """An in-memory dataset of RDF files; triples files go to the default graph."""
+    def from_files(cls, paths: Iterable[Path], base_iri: str | None = None) -> EmbeddedStore:
+        """An in-memory dataset of RDF files; triples files go to the default graph.
+        `base_iri`: the settings' base of data IRIs (files carry no manifest)."""
         store = Store()
         digest = hashlib.sha256()
         names = []
@@ -106,7 +116,8 @@ class EmbeddedStore(GraphStore):
             digest.update(data)
             names.append(str(path))
         version = digest.hexdigest()[:16]
-        return cls(store=store, manifest={"version": version, "files": names})
+        return cls(store=store, manifest={"version": version, "files": names},
+                   base_iri=base_iri)
 
     @property
     def oxigraph(self) -> Store:
@@ -146,6 +157,11 @@ class EmbeddedStore(GraphStore):
 
     def _query(self, sparql: str, dataset: QueryDataset, prefixes: Mapping[str, str] | None,
                base_iri: str | None = None) -> Result:
+        """Oxigraph's lazy answer; under a deadline (`kg.store.base.time_limit`) it is
+        checked before the query starts, and its readers check it between solutions."""
+        deadline = current_deadline()
+        if deadline is not None:
+            deadline.left()
         kwargs: dict[str, Any] = {"base_iri": base_iri}
         if prefixes:
             kwargs["prefixes"] = dict(prefixes)
@@ -166,7 +182,10 @@ class EmbeddedStore(GraphStore):
         assert isinstance(result, QuerySolutions)
         names = [v.value for v in result.variables]
         rows = []
+        deadline = current_deadline()
         for solution in result:
+            if deadline is not None:
+                deadline.left()
             row = {}
             for name in names:
                 node = solution[name]
@@ -185,8 +204,9 @@ class EmbeddedStore(GraphStore):
                dataset: QueryDataset = UNION, prefixes: Mapping[str, str] | None = None,
                base_iri: str | None = None, max_rows: int | None = None,
                timeout: float | None = None) -> Serialised:
-        """Serialised by Oxigraph, cut at max_rows without evaluating further (there is no
-        time-out here: the service runs this in a worker it can kill)."""
+        """Serialised by Oxigraph, cut at max_rows without evaluating further. `timeout` is
+        not used: the service runs client queries in a worker it can kill; a page's
+        deadline (`kg.store.base.time_limit`) is checked as the answer is written."""
 
         def execute() -> Result:
             return self._query(sparql, dataset, prefixes, base_iri)
@@ -282,8 +302,13 @@ class _StoppingSink:
         self.size = self.lines = 0
         self.max_bytes, self.max_lines = max_bytes, max_lines
         self.overflow = False
+        self.deadline: Deadline | None = current_deadline()
+        self.late = False
 
     def write(self, data: bytes) -> int:
+        if self.deadline is not None and self.deadline.at <= time.monotonic():
+            self.late = True
+            raise OSError("time limit reached")
         self.parts.append(bytes(data))
         self.size += len(data)
         self.lines += data.count(b"\n")
@@ -301,6 +326,8 @@ class _StoppingSink:
         try:
             result.serialize(self, format=oxi)  # type: ignore[union-attr]
         except OSError:
+            if self.late and self.deadline is not None:
+                raise self.deadline.error() from None
             if not self.overflow:
                 raise
         return self.overflow
@@ -322,7 +349,11 @@ def _capped(result: Result, execute: Callable[[], Result], fmt: str, oxi: Any,
     without parsing, then converted by Oxigraph.
     """
     if max_rows is None:
-        return result.serialize(format=oxi) or b"", False  # type: ignore[union-attr]
+        if current_deadline() is None:
+            return result.serialize(format=oxi) or b"", False  # type: ignore[union-attr]
+        whole = _StoppingSink()
+        whole.serialize(result, oxi)
+        return b"".join(whole.parts), False
     sink = _StoppingSink(max_bytes=max_rows * MIN_ROW_BYTES.get(fmt, DEFAULT_MIN_ROW_BYTES))
     if not sink.serialize(result, oxi):
         return b"".join(sink.parts), False
@@ -451,10 +482,9 @@ def derive_release(release: Path, manifest: Mapping[str, Any]) -> dict[str, Any]
     from kg.search import INDEX_FILE, write_index  # these read through this module
     from kg.statistics import dataset_statistics
 
-    base = str(manifest.get("base_iri") or base_iri())
     store = EmbeddedStore(store=Store.read_only(str(release / "oxigraph")), manifest=manifest)
-    write_index(release / INDEX_FILE, store, base)
-    return {**manifest, "statistics": dataset_statistics(store, base)}
+    write_index(release / INDEX_FILE, store, store.base_iri)
+    return {**manifest, "statistics": dataset_statistics(store, store.base_iri)}
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
