@@ -28,9 +28,11 @@ from kg.derive import derived_graph
 from kg.errors import DataError, Problem, ValidationError
 from kg.iris import IriMinter
 from kg.rdf import RdfMapper
+from kg.releases import check_writable
+from kg.releases import publish as publish_graphs
 from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir
 from kg.shapes_sparql import validate_graphs
-from kg.store import EmbeddedStore, GraphStore, check_writable
+from kg.store import EmbeddedStore, GraphStore
 
 
 @dataclass
@@ -200,7 +202,7 @@ def build(
             "claims": summary.claims,
         }
         assert store is not None
-        summary.location = store.publish(serialised, manifest)
+        summary.location = publish_graphs(store, serialised, manifest)
         t = lap("store", t)
     summary.seconds = time.perf_counter() - started
     summary.phases = phases

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,10 +21,12 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from kg.errors import KgError, Problem, ValidationError
 from kg.formats import graph_format_for_path
+from kg.releases import new_release, prune, switch_to
 from kg.settings import normalise_base
 from kg.shacl import ONTOLOGY_DIR, ShapeReport
 from kg.shapes_sparql import CompiledCheck, compile_shapes, validate_store
-from kg.store.embedded import _prune, switch_to
+from kg.store import EmbeddedStore
+from kg.store.embedded import OXIGRAPH_FOLDER
 
 Progress = Callable[[int], None]
 
@@ -135,11 +136,6 @@ def load_file(
         raise LoadError(f"{path}: cannot load: {exc}") from exc
 
 
-def graph_sizes(store: Store) -> dict[str, int]:
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr]
-
-
 def load_release(
     paths: list[Path],
     location: Path,
@@ -157,15 +153,11 @@ def load_release(
         file_format(path)
     base = normalise_base(base)
     location = Path(location)
-    releases = location / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
     phases: dict[str, float] = {}
     started = time.perf_counter()
     version = file_version(paths)
-    release = releases / f"{version}-{time.time_ns()}"
-    try:
-        release.mkdir()
-        store = Store(str(release / "oxigraph"))
+    with new_release(location, version) as release:
+        store = Store(str(release / OXIGRAPH_FOLDER))
         t = time.perf_counter()
         phases["hash"] = t - started
         for path in paths:
@@ -189,7 +181,8 @@ def load_release(
                     if r.severity == "Violation"
                 ][:50]
             )
-        triples = graph_sizes(store)
+        triples = EmbeddedStore(store=store).graph_sizes()
+        triples.pop("", None)  # the default graph: not a graph of the release
         store.optimize()
         del store
         t = lap(phases, "optimise", t)
@@ -201,10 +194,7 @@ def load_release(
             "files": [p.name for p in paths],
         }
         switch_to(location, release, manifest)
-    except BaseException:
-        shutil.rmtree(release, ignore_errors=True)
-        raise
-    _prune(releases, keep={release.name})
+    prune(location, keep=release)
     return LoadSummary(version, release, triples, report, phases)
 
 

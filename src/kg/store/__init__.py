@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from kg.settings import Settings
 from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError, time_limit
-from kg.store.embedded import (
-    EmbeddedStore,
-    check_writable,
-    current_release,
-    publish_release,
-)
+from kg.store.embedded import EmbeddedStore, current_release
 from kg.store.remote import RemoteStore
 
 
@@ -29,5 +24,4 @@ def open_store(settings: Settings) -> GraphStore:
 
 
 __all__ = ["UNION", "EmbeddedStore", "GraphStore", "QueryDataset", "RemoteStore",
-           "Serialised", "StoreError", "check_writable", "current_release", "open_store",
-           "publish_release", "time_limit"]
+           "Serialised", "StoreError", "current_release", "open_store", "time_limit"]

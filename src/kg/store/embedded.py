@@ -1,27 +1,17 @@
 """Embedded Oxigraph: a built store on disk (opened read-only), or RDF files in memory.
 
-A built store lives in a *location* folder::
-
-    <location>/current -> releases/<version>/      (symlink, switched atomically)
-    <location>/releases/<version>/oxigraph/        (Oxigraph's RocksDB files)
-    <location>/releases/<version>/manifest.json    (version, base IRI, summary, statistics)
-    <location>/releases/<version>/index.sqlite     (search index and kind listings)
-
-so a failed build never touches the store that is being served. Every process
-that serves it opens the same files read-only: no process holds a copy. What the
-server would otherwise read the whole graph for (the search index, class counts,
-graph sizes) is made once with the release, before it becomes current.
+A built store is the release its *location*'s `current` link points to (written and
+switched by kg.releases). Every process that serves it opens the same files read-only
+(no process holds a copy) and holds a shared lock on the release while it reads, so
+that a later build does not prune it (`lock_release`, `in_use`).
 """
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -56,7 +46,8 @@ from kg.store.base import (
 from kg.store.convert import graph_as
 from kg.store.terms import XSD, Row, Term
 
-KEEP_RELEASES = 2
+#: The folder of a release that holds Oxigraph's files.
+OXIGRAPH_FOLDER = "oxigraph"
 #: Fewest bytes one solution (or triple) can take in each format: a serialisation
 #: shorter than budget = max_rows x this cannot hold more than max_rows of them.
 MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1, "nt": 8, "nq": 8}
@@ -119,6 +110,11 @@ class EmbeddedStore(GraphStore):
         return cls(store=store, manifest={"version": version, "files": names},
                    base_iri=base_iri)
 
+    @classmethod
+    def of_release(cls, release: Path, manifest: Mapping[str, Any]) -> EmbeddedStore:
+        """A release folder's graphs, read-only, before it is current (to derive from)."""
+        return cls(store=Store.read_only(str(release / OXIGRAPH_FOLDER)), manifest=manifest)
+
     @property
     def oxigraph(self) -> Store:
         """The Oxigraph store, opened read-only on first use.
@@ -131,10 +127,10 @@ class EmbeddedStore(GraphStore):
             for _attempt in range(3):
                 release = current_release(self.location)
                 try:
-                    lock = _lock_release(release)
+                    lock = lock_release(release)
                     manifest = json.loads((release / "manifest.json").read_text(
                         encoding="utf-8"))
-                    store = Store.read_only(str(release / "oxigraph"))
+                    store = Store.read_only(str(release / OXIGRAPH_FOLDER))
                     break
                 except (OSError, ValueError) as exc:
                     if current_release(self.location) == release:
@@ -264,11 +260,12 @@ class EmbeddedStore(GraphStore):
             os.close(self._release_lock)
             self._release_lock = None
 
-    def publish(self, graphs: Mapping[str, bytes], manifest: Mapping[str, Any]) -> str:
+    def reopen(self) -> None:
+        """Let go of the release it reads: the next read opens the current one (after a
+        new release was published here)."""
         self.close()
-        self._store = None
-        self._manifest = None
-        return str(publish_release(self.location, graphs, dict(manifest)))
+        self._store = self._manifest = None
+        self.release = None
 
 
 def _term(node: Any) -> Term:
@@ -386,9 +383,8 @@ def _triples_exact(result: Result, fmt: str, oxi: Any, max_rows: int) -> tuple[b
 # ---------------------------------------------------------------- releases
 
 
-def current_release(location: Path | None = None) -> Path:
+def current_release(location: Path) -> Path:
     """The release folder the `current` link points to."""
-    location = Path(location or DEFAULT_LOCATION)
     link = location / "current"
     if link.is_symlink() and not link.exists():
         raise StoreError(f"the store at {location} is damaged: `current` points to a missing "
@@ -398,107 +394,17 @@ def current_release(location: Path | None = None) -> Path:
     return link.resolve()
 
 
-def publish_release(
-    location: Path | None,
-    graphs: Mapping[str, bytes],
-    manifest: dict[str, Any],
-) -> Path:
-    """Write graphs (name -> N-Triples) as a new release and switch `current` to it.
-
-    The switch is one atomic rename of a symlink: readers see either the old or
-    the new release, and any failure before it (a full disk, a read-only folder, a
-    kill) leaves the old one in place. Raises StoreError naming the location.
-    """
-    location = Path(location or DEFAULT_LOCATION)
-    try:
-        release = _write_release(location, graphs, manifest)
-    except OSError as exc:
-        raise _write_error(location, exc) from exc
-    _prune(location / "releases", keep={release.name})
-    return release
+def write_graphs(folder: Path, graphs: Mapping[str, bytes]) -> None:
+    """Write graphs (name -> N-Triples) as a new Oxigraph store in `folder`, compacted."""
+    store = Store(str(folder))
+    for name, ntriples in graphs.items():
+        store.bulk_load(ntriples, format=GRAPH_FORMATS["nt"].oxigraph, to_graph=NamedNode(name))
+    store.flush()
+    store.optimize()
+    del store
 
 
-def check_writable(location: Path | None) -> None:
-    """Raise StoreError now if no release can be written at location (read-only, no access)."""
-    location = Path(location or DEFAULT_LOCATION)
-    try:
-        releases = location / "releases"
-        releases.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(dir=releases, prefix=".probe-")
-        os.close(handle)
-        os.unlink(probe)
-    except OSError as exc:
-        raise _write_error(location, exc) from exc
-
-
-#: Reasons a write fails that people can act on; Oxigraph reports them inside longer texts.
-WRITE_FAILURES = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG,
-                                                       errno.EROFS, errno.EACCES, errno.EPERM))
-
-
-def _write_error(location: Path, exc: OSError) -> StoreError:
-    reason = exc.strerror or next((r for r in WRITE_FAILURES if r in str(exc)), str(exc))
-    return StoreError(f"cannot write the store at {location}: {reason} "
-                      f"(nothing was published; the current release is unchanged)")
-
-
-def _write_release(location: Path, graphs: Mapping[str, bytes], manifest: dict[str, Any]) -> Path:
-    releases = location / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    release = releases / f"{manifest['version']}-{time.time_ns()}"
-    try:
-        release.mkdir()
-        store = Store(str(release / "oxigraph"))
-        for name, ntriples in graphs.items():
-            store.bulk_load(ntriples, format=GRAPH_FORMATS["nt"].oxigraph, to_graph=NamedNode(name))
-        store.flush()
-        store.optimize()
-        del store
-        switch_to(location, release, manifest)
-    except BaseException:
-        shutil.rmtree(release, ignore_errors=True)
-        raise
-    return release
-
-
-def switch_to(location: Path, release: Path, manifest: Mapping[str, Any]) -> None:
-    """Derive what the release carries besides its graphs, write its manifest, then make
-    it `current` with one atomic rename of a symlink: readers see either the old release
-    or the new one, never a mix."""
-    manifest = derive_release(release, manifest)
-    (release / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    pending = location / f".current-{os.getpid()}"
-    if pending.is_symlink():
-        pending.unlink()
-    pending.symlink_to(release.relative_to(location))
-    os.replace(pending, location / "current")
-
-
-def derive_release(release: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """Read the release's whole graph once, for the server not to: write its search index
-    (kg.search) and add its statistics (kg.statistics) to the manifest."""
-    from kg.search import INDEX_FILE, write_index  # these read through this module
-    from kg.statistics import dataset_statistics
-
-    store = EmbeddedStore(store=Store.read_only(str(release / "oxigraph")), manifest=manifest)
-    write_index(release / INDEX_FILE, store, store.base_iri)
-    return {**manifest, "statistics": dataset_statistics(store, store.base_iri)}
-
-
-def _prune(releases: Path, keep: set[str]) -> None:
-    """Remove all but the newest releases (the current one is always kept)."""
-    try:
-        ordered = sorted(releases.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
-    except OSError:
-        return
-    for old in ordered[KEEP_RELEASES:]:
-        if old.name not in keep and not _in_use(old):
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _lock_release(release: Path) -> int:
+def lock_release(release: Path) -> int:
     """Hold a shared lock on a release for as long as this process reads it (the
     descriptor stays open; the lock goes with the process)."""
     fd = os.open(release / "manifest.json", os.O_RDONLY)
@@ -506,7 +412,7 @@ def _lock_release(release: Path) -> int:
     return fd
 
 
-def _in_use(release: Path) -> bool:
+def in_use(release: Path) -> bool:
     """Whether a serving process holds the release open (then it is not pruned)."""
     try:
         fd = os.open(release / "manifest.json", os.O_RDONLY)
