@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -18,6 +17,7 @@ from kg.catalogue import (
 )
 from kg.errors import DataError
 from kg.namespaces import SH, prefix_map
+from kg.store.terms import iri, literal
 
 BASE = "https://w3id.org/cn-health-kg/"
 PREFIXES = prefix_map(BASE)
@@ -95,15 +95,15 @@ def test_file_names_must_be_questions_in_kebab_case(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("kind", "raw", "expected"), [
-    ("iri", f"{BASE}person/jiao-yahui", NamedNode(f"{BASE}person/jiao-yahui")),
-    ("iri", "kgd:person/jiao-yahui", NamedNode(f"{BASE}person/jiao-yahui")),
-    ("iri", "hkg:Person", NamedNode(f"{BASE}ontology#Person")),
-    ("string", " 托位 ", Literal("托位")),
-    ("integer", "+007", Literal("7", datatype=NamedNode(XSD + "integer"))),
-    ("decimal", "4.5", Literal("4.5", datatype=NamedNode(XSD + "decimal"))),
-    ("decimal", "-.5", Literal("-.5", datatype=NamedNode(XSD + "decimal"))),
-    ("date", "2025-02-28", Literal("2025-02-28", datatype=NamedNode(XSD + "date"))),
-    ("language", "zh-Latn-pinyin", Literal("zh-latn-pinyin")),
+    ("iri", f"{BASE}person/jiao-yahui", iri(f"{BASE}person/jiao-yahui")),
+    ("iri", "kgd:person/jiao-yahui", iri(f"{BASE}person/jiao-yahui")),
+    ("iri", "hkg:Person", iri(f"{BASE}ontology#Person")),
+    ("string", " 托位 ", literal("托位")),
+    ("integer", "+007", literal("7", datatype=XSD + "integer")),
+    ("decimal", "4.5", literal("4.5", datatype=XSD + "decimal")),
+    ("decimal", "-.5", literal("-.5", datatype=XSD + "decimal")),
+    ("date", "2025-02-28", literal("2025-02-28", datatype=XSD + "date")),
+    ("language", "zh-Latn-pinyin", literal("zh-latn-pinyin")),
 ])
 def test_values_parse_to_terms_of_their_type(kind: str, raw: str, expected: object) -> None:
     assert Parameter("x", kind).parse(raw, PREFIXES) == expected
@@ -124,8 +124,8 @@ def test_invalid_values_name_the_parameter(kind: str, raw: str) -> None:
 def test_defaults_apply_and_unknown_or_missing_values_are_refused() -> None:
     query = load_catalogue(DEFAULT_QUERIES_DIR, BASE)["corroborated-figures"]
     assert query.bind({}, PREFIXES) == {
-        "minSources": Literal("2", datatype=NamedNode(XSD + "integer")),
-        "lang": Literal("en")}
+        "minSources": literal("2", datatype=XSD + "integer"),
+        "lang": literal("en")}
     with pytest.raises(ParameterError, match="'minSorces': unknown parameter"):
         query.bind({"minSorces": "3"}, PREFIXES)
     required = load_catalogue(DEFAULT_QUERIES_DIR, BASE)["indicator-figures"]

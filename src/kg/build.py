@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import (
-    CanonicalizationAlgorithm,
-    Dataset,
-    NamedNode,
-    Quad,
-    RdfFormat,
-    parse,
-    serialize,
-)
 from rdflib import Graph
 from rdflib.namespace import RDF
 
@@ -33,6 +22,8 @@ from kg.releases import publish as publish_graphs
 from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir
 from kg.shapes_sparql import validate_graphs
 from kg.store import EmbeddedStore, GraphStore
+from kg.store.convert import dataset_version
+from kg.store.terms import check_iri
 
 
 @dataclass
@@ -106,7 +97,7 @@ def build_graphs(
     """Read, check and map the curated data to named graphs (raises DataError)."""
     minter = IriMinter(base)
     try:
-        NamedNode(minter.base)
+        check_iri(minter.base)
     except ValueError as exc:
         raise DataError([Problem("--base-iri", None, f"{minter.base!r} is not an absolute IRI "
                                                      f"({exc})")]) from None
@@ -121,27 +112,6 @@ def build_graphs(
         graphs[str(minter.graph(f"source/{source_id}"))] = mapper.source_graph(facts)
     graphs[str(minter.graph("derived"))] = derived_graph(data, minter)
     return BuiltGraphs(graphs, data, minter)
-
-
-def dataset_version(serialised: Mapping[str, bytes]) -> str:
-    """A hash of the canonical content of all graphs: same data, same version.
-
-    The graphs (name -> N-Triples) are read into one dataset whose blank nodes are
-    relabelled by W3C RDF Dataset Canonicalization (RDFC-1.0), so the labels a
-    serialiser happened to choose do not matter; the sorted N-Quads are hashed.
-    Nothing else (build time, release folder) goes in.
-    """
-    dataset = Dataset()
-    for name, ntriples in serialised.items():
-        graph = NamedNode(name)
-        for triple in parse(ntriples, format=RdfFormat.N_TRIPLES):
-            dataset.add(Quad(triple.subject, triple.predicate, triple.object, graph))
-    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-    nquads = serialize(dataset, format=RdfFormat.N_QUADS) or b""
-    digest = hashlib.sha256()
-    for line in sorted(nquads.splitlines(keepends=True)):
-        digest.update(line)
-    return digest.hexdigest()[:16]
 
 
 def build(

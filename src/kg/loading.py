@@ -17,15 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import NamedNode, RdfFormat, Store
-
 from kg.errors import KgError, Problem, ValidationError
-from kg.formats import graph_format_for_path
+from kg.formats import GRAPH_FORMATS, GraphFormat, graph_format_for_path
 from kg.releases import new_release, prune, switch_to
 from kg.settings import normalise_base
 from kg.shacl import ONTOLOGY_DIR, ShapeReport
 from kg.shapes_sparql import CompiledCheck, compile_shapes, validate_store
-from kg.store import EmbeddedStore
+from kg.store.bulk import BulkStore
 from kg.store.embedded import OXIGRAPH_FOLDER
 
 Progress = Callable[[int], None]
@@ -81,10 +79,10 @@ class CountingReader:
         return True
 
 
-def file_format(path: Path) -> RdfFormat:
+def file_format(path: Path) -> GraphFormat:
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
     try:
-        return graph_format_for_path(name).oxigraph
+        return graph_format_for_path(name)
     except ValueError as exc:
         raise LoadError(str(exc)) from exc
 
@@ -101,7 +99,7 @@ def file_version(paths: list[Path]) -> str:
 
 
 def load_file(
-    store: Store,
+    store: BulkStore,
     path: Path,
     base: str,
     progress: Progress | None = None,
@@ -115,23 +113,19 @@ def load_file(
     """
     fmt = file_format(path)
     stem = path.name.split(".", 1)[0]
-    to_graph = (
-        None
-        if fmt in (RdfFormat.N_QUADS, RdfFormat.TRIG)
-        else NamedNode(f"{base}graph/file/{stem}")
-    )
+    to_graph = None if fmt.name in ("nq", "trig") else f"{base}graph/file/{stem}"
     try:
         with path.open("rb") as raw:
             stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
-            store.bulk_load(
-                CountingReader(raw, stream, progress),
-                format=fmt,
+            store.load(
+                CountingReader(raw, stream, progress),  # type: ignore[arg-type]
+                fmt,
                 base_iri=path.resolve().as_uri(),
-                to_graph=to_graph,
+                graph=to_graph,
                 lenient=lenient,
             )
     except SyntaxError as exc:
-        raise LoadError(f"{path}: not valid {fmt.name}: {exc}") from exc
+        raise LoadError(f"{path}: not valid {fmt.media_type}: {exc}") from exc
     except (OSError, ValueError, EOFError) as exc:
         raise LoadError(f"{path}: cannot load: {exc}") from exc
 
@@ -157,21 +151,19 @@ def load_release(
     started = time.perf_counter()
     version = file_version(paths)
     with new_release(location, version) as release:
-        store = Store(str(release / OXIGRAPH_FOLDER))
+        store = BulkStore(release / OXIGRAPH_FOLDER)
         t = time.perf_counter()
         phases["hash"] = t - started
         for path in paths:
             load_file(store, path, base, on_bytes, lenient=lenient)
-        ontology = NamedNode(f"{base}graph/ontology")
-        if not store.contains_named_graph(ontology) or not any(
-            store.quads_for_pattern(None, None, None, ontology)
-        ):
+        ontology = f"{base}graph/ontology"
+        if not store.has_data_in(ontology):
             for ttl in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-                store.bulk_load(path=str(ttl), format=RdfFormat.TURTLE, to_graph=ontology)
+                store.load(ttl, GRAPH_FORMATS["ttl"], graph=ontology)
         store.flush()
         t = lap(phases, "load", t)
         checks = checks if checks is not None else compile_shapes()
-        report = validate_store(store, checks, progress=on_check)
+        report = validate_store(store.store, checks, progress=on_check)
         t = lap(phases, "shacl", t)
         if not report.conforms:
             raise ValidationError(
@@ -181,10 +173,9 @@ def load_release(
                     if r.severity == "Violation"
                 ][:50]
             )
-        triples = EmbeddedStore(store=store).graph_sizes()
+        triples = store.store.graph_sizes()
         triples.pop("", None)  # the default graph: not a graph of the release
-        store.optimize()
-        del store
+        store.compact()
         t = lap(phases, "optimise", t)
         manifest: dict[str, Any] = {
             "version": version,

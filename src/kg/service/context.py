@@ -69,7 +69,6 @@ class ServiceConfig:
         return self.settings.queries_dir
 
 
-
 class ByteBoundedCache:
     """Least recently used first out, bounded by the bytes of keys and values (keys can
     come from clients, so an entry count alone would not bound the memory). Safe to share

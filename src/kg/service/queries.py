@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pyoxigraph import NamedNode
 from starlette.responses import Response
 
 from kg.catalogue import Catalogue, Parameter, ParameterError, SavedQuery, catalogue_graph
@@ -307,7 +306,7 @@ def bind_parameters(query: SavedQuery, values: Mapping[str, str], context: Servi
         if param is None or param.type != "iri":
             continue
         resource = context.data_iri(term.value, request)
-        bound[name] = term = NamedNode(resource)
+        bound[name] = term = iri(resource)
         if param.classes and not is_instance(context, resource, param.classes):
             raise ParameterError(name, f"<{resource}> is not a {' or '.join(param.classes)} "
                                        "in this dataset")

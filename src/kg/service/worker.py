@@ -30,8 +30,6 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
-from pyoxigraph import Store
-
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
 from kg.inspection import (
     QueryShape,
@@ -53,6 +51,7 @@ from kg.service.dataset import DatasetSource
 from kg.service.sandbox import SandboxError, forbid_network
 from kg.sparql_lexer import CanonicalQuery, canonicalise
 from kg.store import GraphStore, QueryDataset
+from kg.store.syntax import check_syntax
 
 log = logging.getLogger("kg.service")
 #: Parsed shapes kept per worker (keyed by a digest of the text, so a few bytes each).
@@ -180,7 +179,7 @@ class Worker:
 
         Oxigraph only parses here (an empty store, in the sandboxed worker)."""
         try:
-            Store().query(job.sparql, base_iri=job.base_iri, prefixes=prefixes)
+            check_syntax(job.sparql, base_iri=job.base_iri, prefixes=prefixes)
         except SyntaxError as engine_error:
             return QuerySyntaxError(str(engine_error))
         except Exception:  # parsed, then failed: ours stands
@@ -188,7 +187,7 @@ class Worker:
         if canonical is None:
             return error
         try:
-            Store().query(canonical.text, base_iri=job.base_iri, prefixes=prefixes)
+            check_syntax(canonical.text, base_iri=job.base_iri, prefixes=prefixes)
         except Exception:  # the engine cannot read the canonical text either
             return error
         return QueryRefused(

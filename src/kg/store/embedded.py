@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from pyoxigraph import (
-    BlankNode,
     DefaultGraph,
     NamedNode,
     Quad,
@@ -29,7 +28,6 @@ from pyoxigraph import (
     RdfFormat,
     Store,
 )
-from pyoxigraph import Literal as OxLiteral
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat, graph_format_for_path
 from kg.query_errors import NotAcceptable, QuerySyntaxError
@@ -43,8 +41,8 @@ from kg.store.base import (
     StoreError,
     current_deadline,
 )
-from kg.store.convert import graph_as
-from kg.store.terms import XSD, Row, Term
+from kg.store.convert import graph_as, oxigraph_format
+from kg.store.terms import Row, term_of
 
 #: The folder of a release that holds Oxigraph's files.
 OXIGRAPH_FOLDER = "oxigraph"
@@ -101,7 +99,8 @@ class EmbeddedStore(GraphStore):
             try:
                 fmt = graph_format_for_path(str(path))
                 data = Path(path).read_bytes()
-                store.load(data, format=fmt.oxigraph, base_iri=Path(path).resolve().as_uri())
+                store.load(data, format=oxigraph_format(fmt),
+                           base_iri=Path(path).resolve().as_uri())
             except (OSError, ValueError, SyntaxError) as exc:
                 raise StoreError(f"{path}: cannot load: {exc}") from exc
             digest.update(data)
@@ -109,6 +108,14 @@ class EmbeddedStore(GraphStore):
         version = digest.hexdigest()[:16]
         return cls(store=store, manifest={"version": version, "files": names},
                    base_iri=base_iri)
+
+    @classmethod
+    def from_graphs(cls, graphs: Mapping[str, bytes]) -> EmbeddedStore:
+        """An in-memory dataset of named graphs given as N-Triples (name -> bytes)."""
+        store = Store()
+        for name, ntriples in graphs.items():
+            store.load(ntriples, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
+        return cls(store=store)
 
     @classmethod
     def of_release(cls, release: Path, manifest: Mapping[str, Any]) -> EmbeddedStore:
@@ -186,7 +193,7 @@ class EmbeddedStore(GraphStore):
             for name in names:
                 node = solution[name]
                 if node is not None:
-                    row[name] = _term(node)
+                    row[name] = term_of(node)
             rows.append(row)
         return rows
 
@@ -211,14 +218,14 @@ class EmbeddedStore(GraphStore):
         if isinstance(result, QueryBoolean):
             fmt = _wanted(results_format, "results")
             return Serialised("boolean", fmt,
-                              result.serialize(format=RESULTS_FORMATS[fmt].oxigraph))
+                              result.serialize(format=oxigraph_format(RESULTS_FORMATS[fmt])))
         if isinstance(result, QuerySolutions):
             fmt = _wanted(results_format, "results")
-            body, cut = _capped(result, execute, fmt, RESULTS_FORMATS[fmt].oxigraph, max_rows,
-                                _solutions_exact)
+            body, cut = _capped(result, execute, fmt, oxigraph_format(RESULTS_FORMATS[fmt]),
+                                max_rows, _solutions_exact)
             return Serialised("solutions", fmt, body, cut)
         fmt = _wanted(graph_format, "graph")
-        oxi = GRAPH_FORMATS[fmt].oxigraph
+        oxi = oxigraph_format(GRAPH_FORMATS[fmt])
         body, cut = _capped(result, execute, fmt, oxi, max_rows, _triples_exact)
         return Serialised("graph", fmt, body, cut)
 
@@ -240,13 +247,13 @@ class EmbeddedStore(GraphStore):
     def dump(self, fmt: GraphFormat) -> bytes:
         """The whole dataset; triple formats get the union of all graphs."""
         if fmt.quads:
-            return self.oxigraph.dump(format=fmt.oxigraph) or b""
+            return self.oxigraph.dump(format=oxigraph_format(fmt)) or b""
         union = Store()
         union.bulk_extend(
             Quad(q.subject, q.predicate, q.object, DefaultGraph())
             for q in self.oxigraph.quads_for_pattern(None, None, None, None)
         )
-        return union.dump(format=fmt.oxigraph, from_graph=DefaultGraph()) or b""
+        return union.dump(format=oxigraph_format(fmt), from_graph=DefaultGraph()) or b""
 
     # ------------------------------------------------------------ writing
 
@@ -266,17 +273,6 @@ class EmbeddedStore(GraphStore):
         self.close()
         self._store = self._manifest = None
         self.release = None
-
-
-def _term(node: Any) -> Term:
-    if isinstance(node, NamedNode):
-        return Term("iri", node.value)
-    if isinstance(node, BlankNode):
-        return Term("bnode", node.value)
-    assert isinstance(node, OxLiteral)
-    datatype = node.datatype.value
-    return Term("literal", node.value, node.language,
-                None if node.language or datatype == XSD + "string" else datatype)
 
 
 def _wanted(fmt: str | None, kind: str) -> str:
@@ -398,7 +394,7 @@ def write_graphs(folder: Path, graphs: Mapping[str, bytes]) -> None:
     """Write graphs (name -> N-Triples) as a new Oxigraph store in `folder`, compacted."""
     store = Store(str(folder))
     for name, ntriples in graphs.items():
-        store.bulk_load(ntriples, format=GRAPH_FORMATS["nt"].oxigraph, to_graph=NamedNode(name))
+        store.bulk_load(ntriples, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
     store.flush()
     store.optimize()
     del store

@@ -1,6 +1,7 @@
 """Neutral RDF terms and the one safe way to put values into SPARQL text.
 
-Whatever the backend, answers come back as `Term`s and parameters go in as
+Whatever the backend, answers come back as `Term`s (from Oxigraph's own terms by
+`term_of`, the one conversion, and back by `node_of`) and parameters go in as
 SPARQL text written by `sparql_term` (an IRI or a literal with SPARQL's own
 escaping rules; anything that could break out of it is refused). Saved-query
 parameters are bound with `bind_values`: each variable replaced by its term in
@@ -14,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, NamedNode
+from pyoxigraph import Literal as OxLiteral
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -48,6 +50,34 @@ class Term:
 Row = dict[str, Term]
 
 
+def term_of(node: NamedNode | BlankNode | OxLiteral) -> Term:
+    """An Oxigraph term as a neutral term (xsd:string literals without a datatype)."""
+    if isinstance(node, NamedNode):
+        return Term("iri", node.value)
+    if isinstance(node, BlankNode):
+        return Term("bnode", node.value)
+    datatype = node.datatype.value
+    return Term("literal", node.value, node.language,
+                None if node.language or datatype == XSD + "string" else datatype)
+
+
+def node_of(term: Term) -> NamedNode | BlankNode | OxLiteral:
+    """A neutral term as Oxigraph's own (for the engine's substitutions)."""
+    if term.kind == "iri":
+        return NamedNode(term.value)
+    if term.kind == "bnode":
+        return BlankNode(term.value)
+    if term.lang:
+        return OxLiteral(term.value, language=term.lang)
+    return OxLiteral(term.value, datatype=NamedNode(term.datatype) if term.datatype else None)
+
+
+def check_iri(value: str) -> None:
+    """Raise ValueError (the engine's reason) unless `value` is an absolute IRI by RFC 3987
+    as Oxigraph checks it."""
+    NamedNode(value)
+
+
 class UnsafeValue(ValueError):
     """A value that cannot be written as a SPARQL term."""
 
@@ -68,7 +98,7 @@ def sparql_term(term: Term | str) -> str:
         if not term.value or _IRI_FORBIDDEN.search(term.value):
             raise UnsafeValue(f"not an IRI: {term.value!r}")
         try:  # and by RFC 3987 as Oxigraph checks it (e.g. no malformed %-escape)
-            NamedNode(term.value)
+            check_iri(term.value)
         except ValueError as error:
             raise UnsafeValue(f"not an IRI: {term.value!r} ({error})") from None
         return f"<{term.value}>"
