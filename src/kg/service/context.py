@@ -10,7 +10,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -60,13 +59,6 @@ class ServiceConfig:
         """Most solutions (or triples) one answer carries; more are cut, with X-KG-Truncated."""
         return self.settings.max_rows
 
-    @property
-    def max_request_bytes(self) -> int:
-        return self.settings.max_request_bytes
-
-    @property
-    def queries_dir(self) -> Path:
-        return self.settings.queries_dir
 
 
 class ByteBoundedCache:
@@ -143,7 +135,7 @@ class ServiceContext:
         # Predeclared prefixes suit the project graph; files are served as they are, so a
         # query that forgets a PREFIX fails there as it would on any other endpoint.
         self.predeclare_prefixes = not config.source.files
-        self.catalogue: Catalogue = load_catalogue(config.queries_dir, self.data_base)
+        self.catalogue: Catalogue = load_catalogue(config.settings.queries_dir, self.data_base)
         self.executor = executor or QueryExecutor.from_source(config.source, self.prefixes)
         # Pages read through SPARQL only (reader), so they run unchanged on another store.
         self.reader = GraphReader(self.store, union_default_graph=config.source.union,

@@ -124,7 +124,7 @@ async def sparql_post(request: Request) -> Response:
     if charset not in (None, "utf-8", "utf8"):
         raise HttpProblem(415, "unsupported charset",
                           f"the body must be UTF-8, not {charset}")
-    body = await read_body(request, context.config.max_request_bytes)
+    body = await read_body(request, context.config.settings.max_request_bytes)
     url = request.query_params
     if media_type == FORM_TYPE:
         try:
@@ -210,8 +210,8 @@ async def run_protocol_query(
     named_graphs: list[str], fmt: str | None, union: bool,
 ) -> Response:
     """Run and answer one protocol query: the worker parses and checks it (kg.inspection)."""
-    if len(text.encode()) > context.config.max_request_bytes:
-        raise too_large(context.config.max_request_bytes)
+    if len(text.encode()) > context.config.settings.max_request_bytes:
+        raise too_large(context.config.settings.max_request_bytes)
     try:
         check_graphs([*default_graphs, *named_graphs], context.graphs,
                      "default-graph-uri / named-graph-uri")
@@ -328,8 +328,8 @@ def limits_text(context: ServiceContext) -> str:
     c = context.config
     return (f"Read-only; no SERVICE and no remote graphs. Each query may run {c.timeout:g} s "
             f"(then 503); answers carry at most {c.max_rows} solutions or triples (header "
-            f"X-KG-Truncated: true when cut); request bodies at most {c.max_request_bytes} "
-            "bytes (else 413).")
+            "X-KG-Truncated: true when cut); request bodies at most "
+            f"{c.settings.max_request_bytes} bytes (else 413).")
 
 
 def _description_bytes(context: ServiceContext, endpoint: str, fmt: GraphFormat) -> bytes:
