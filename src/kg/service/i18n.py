@@ -47,6 +47,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "search.empty": ("请输入要搜索的内容。", "Type something to search for."),
     "search.hint": ("可用中文、英文或拼音（如 wang haidong、wanghaidong、王海东、海东）。",
                     "Chinese, English or pinyin (e.g. wang haidong, wanghaidong, 王海东, 海东)."),
+    "question.answer": ("问题的答案", "Answer to the question"),
+    "question.none": ("认出了这个问题，但图谱中没有答案。",
+                      "The question was understood, but the graph holds no answer."),
+    "question.rows": ("{n} 条依据", "{n} supporting rows"),
+    "question.more": ("另有 {n} 条，见查询页面。", "{n} more on the query's page."),
+    "question.how": ("如何得出这个答案", "How this was answered"),
+    "question.template": ("问题模板", "Question template"),
+    "question.query": ("常用查询", "Saved query"),
+    "question.params": ("参数", "Parameters"),
+    "question.run": ("在查询页面运行", "Run it on its page"),
+    "question.edit": ("在 SPARQL 编辑器中打开", "Open it in the SPARQL editor"),
+    "question.unresolved": ("没有理解问题中的“{text}”：图谱中没有这个名称的{kinds}。"
+                            "以下是普通搜索结果。",
+                            "“{text}” in the question was not understood: no {kinds} of that "
+                            "name is in the graph. Ordinary search results follow."),
+    "question.unknown": ("没有认出这个问题的句式，以下是普通搜索结果。"
+                         "可以这样问：谁宣布了托位目标？儿科服务的目标完成了吗？焦雅辉担任过哪些职务？",
+                         "This question's form was not recognised; ordinary search results "
+                         "follow. Questions like these are answered: Who announced the new "
+                         "affordable childcare places target? Was the paediatric services task "
+                         "met? What posts has Jiao Yahui held?"),
+    "question.source": ("来源", "Source"),
     "home.scorecard.more": ("查看完整成绩单", "Full scorecard"),
     "home.scorecard.year": ("{year}年为民服务实事", "The {year} service tasks"),
     "home.entries": ("浏览", "Browse"),

@@ -176,6 +176,9 @@
   // ------------------------------------------------------------ the editor
 
   const plain = document.getElementById("plain-form");
+  // A link may carry a query to open in the fragment (#query=...): the search page's
+  // "open it in the SPARQL editor" (the fragment never reaches the server).
+  const linked = new URLSearchParams(window.location.hash.slice(1)).get("query");
   const example = plain.querySelector("textarea").value;
   root.hidden = false;
   plain.hidden = true;
@@ -190,6 +193,7 @@
     yasr: {prefixes, defaultPlugin: "table"},
   });
   window.kgYasgui = yasgui;
+  if (linked) yasgui.addTab(true, {name: "question", yasqe: {value: linked}});
 
   // ------------------------------------------------------------ saved questions as examples
 
