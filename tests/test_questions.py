@@ -279,3 +279,16 @@ def test_the_service_does_not_start_with_a_malformed_template_file(
     with pytest.raises(DataError, match=r"questions.yaml, record Bad Id: id 'Bad Id' is not"):
         ServiceContext(ServiceConfig(source=DatasetSource(location=built_store[0]),
                                      queries_dir=tmp_path))
+
+
+def test_a_malformed_template_file_fails_the_build(tmp_path: Path) -> None:
+    from kg.build import build
+
+    queries = tmp_path / "queries"
+    queries.mkdir()
+    write_templates(queries, "- id: who-x\n  query: official-profile\n"
+                             "  params: {person: '{person}'}\n  answer: [item]\n"
+                             "  patterns: {zh: ['{person}的职务', '{person}{person}']}\n")
+    with pytest.raises(DataError, match=r"record who-x: pattern '\{person\}\{person\}'"):
+        build(location=tmp_path / "store", queries_dir=queries)
+    assert not (tmp_path / "store" / "current").exists()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.catalogue import Catalogue, SavedQuery, _shown
+from kg.catalogue import DEFAULT_QUERIES_DIR, Catalogue, SavedQuery, _shown
 from kg.errors import DataError, Problem
 from kg.search import SearchIndex
 from kg.yamlreader import YamlFileError, read_yaml_file
@@ -188,6 +188,11 @@ def _literal_regex(words: str, raw: str) -> str:
 
 
 # ---------------------------------------------------------------- reading the file
+
+
+def questions_file(queries_dir: Path | None = None) -> Path:
+    """Where the templates are: beside the saved queries."""
+    return Path(queries_dir or DEFAULT_QUERIES_DIR) / QUESTIONS_FILE
 
 
 def load_questions(path: Path, catalogue: Catalogue) -> QuestionBook:
