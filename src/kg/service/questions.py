@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 from kg.catalogue import ParameterError, as_term
 from kg.questions import Resolution, Template
 from kg.search import SearchIndex
+from kg.service.problems import HttpProblem
 from kg.service.queries import _term, bind_parameters, cached_answer
 from kg.service.reader import Term
 from kg.service.rendering import Page
@@ -86,7 +87,8 @@ async def answer_question(page: Page, index: SearchIndex, text: str) -> Outcome 
             break
     if first_empty is not None:
         return Outcome(first_empty)
-    return Outcome(unresolved=next(r for r in resolutions if r.unresolved))
+    unresolved = next((r for r in resolutions if r.unresolved), None)
+    return Outcome(unresolved=unresolved, asked=unresolved is None)
 
 
 async def _run(page: Page, template: Template, resolution: Resolution,
@@ -100,7 +102,10 @@ async def _run(page: Page, template: Template, resolution: Resolution,
             lambda: bind_parameters(query, values, context, page.request))
     except ParameterError:
         return None  # a slot's text that is not of its type (a year of 20 digits)
-    answer, _ = await cached_answer(page.request, context, query, bound, "json")
+    try:
+        answer, _ = await cached_answer(page.request, context, query, bound, "json")
+    except HttpProblem:
+        return None  # out of time or workers: the search results still answer
     return Attempt(resolution, values, bound, answer, answer_rows(answer, template))
 
 
