@@ -11,8 +11,8 @@ from selenium.webdriver.common.keys import Keys
 Browser = Any  # the `browser` fixture of conftest.py
 
 
-def ask(browser: Browser, question: str) -> None:
-    browser.open("/")
+def ask(browser: Browser, question: str, home: str = "/") -> None:
+    browser.open(home)
     box = browser.driver.find_element(By.CSS_SELECTOR, "form input[name=q]")
     box.clear()
     box.send_keys(question)
@@ -30,6 +30,19 @@ def test_a_chinese_question_shows_its_answer_entity(browser: Browser) -> None:
     visit = browser.drain()
     browser.screenshot("search-question")
     assert visit.errors == [] and visit.off_host(browser.origin) == []
+
+
+def test_the_chinese_page_answers_in_chinese(browser: Browser) -> None:
+    try:
+        ask(browser, "儿科服务的目标完成了吗？", home="/?lang=zh")
+        answers = browser.driver.find_elements(By.CSS_SELECTOR, "#answer .answer-entity")
+        assert [a.text for a in answers] == ["已达成"]  # hkg:Met's Chinese label (ontology)
+        assert "如何得出这个答案" in browser.driver.find_element(By.ID, "answer").text
+        visit = browser.drain()
+        browser.screenshot("search-question-zh")
+        assert visit.errors == [] and visit.off_host(browser.origin) == []
+    finally:
+        browser.driver.delete_cookie("lang")  # the session's other pages stay in English
 
 
 def test_the_answer_opens_in_the_editor_and_runs(browser: Browser) -> None:
