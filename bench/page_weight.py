@@ -37,9 +37,8 @@ def weigh(origin: str, path: str) -> tuple[int, int, int]:
     status, html = fetch(origin + path, None)
     if status != 200:
         raise SystemExit(f"{path}: HTTP {status}")
-    urls = [origin + path] + sorted({urljoin(origin + path, u) for u in
-                                     LINKED.findall(html.decode("utf-8", "replace"))
-                                     if urljoin(origin, u).startswith(origin)})
+    linked = {urljoin(origin + path, u) for u in LINKED.findall(html.decode("utf-8", "replace"))}
+    urls = [origin + path, *sorted(u for u in linked if u.startswith(origin))]
     plain = sum(len(fetch(u, None)[1]) for u in urls)
     packed = sum(len(fetch(u, "br, gzip")[1]) for u in urls)
     return len(urls), plain, packed

@@ -101,6 +101,9 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.include_router(search_pages.router)
     app.include_router(graph.router)
     app.include_router(pages.router)
+    # inside MethodsMiddleware: a HEAD, answered as a GET without its body, then carries
+    # the compressed length and encoding its GET would
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(MethodsMiddleware, routes=app.router.routes)
     app.add_middleware(ConditionalGetMiddleware, validators=context.validators,
                        variant=lambda scope: choose_language(Request(scope)))
@@ -110,7 +113,6 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
         expose_headers=["ETag", "Last-Modified", "X-KG-Truncated", "X-KG-Row-Limit"],
         max_age=86400,
     )
-    app.add_middleware(CompressionMiddleware)
     app.add_middleware(HostMiddleware)
     inline = template_hashes(TEMPLATES_DIR)
     app.add_middleware(SecurityHeadersMiddleware, policy=content_security_policy(
