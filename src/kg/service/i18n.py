@@ -155,6 +155,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "entity.facilities": ("机构设施", "Facilities"),
     "entity.figures": ("数据", "Figures"),
     "entity.chart": ("各地各时数据", "Figures across places and dates"),
+    "nav.skip": ("跳到正文", "Skip to content"),
+    "nav.menu": ("菜单", "Menu"),
     "map.heading": ("各省数据", "Figures by province"),
     "map.title": ("各省{title}地图", "Map of {title} by province"),
     "bars.title": ("各省{title}条形图", "Bar chart of {title} by province"),

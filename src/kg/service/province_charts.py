@@ -116,12 +116,13 @@ def comparison_charts(page: Page, rows: list[dict[str, Term]]) -> Coverage | Non
                          for i, p in by_indicator.items()), key=lambda x: (-x[2], x[1]))
     if len(by_indicator) == 1:
         (indicator, places), = by_indicator.items()
+        yes_no = all(is_yes_no(r["value"]) for r in places.values())
         values = [ProvinceValue(r["province"].value, label(r, "province"),
                                 figure_number(r["value"]) or 0.0,
                                 page.quantity(r["value"]) + (
-                                    f" {r['unitLabel'].value}" if "unitLabel" in r else ""),
+                                    f" {r['unitLabel'].value}"
+                                    if "unitLabel" in r and not yes_no else ""),
                                 page.href(r["province"].value)) for r in places.values()]
-        yes_no = all(is_yes_no(r["value"]) for r in places.values())
         return Coverage(indicators, province_charts(page, values, indicators[0][1], yes_no))
     counts: dict[str, list[dict[str, Term]]] = defaultdict(list)
     for places in by_indicator.values():
