@@ -49,7 +49,8 @@ def test_regions_match_by_chinese_name_with_or_without_suffix() -> None:
 
 
 def test_a_province_gets_the_legend_colour_of_its_value() -> None:
-    values = [ProvinceValue("r:bj", "Beijing", 10, "10"), ProvinceValue("r:js", "Jiangsu", 50, "50"),
+    values = [ProvinceValue("r:bj", "Beijing", 10, "10"),
+              ProvinceValue("r:js", "Jiangsu", 50, "50"),
               ProvinceValue("r:gx", "Guangxi", 33, "33")]
     svg, drawn = draw(values)
     fills = {p.get("data-adcode"): p.get("fill") for p in svg.iter(SVG + "path")}
