@@ -149,7 +149,7 @@ def province_map(values: Iterable[ProvinceValue], labels_zh: dict[str, str],
     low, high = (min(numbers), max(numbers)) if numbers else (0.0, 0.0)
     hatch = f"{key}-nodata"
     height = shape.height + LEGEND_H
-    out = [f'<svg class="chart map" role="img" viewBox="0 0 {WIDTH} {height:.0f}" '
+    out = [f'<svg class="chart map" viewBox="0 0 {WIDTH} {height:.0f}" '
            f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
            f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{NO_DATA}"/>'

@@ -318,6 +318,28 @@
   });
   window.kgYasgui = yasgui;
 
+  // YASGUI's own markup, mended for screen readers: a tab list holds only tabs (its
+  // "add tab" button moves out of it), and its unlabelled fields get names.
+  function mendAccessibility() {
+    const host = document.getElementById("yasgui");
+    for (const list of host.querySelectorAll("[role=tablist]")) {
+      for (const child of [...list.children]) {
+        if (!child.querySelector("[role=tab]")) list.parentNode.insertBefore(child, list.nextSibling);
+      }
+    }
+    const names = [["input.autocomplete", lang === "zh" ? "SPARQL 端点" : "SPARQL endpoint"],
+                   [".yasqe textarea", lang === "zh" ? "SPARQL 查询" : "SPARQL query"],
+                   [".tab input[type=text]", lang === "zh" ? "标签页名称" : "Tab name"]];
+    for (const [selector, name] of names) {
+      for (const field of host.querySelectorAll(selector)) {
+        if (!field.hasAttribute("aria-label")) field.setAttribute("aria-label", name);
+      }
+    }
+  }
+  mendAccessibility();
+  new MutationObserver(mendAccessibility).observe(document.getElementById("yasgui"),
+                                                  {childList: true, subtree: true});
+
   // ------------------------------------------------------------ saved questions as examples
 
   function bindingText(param, value) {
