@@ -121,10 +121,13 @@ def test_editor_draws_a_numeric_column_as_bars(browser: Browser) -> None:
         "'SELECT ?name ?n ?m WHERE { VALUES (?name ?n ?m) "
         "{ (\"a\" 3 1.5) (\"b\" 7 2) (\"c\" -2 0.5) } }')")
     run_button(browser).click()
-    browser.wait_for(lambda d: len(rows_of_results(browser)) == 3)
-    chart_button = next(b for b in browser.driver.find_elements(
-        By.CSS_SELECTOR, ".yasr_btn.select_chart") if b.is_displayed())
-    chart_button.click()
+    # counted in the page: the table is redrawn while it loads labels (stale elements)
+    browser.wait_for(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('.yasr table.dataTable tbody tr')]"
+        ".filter(r => r.offsetParent !== null).length") == 3)
+    browser.wait_for(lambda d: d.execute_script(
+        "const b = [...document.querySelectorAll('.yasr_btn.select_chart')]"
+        ".find(b => b.offsetParent !== null && !b.disabled); if (b) b.click(); return !!b"))
     bars = browser.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".kg-chart rect.bar"))
     widths = {b.find_element(By.TAG_NAME, "title").get_attribute("textContent"):
               float(b.get_attribute("width")) for b in bars}

@@ -319,12 +319,15 @@
   window.kgYasgui = yasgui;
 
   // YASGUI's own markup, mended for screen readers: a tab list holds only tabs (its
-  // "add tab" button moves out of it), and its unlabelled fields get names.
+  // "add tab" button, which YASGUI needs in place, is hidden from them and from the Tab
+  // key: the examples menu opens tabs from the keyboard), and unlabelled fields get names.
   function mendAccessibility() {
     const host = document.getElementById("yasgui");
     for (const list of host.querySelectorAll("[role=tablist]")) {
-      for (const child of [...list.children]) {
-        if (!child.querySelector("[role=tab]")) list.parentNode.insertBefore(child, list.nextSibling);
+      for (const child of list.children) {
+        if (child.querySelector("[role=tab]") || child.hasAttribute("aria-hidden")) continue;
+        child.setAttribute("aria-hidden", "true");
+        for (const button of child.querySelectorAll("button")) button.tabIndex = -1;
       }
     }
     const names = [["input.autocomplete", lang === "zh" ? "SPARQL 端点" : "SPARQL endpoint"],
