@@ -226,7 +226,7 @@ def load_catalogue(queries_dir: Path | None = None, base: str | None = None) -> 
             queries.append(_read_checked(path, stat.st_mtime_ns, stat.st_size,
                                          tuple(sorted(prefixes.items()))))
         except _QueryFileError as error:
-            problems.extend(Problem(_shown(path), None, m) for m in error.messages)
+            problems.extend(Problem(shown_path(path), None, m) for m in error.messages)
     if problems:
         raise DataError(problems)
     return Catalogue(queries, base)
@@ -246,7 +246,7 @@ class _QueryFileError(Exception):
         self.messages = messages
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     try:
         return str(path.relative_to(PROJECT_ROOT))
     except ValueError:

@@ -17,6 +17,7 @@ from fastapi import Request
 from kg.catalogue import Catalogue, load_catalogue
 from kg.namespaces import prefix_map
 from kg.query_errors import QueryTimeout
+from kg.questions import QuestionBook, load_questions, questions_file
 from kg.search import INDEX_FILE, IndexNotReady, LazyIndex, SearchIndex
 from kg.service.dataset import DatasetSource
 from kg.service.executor import QueryExecutor
@@ -136,6 +137,9 @@ class ServiceContext:
         # query that forgets a PREFIX fails there as it would on any other endpoint.
         self.predeclare_prefixes = not config.source.files
         self.catalogue: Catalogue = load_catalogue(config.settings.queries_dir, self.data_base)
+        self.questions: QuestionBook = load_questions(
+            questions_file(config.settings.queries_dir), self.catalogue)
+        """The question templates the search box recognises (beside the saved queries)."""
         self.executor = executor or QueryExecutor.from_source(config.source, self.prefixes)
         # Pages read through SPARQL only (reader), so they run unchanged on another store.
         self.reader = GraphReader(self.store, union_default_graph=config.source.union,

@@ -30,10 +30,12 @@ from kg.service.negotiation import (
     negotiate_request,
 )
 from kg.service.problems import HttpProblem
+from kg.service.province_charts import comparison_charts
 from kg.service.reader import Term, iri
 from kg.service.rendering import Page
 from kg.service.sparql import answer_response, execute
 from kg.service.worker import Answer, QueryJob
+from kg.store.terms import term_from_json
 
 INSTANCE_OF = "ASK { $node a/rdfs:subClassOf* ?class VALUES ?class { $classes } }"
 INSTANCES = """
@@ -362,8 +364,8 @@ def query_page(page: Page, query: SavedQuery,
         for binding in data.get("results", {}).get("bindings", []):
             row = []
             for column in columns:
-                cell = _term(binding.get(column))
-                label = _term(binding.get(column + "Label"))
+                cell = json_term(binding.get(column))
+                label = json_term(binding.get(column + "Label"))
                 text = label.value if label else (page.literal(cell) if cell else "")
                 row.append({"term": cell, "label": label.value if label else None,
                              "short": len(text) <= 16 and not (cell and cell.is_iri)})
@@ -371,20 +373,17 @@ def query_page(page: Page, query: SavedQuery,
         page.labels.load(c["term"].value for r in rows for c in r
                          if c["term"] is not None and c["term"].is_iri and not c["label"])
         table = {"columns": [(c, page.t.column(c)) for c in columns], "rows": rows,
-                 "truncated": answer.truncated, "boolean": data.get("boolean")}
+                 "truncated": answer.truncated, "boolean": data.get("boolean"),
+                 "coverage": comparison_charts(page, [
+                     {k: t for k, v in b.items() if (t := json_term(v)) is not None}
+                     for b in data.get("results", {}).get("bindings", [])])}
     return {"query": query, "values": values, "table": table, "error": error,
             "candidates": candidates or [], "title": query.title.get(lang) or query.name}
 
 
-def _term(binding: dict[str, str] | None) -> Term | None:
-    """A SPARQL JSON binding as a reader Term."""
-    if binding is None:
-        return None
-    kind = {"uri": "iri", "bnode": "bnode"}.get(binding["type"], "literal")
-    datatype = binding.get("datatype")
-    if datatype == "http://www.w3.org/2001/XMLSchema#string":
-        datatype = None
-    return Term(kind, binding["value"], binding.get("xml:lang"), datatype)  # type: ignore[arg-type]
+def json_term(binding: dict[str, str] | None) -> Term | None:
+    """A SPARQL JSON binding (None: unbound) as a reader Term."""
+    return None if binding is None else term_from_json(binding)
 
 
 # ---------------------------------------------------------------- the list

@@ -46,13 +46,12 @@ from kg.store.convert import (
     graph_as,
     results_as,
 )
-from kg.store.terms import XSD, Row, Term, literal, sparql_term
+from kg.store.terms import XSD, Row, literal, sparql_term, term_from_json
 
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 JSON = RESULTS_FORMATS["json"].media_type
 NT = GRAPH_FORMATS["nt"].media_type
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _MEDIA = {**{f.media_type: f.name for f in RESULTS_FORMATS.values()}, "text/plain": "nt",
           "application/sparql-results+json": "json", "application/json": "json",
           **{f.media_type: f.name for f in GRAPH_FORMATS.values()}}
@@ -144,7 +143,7 @@ class RemoteStore(GraphStore):
                prefixes: Mapping[str, str] | None = None,
                base_iri: str | None = None) -> list[Row]:
         data = self._json(sparql, dataset, prefixes, base_iri)
-        return [{name: _term(value) for name, value in binding.items()}
+        return [{name: term_from_json(value) for name, value in binding.items()}
                 for binding in data.get("results", {}).get("bindings", [])]
 
     def ask(self, sparql: str, *, dataset: QueryDataset = UNION,
@@ -300,14 +299,4 @@ def _canonical_results(body: bytes) -> bytes:
                 value["value"] = CANONICAL_BOOLEAN[value["value"]]
     return json.dumps(data, ensure_ascii=False).encode()
 
-
-def _term(value: Mapping[str, str]) -> Term:
-    kind = value.get("type")
-    if kind == "uri":
-        return Term("iri", value["value"])
-    if kind == "bnode":
-        return Term("bnode", value["value"])
-    lang, datatype = value.get("xml:lang"), value.get("datatype")
-    return literal(value["value"], lang,
-                   None if lang or datatype in (XSD + "string", RDF_LANG_STRING) else datatype)
 

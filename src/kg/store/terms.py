@@ -19,6 +19,7 @@ from pyoxigraph import BlankNode, NamedNode
 from pyoxigraph import Literal as OxLiteral
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
@@ -59,6 +60,18 @@ def term_of(node: NamedNode | BlankNode | OxLiteral) -> Term:
     datatype = node.datatype.value
     return Term("literal", node.value, node.language,
                 None if node.language or datatype == XSD + "string" else datatype)
+
+
+def term_from_json(binding: Mapping[str, str]) -> Term:
+    """A binding of SPARQL 1.1 Query Results JSON as a neutral term."""
+    kind = binding.get("type")
+    if kind == "uri":
+        return Term("iri", binding["value"])
+    if kind == "bnode":
+        return Term("bnode", binding["value"])
+    lang, datatype = binding.get("xml:lang"), binding.get("datatype")
+    return literal(binding["value"], lang,
+                   None if lang or datatype in (XSD + "string", RDF_LANG_STRING) else datatype)
 
 
 def node_of(term: Term) -> NamedNode | BlankNode | OxLiteral:
