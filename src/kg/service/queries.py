@@ -18,7 +18,14 @@ from fastapi import APIRouter, Request
 from pyoxigraph import NamedNode
 from starlette.responses import Response
 
-from kg.catalogue import Catalogue, Parameter, ParameterError, SavedQuery, catalogue_graph
+from kg.catalogue import (
+    Catalogue,
+    Parameter,
+    ParameterError,
+    SavedQuery,
+    as_term,
+    catalogue_graph,
+)
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS, serialize_graph
 from kg.search import SearchIndex
 from kg.service.context import ServiceContext, get_context
@@ -332,7 +339,8 @@ async def cached_answer(request: Request, context: ServiceContext, query: SavedQ
     if answer is not None:
         return answer, True
     job = QueryJob(
-        sparql=query.bound_text(bound),
+        sparql=query.text,
+        bindings=tuple((name, as_term(value)) for name, value in sorted(bound.items())),
         results_format=fmt if query.form != "CONSTRUCT" else None,
         graph_format=fmt if query.form == "CONSTRUCT" else None,
         union_default_graph=context.config.source.union,
