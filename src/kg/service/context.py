@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 
 from kg.catalogue import Catalogue, load_catalogue
+from kg.derived_indexes import DerivedIndexes
 from kg.namespaces import prefix_map
 from kg.search import INDEX_FILE, IndexNotReady, LazyIndex, SearchIndex
 from kg.service.dataset import DatasetSource, data_base_iri
@@ -148,6 +149,8 @@ class ServiceContext:
         self.search = LazyIndex(release / INDEX_FILE if release else None)
         """The release's search index, or one being built in the background."""
         self.search.build_in_background(self.store, self.data_base, self.reader.dataset)
+        self.derived = DerivedIndexes(release)
+        """Tables the release carries that narrow some saved queries (kg.derived_indexes)."""
         self.cache = ByteBoundedCache(config.cache_bytes)
         self.memo = ByteBoundedCache(256 * 2**20, max_entry_bytes=256 * 2**20)
         """Documents computed once (service description, VoID, dumps, instance checks)."""

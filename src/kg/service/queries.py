@@ -26,6 +26,7 @@ from kg.catalogue import (
     as_term,
     catalogue_graph,
 )
+from kg.derived_indexes import NARROWED
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS, serialize_graph
 from kg.search import SearchIndex
 from kg.service.context import ServiceContext, get_context
@@ -338,9 +339,15 @@ async def cached_answer(request: Request, context: ServiceContext, query: SavedQ
     answer = context.cache.get(key)
     if answer is not None:
         return answer, True
+    restrict = None
+    if query.name in NARROWED:
+        narrowed = await context.off_loop(lambda: context.derived.candidates(query.name, bound))
+        if narrowed is not None:
+            restrict = (narrowed[0], tuple(iri(value) for value in narrowed[1]))
     job = QueryJob(
         sparql=query.text,
         bindings=tuple((name, as_term(value)) for name, value in sorted(bound.items())),
+        restrict=restrict,
         results_format=fmt if query.form != "CONSTRUCT" else None,
         graph_format=fmt if query.form == "CONSTRUCT" else None,
         union_default_graph=context.config.source.union,
