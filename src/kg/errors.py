@@ -37,6 +37,17 @@ class ReportedError(KgError):
     retry_after: ClassVar[int | None] = None
     public: ClassVar[bool] = True
 
+    def __init_subclass__(cls, *, status: int | None = None, title: str | None = None,
+                          kind: str | None = None, retry_after: int | None = None,
+                          public: bool | None = None, **options: Any) -> None:
+        """`class QueryTimeout(QueryError, status=503, title=..., kind=..., retry_after=1)`."""
+        super().__init_subclass__(**options)
+        given = {"status": status, "title": title, "kind": kind, "retry_after": retry_after,
+                 "public": public}
+        for name, value in given.items():
+            if value is not None:
+                setattr(cls, name, value)
+
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.message = message

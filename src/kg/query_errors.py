@@ -21,20 +21,13 @@ AnswerKind = Literal["results", "graph", "page"]
 _ANSWER_NOUNS = {"results": "query results", "graph": "a graph", "page": "this resource"}
 
 
-class QueryError(ReportedError):
+class QueryError(ReportedError, status=400, title="query not answered", kind="query-not-answered"):
     """A query that was not answered."""
 
-    status = 400
-    title = "query not answered"
-    kind = "query-not-answered"
 
-
-class QuerySyntaxError(QueryError):
+class QuerySyntaxError(QueryError, title="malformed query", kind="malformed-query"):
     """The text is not SPARQL 1.1 (the message gives line and column where known; they
     are also members `line` and `column`)."""
-
-    title = "malformed query"
-    kind = "malformed-query"
 
     def __init__(self, message: str, **extra: Any) -> None:
         if "line" not in extra and (match := _POSITION.search(message)):
@@ -42,54 +35,37 @@ class QuerySyntaxError(QueryError):
         super().__init__(message, **extra)
 
 
-class QueryRefused(QueryError):
+class QueryRefused(QueryError, title="query not allowed", kind="query-refused"):
     """The query asks for something this read-only, offline service never does.
 
     `policy` ('service', 'remote-graph', 'unverifiable', 'network'; 'read-only' for an
     update) lets clients tell a refusal on purpose from an error."""
-
-    title = "query not allowed"
-    kind = "query-refused"
 
     @property
     def policy(self) -> str:
         return str(self.extra.get("policy", ""))
 
 
-class UpdateRefused(QueryRefused):
+class UpdateRefused(QueryRefused, status=403, title="read-only", kind="read-only"):
     """A SPARQL update, or a request to run one: this endpoint is read-only."""
-
-    status = 403
-    title = "read-only"
-    kind = "read-only"
 
     def __init__(self, message: str = READ_ONLY, **extra: Any) -> None:
         super().__init__(message, **{**extra, "policy": "read-only"})
 
 
-class QueryTooComplex(QueryError):
+class QueryTooComplex(QueryError, title="query too complex", kind="query-too-complex"):
     """The text exceeds a size or nesting limit checked before any parser runs."""
 
-    title = "query too complex"
-    kind = "query-too-complex"
 
-
-class QueryUnsupported(QueryError):
+class QueryUnsupported(QueryError, title="query not supported", kind="query-unsupported"):
     """The engine parsed the query but cannot evaluate it (e.g. an unknown function)."""
 
-    title = "query not supported"
-    kind = "query-unsupported"
 
-
-class NotAcceptable(QueryError):
+class NotAcceptable(QueryError, status=406, title="not acceptable", kind="not-acceptable"):
     """The client accepts no format offered for this kind of answer: `answer_kind` is
     'results' (SELECT, ASK), 'graph' (CONSTRUCT, DESCRIBE) or 'page'; `offered` lists
     the media types it could have had (by default those of the answer kind); a `note`
     says where else to look."""
-
-    status = 406
-    title = "not acceptable"
-    kind = "not-acceptable"
 
     def __init__(self, answer_kind: AnswerKind, offered: Iterable[str] = (),
                  note: str = "") -> None:
@@ -109,42 +85,26 @@ def default_media_types(answer_kind: AnswerKind) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f.media_type for f in formats.values()))
 
 
-class QueryTimeout(QueryError):
+class QueryTimeout(QueryError, status=503, title="query timed out", kind="query-timeout",
+                   retry_after=1):
     """The query did not finish within the time limit and was stopped."""
 
-    status = 503
-    title = "query timed out"
-    kind = "query-timeout"
-    retry_after = 1
 
-
-class TooManyQueries(QueryError):
+class TooManyQueries(QueryError, status=429, title="too many queries", kind="too-many-queries",
+                     retry_after=1):
     """The client's query held a worker beyond its share and another client needed it."""
 
-    status = 429
-    title = "too many queries"
-    kind = "too-many-queries"
-    retry_after = 1
 
-
-class QueryMemoryLimit(QueryError):
+class QueryMemoryLimit(QueryError, status=503, title="query memory limit",
+                       kind="query-memory-limit", retry_after=1):
     """The query needed more memory than a query worker may have, and was stopped."""
-
-    status = 503
-    title = "query memory limit"
-    kind = "query-memory-limit"
-    retry_after = 1
 
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message, **{"limit": "memory", **extra})
 
 
-class QueryFailed(QueryError):
+class QueryFailed(QueryError, status=503, title="query service unavailable", kind="query-failed",
+                  retry_after=2, public=False):
     """No answer through no fault of the query: its worker died, none can start, or the
     store did not answer (the message, which may name hosts, is logged, not shown)."""
 
-    status = 503
-    title = "query service unavailable"
-    kind = "query-failed"
-    retry_after = 2
-    public = False

@@ -417,13 +417,9 @@ class SearchIndex:
             (kind, limit, offset))]
 
 
-class IndexNotReady(ReportedError):
+class IndexNotReady(ReportedError, status=503, title="search index not ready",
+                    kind="search-index-not-ready", retry_after=30):
     """The index is still being written (or could not be); the message says which."""
-
-    status = 503
-    title = "search index not ready"
-    kind = "search-index-not-ready"
-    retry_after = 30
 
 
 class LazyIndex:

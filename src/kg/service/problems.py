@@ -34,67 +34,41 @@ class HttpProblem(ReportedError):
         super().__init__(detail, **extra)
 
 
-class BadRequest(HttpProblem):
+class BadRequest(HttpProblem, status=400, title="bad request", kind="bad-request"):
     """The request is malformed (its encoding, a repeated or missing protocol part)."""
 
-    status = 400
-    title = "bad request"
-    kind = "bad-request"
 
-
-class NotFound(HttpProblem):
+class NotFound(HttpProblem, status=404, title="not found", kind="not-found"):
     """Nothing of that name here: a resource, a dump, a saved query, a table."""
 
-    status = 404
-    title = "not found"
-    kind = "not-found"
 
-
-class RequestTooLarge(HttpProblem):
+class RequestTooLarge(HttpProblem, status=413, title="request too large", kind="request-too-large"):
     """The request body exceeds the limit."""
-
-    status = 413
-    title = "request too large"
-    kind = "request-too-large"
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"the request body exceeds {limit} bytes", limit=limit)
 
 
-class UnsupportedMediaType(HttpProblem):
+class UnsupportedMediaType(HttpProblem, status=415, title="unsupported media type",
+                           kind="unsupported-media-type"):
     """A POST body of a media type (or charset) the protocol does not define."""
 
-    status = 415
-    title = "unsupported media type"
-    kind = "unsupported-media-type"
 
-
-class InvalidParameter(HttpProblem):
+class InvalidParameter(HttpProblem, status=422, title="invalid parameter",
+                       kind="invalid-parameter"):
     """A parameter's value is not one this operation accepts; `parameter` names it."""
-
-    status = 422
-    title = "invalid parameter"
-    kind = "invalid-parameter"
 
     def __init__(self, parameter: str, detail: str, **extra: Any) -> None:
         super().__init__(detail, parameter=parameter, **extra)
 
 
-class PageTimeout(HttpProblem):
+class PageTimeout(HttpProblem, status=503, title="request timed out", kind="request-timeout",
+                  retry_after=1):
     """A page, search or document took longer than the time limit."""
 
-    status = 503
-    title = "request timed out"
-    kind = "request-timeout"
-    retry_after = 1
 
-
-class UnknownFormat(HttpProblem):
+class UnknownFormat(HttpProblem, status=400, title="unknown format", kind="unknown-format"):
     """A `format` parameter that names no format of this kind."""
-
-    status = 400
-    title = "unknown format"
-    kind = "unknown-format"
 
 
 #: Every error class a request may end in, each answered from its own attributes.

@@ -23,15 +23,11 @@ from kg.store.terms import Row
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
-class StoreError(ReportedError):
+class StoreError(ReportedError, status=503, title="store unavailable", kind="store-unavailable",
+                 retry_after=2, public=False):
     """The store cannot be opened, read or written (its message names the store: the
     service logs it and answers 503)."""
 
-    status = 503
-    title = "store unavailable"
-    kind = "store-unavailable"
-    retry_after = 2
-    public = False
 
 
 @dataclass(frozen=True, slots=True)
