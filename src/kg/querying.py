@@ -94,10 +94,6 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def _cell(term: object) -> str:
-    return "" if term is None else getattr(term, "value", str(term))
-
-
 def store_stats(settings: Settings) -> str:
     """A short report of the store, read from the store itself."""
     store = open_store(settings)

@@ -1,15 +1,13 @@
-"""SHACL validation of the data graphs against shapes/, with the ontology in view."""
+"""Where the ontology and the shapes are, and what a SHACL validation reports (the
+validation itself is compiled to SPARQL: kg.shapes_sparql)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyshacl import validate
 from rdflib import Graph
-from rdflib.namespace import RDF
 
-from kg.namespaces import SH
 from kg.settings import PROJECT_ROOT
 
 ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
@@ -44,37 +42,3 @@ def load_turtle_dir(folder: Path) -> Graph:
     for path in sorted(folder.glob("*.ttl")):
         graph.parse(path, format="turtle")
     return graph
-
-
-def validate_graph(data: Graph, ontology: Graph, shapes: Graph | None = None) -> ShapeReport:
-    """Validate data against the shapes; only Violations make it non-conforming."""
-    shapes = shapes if shapes is not None else load_turtle_dir(SHAPES_DIR)
-    _, results, text = validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
-    counts = {SH.Violation: 0, SH.Warning: 0, SH.Info: 0}
-    found = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        severity = results.value(result, SH.resultSeverity)
-        counts[severity] = counts.get(severity, 0) + 1
-        path = results.value(result, SH.resultPath)
-        found.append(ShapeResult(
-            focus=str(results.value(result, SH.focusNode)),
-            path=data.namespace_manager.normalizeUri(path) if path is not None else None,
-            severity=str(severity).rsplit("#", 1)[-1],
-            message=str(results.value(result, SH.resultMessage) or "constraint not met"),
-        ))
-    found.sort(key=lambda r: (r.severity != "Violation", r.focus, r.path or ""))
-    return ShapeReport(
-        conforms=counts[SH.Violation] == 0,
-        violations=counts[SH.Violation],
-        warnings=counts[SH.Warning],
-        infos=counts[SH.Info],
-        results=tuple(found),
-        text=text,
-    )
