@@ -129,3 +129,5 @@ def test_the_page_shows_what_the_saved_query_answers(service_client: TestClient)
                      for f in g["results"]}
     assert shown_targets == targets
     assert shown_results and shown_results <= figures
+    assessed = {(r["task"], result) for r in rows for result in r.get("results", "").split()}
+    assert assessed and assessed <= figures  # every result is a figure row of its task
