@@ -121,9 +121,12 @@ def test_every_route_answers_503_when_the_store_fails(relayed: tuple[Relay, str]
             for what, path, headers in INDEX_REQUESTS:
                 response = client.get(path, headers=headers)
                 assert response.status_code in (200, 503), (what, response.text[:300])
-        expected = {"hang": {"query-timeout", "request-timeout"},
-                    "reset": {"query-failed"}}[mode]
-        assert set(kinds.values()) <= expected, kinds
+        timeouts = {"query-timeout", "request-timeout"}
+        if mode == "hang":  # nothing answers: the time limit ends each request
+            assert set(kinds.values()) <= timeouts, kinds
+        else:  # a dropped connection is a failure of the store (a retry may time out)
+            assert "query-failed" in kinds.values(), kinds
+            assert set(kinds.values()) <= timeouts | {"query-failed"}, kinds
     finally:
         relay.mode = "forward"
 
