@@ -38,7 +38,7 @@ from kg.service.negotiation import (
     Offer,
     negotiate_request,
 )
-from kg.service.problems import HttpProblem
+from kg.service.problems import InvalidParameter, NotFound
 from kg.service.province_charts import comparison_charts
 from kg.service.reader import Term, iri
 from kg.service.rendering import Page
@@ -186,8 +186,7 @@ def saved_query_endpoint(query: SavedQuery) -> Callable[[Request], Awaitable[Res
 
 async def unknown_query(name: str, request: Request) -> Response:
     known = ", ".join(get_context(request).catalogue)
-    raise HttpProblem(404, "no such saved query",
-                      f"there is no saved query named {name!r}; the catalogue has: {known}")
+    raise NotFound(f"there is no saved query named {name!r}; the catalogue has: {known}")
 
 
 # ---------------------------------------------------------------- running one
@@ -218,8 +217,7 @@ async def answer_saved_query(request: Request, context: ServiceContext,
             return await context.off_loop(lambda: page.render("query.html", query_page(
                 page, query, values, error=error, candidates=candidates), status_code=422))
         extra = {"candidates": exc.candidates} if getattr(exc, "candidates", None) else {}
-        raise HttpProblem(422, "invalid parameter", str(exc), parameter=exc.name,
-                          **extra) from exc
+        raise InvalidParameter(exc.name, str(exc), **extra) from exc
     wanted = "json" if offer.format == "html" else offer.format
     answer, hit = await cached_answer(request, context, query, bound, wanted)
     if offer.format == "html":
@@ -298,8 +296,7 @@ def single_values(request: Request) -> dict[str, str]:
     values: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         if name in values:
-            raise HttpProblem(422, "invalid parameter",
-                              f"parameter '{name}': given more than once", parameter=name)
+            raise InvalidParameter(name, f"parameter '{name}': given more than once")
         values[name] = value
     return values
 
