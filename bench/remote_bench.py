@@ -9,9 +9,9 @@ already the union of its graphs); then `kg serve --store URL` in front of each w
 `KG_STORE_UNION_DEFAULT_GRAPH=true` (README, Settings and stores), so no graph is listed
 in the requests. Every saved query with its example parameters, bound as kg binds them
 (`SavedQuery.bound_text`: the same text on all four endpoints), is timed on the server's
-own endpoint and on kg's `/sparql`: p50 of each and the ratio kg / own (goal: <= 1.2,
-issue 19). The load average is printed with the figures (the machine is shared). Writes
-var/bench/remote.json.
+own endpoint and on kg's `/sparql`, taking turns request by request: p50 of each and the
+ratio kg / own (goal: <= 1.2, issue 19). The load average is printed with the figures
+(the machine is shared). Writes var/bench/remote.json.
 """
 
 from __future__ import annotations
@@ -19,16 +19,20 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import os
 import shutil
+import statistics
 import sys
 import tempfile
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
+import httpx
 import serve_bench
 from scale import machine, run, virtuoso_load
-from serve_bench import Latency, Server, free_port, measure_latency, serving, sparql_request, tool
+from serve_bench import Latency, Send, Server, free_port, result_size, serving, sparql_request, tool
 
 from kg.catalogue import load_catalogue
 from kg.store.terms import sparql_term
@@ -106,9 +110,9 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, seed: Path) -> dict
             print(f"  query {name}", file=sys.stderr, flush=True)
             latency[name] = {}
             for server, (own, front) in servers.items():
-                for label, endpoint in ((server, own), (f"kg-{server}", front)):
-                    latency[name][label] = measure_latency(
-                        sparql_request(endpoint, sparql), args.runs, args.warmup)
+                latency[name][server], latency[name][f"kg-{server}"] = paired_latency(
+                    [sparql_request(own, sparql), sparql_request(front, sparql)], args.runs,
+                    args.warmup)
     print(f"\n## {n:,} triples + the seed graph (machine before: {before}; after: {machine()})")
     print("\n| saved query | " + " | ".join(
         f"{s} p50 ms | kg --store {s} p50 ms | ratio" for s in SERVERS) + " | rows |")
@@ -124,6 +128,42 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, seed: Path) -> dict
               + (f" (errors: {errors})" if errors else "") + " |", flush=True)
     return {"triples": n, "machine": [before, machine()],
             "latency_ms": {k: {s: vars(v) for s, v in row.items()} for k, row in latency.items()}}
+
+
+def paired_latency(sends: list[Send], runs: int, warmup: int) -> list[Latency]:
+    """Like serve_bench.measure_latency, but the endpoints take turns request by request
+    (each on its own keep-alive client), so a change in the machine's load between them
+    moves both alike."""
+    timings: list[list[float]] = [[] for _ in sends]
+    errors: list[list[str]] = [[] for _ in sends]
+    rows: list[int | None] = [None for _ in sends]
+    clients = [httpx.Client(timeout=serve_bench.REQUEST_TIMEOUT) for _ in sends]
+    try:
+        for i in range(warmup + runs):
+            for k, send in enumerate(sends):
+                if len(errors[k]) > 2:  # failing (or timing out): not worth repeating
+                    continue
+                started = time.perf_counter()
+                try:
+                    response = send(clients[k])
+                except httpx.TransportError as error:
+                    errors[k].append(f"{type(error).__name__} after "
+                                     f"{time.perf_counter() - started:.0f} s")
+                    continue
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    errors[k].append(f"HTTP {response.status_code}: {response.text[:200]}")
+                elif i >= warmup:
+                    timings[k].append(elapsed)
+                elif rows[k] is None:
+                    rows[k] = result_size(response)
+    finally:
+        for client in clients:
+            client.close()
+    return [Latency(round(statistics.median(t), 3) if t else None,
+                    round(sorted(t)[max(0, math.ceil(0.99 * len(t)) - 1)], 3) if t else None,
+                    len(t), r, len(e), e[0] if e else None)
+            for t, e, r in zip(timings, errors, rows, strict=True)]
 
 
 def _ms(latency: Latency) -> str:
