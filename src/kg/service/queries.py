@@ -18,7 +18,15 @@ from fastapi import APIRouter, Request
 from pyoxigraph import NamedNode
 from starlette.responses import Response
 
-from kg.catalogue import Catalogue, Parameter, ParameterError, SavedQuery, catalogue_graph
+from kg.catalogue import (
+    Catalogue,
+    Parameter,
+    ParameterError,
+    SavedQuery,
+    as_term,
+    catalogue_graph,
+)
+from kg.derived_indexes import NARROWED
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS, serialize_graph
 from kg.search import SearchIndex
 from kg.service.context import ServiceContext, get_context
@@ -31,6 +39,7 @@ from kg.service.negotiation import (
     negotiate_request,
 )
 from kg.service.problems import HttpProblem
+from kg.service.province_charts import comparison_charts
 from kg.service.reader import Term, iri
 from kg.service.rendering import Page
 from kg.service.sparql import answer_response, execute
@@ -331,8 +340,15 @@ async def cached_answer(request: Request, context: ServiceContext, query: SavedQ
     answer = context.cache.get(key)
     if answer is not None:
         return answer, True
+    restrict = None
+    if query.name in NARROWED:
+        narrowed = await context.off_loop(lambda: context.derived.candidates(query.name, bound))
+        if narrowed is not None:
+            restrict = (narrowed[0], tuple(iri(value) for value in narrowed[1]))
     job = QueryJob(
-        sparql=query.bound_text(bound),
+        sparql=query.text,
+        bindings=tuple((name, as_term(value)) for name, value in sorted(bound.items())),
+        restrict=restrict,
         results_format=fmt if query.form != "CONSTRUCT" else None,
         graph_format=fmt if query.form == "CONSTRUCT" else None,
         union_default_graph=context.config.source.union,
@@ -372,7 +388,10 @@ def query_page(page: Page, query: SavedQuery,
         page.labels.load(c["term"].value for r in rows for c in r
                          if c["term"] is not None and c["term"].is_iri and not c["label"])
         table = {"columns": [(c, page.t.column(c)) for c in columns], "rows": rows,
-                 "truncated": answer.truncated, "boolean": data.get("boolean")}
+                 "truncated": answer.truncated, "boolean": data.get("boolean"),
+                 "coverage": comparison_charts(page, [
+                     {k: t for k, v in b.items() if (t := _term(v)) is not None}
+                     for b in data.get("results", {}).get("bindings", [])])}
     return {"query": query, "values": values, "table": table, "error": error,
             "candidates": candidates or [], "title": query.title.get(lang) or query.name}
 
