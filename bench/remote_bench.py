@@ -1,6 +1,6 @@
 """The remote path: `kg serve --store` against the SPARQL server it fronts, side by side.
 
-    uv run python bench/remote_bench.py [--sizes 100000,1000000] [--runs 10]
+    uv run python bench/remote_bench.py [--sizes 100000,1000000] [--runs 20]
 
 For each size N: the seed graph (`kg build` + `kg export`) plus `kg synth --triples N`,
 loaded into Oxigraph (`oxigraph load`, served by `oxigraph serve-read-only
@@ -173,7 +173,7 @@ def _ms(latency: Latency) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000", help="comma-separated triple counts")
-    parser.add_argument("--runs", type=int, default=10, help="timed requests per query")
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per query")
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests first")
     parser.add_argument("--virtuoso-mib", type=int, default=2048,
                         help="Virtuoso's buffer memory (NumberOfBuffers), MiB")
