@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kg.derived_indexes import write_derived_indexes
 from kg.search import INDEX_FILE, write_index
 from kg.statistics import dataset_statistics
 from kg.store import EmbeddedStore, GraphStore, StoreError
@@ -116,6 +117,7 @@ def derive_release(release: Path, manifest: Mapping[str, Any]) -> dict[str, Any]
     (kg.search) and add its statistics (kg.statistics) to the manifest."""
     store = EmbeddedStore.of_release(release, manifest)
     write_index(release / INDEX_FILE, store, store.base_iri)
+    write_derived_indexes(release, store)
     return {**manifest, "statistics": dataset_statistics(store, store.base_iri)}
 
 
