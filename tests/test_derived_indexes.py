@@ -16,6 +16,7 @@ from kg.derived_indexes import DERIVED_FILE, DerivedIndexes
 from kg.namespaces import prefix_map
 from kg.service.dataset import DatasetSource
 from kg.service.worker import Answer, QueryJob, Worker, WorkerSetup
+from kg.settings import Settings
 from kg.store import current_release
 from kg.store.terms import iri
 from kg.synth import synthesise
@@ -64,7 +65,7 @@ def month(day: str) -> str:
 def answers(location: Path, catalogue: Catalogue, values: dict[str, str]) -> tuple[
         Answer, Answer, int]:
     """The timeline answered plainly and narrowed, and how many candidates narrowed it."""
-    source = DatasetSource(location=location)
+    source = DatasetSource(Settings(location=location))
     worker = Worker(source.open(), WorkerSetup(source, prefix_map(source.base_iri())))
     query = catalogue["timeline"]
     bound: dict[str, Any] = query.bind(values, catalogue.prefixes)
@@ -84,7 +85,7 @@ def test_timeline_narrowed_by_the_derived_index_answers_as_plain_sparql(
         graph: str, built_store: tuple[Path, Any], request: pytest.FixtureRequest) -> None:
     location = built_store[0] if graph == "seed" else request.getfixturevalue("synthetic_store")
     release = current_release(location)
-    catalogue = load_catalogue(base=DatasetSource(location=location).base_iri())
+    catalogue = load_catalogue(base=DatasetSource(Settings(location=location)).base_iri())
     db = sqlite3.connect(release / DERIVED_FILE)
     dated = db.execute("SELECT count(DISTINCT item) FROM timeline_items").fetchone()[0]
     db.close()

@@ -192,11 +192,11 @@ def test_a_saved_query_is_checked_once_for_every_value_and_answers_as_bound_text
         built_store: tuple[Path, Any]) -> None:
     """Parameters travel as bindings: the worker checks the unbound text once, then writes
     each value as a term; the answer is the one of the text with the values written in."""
-    from kg.catalogue import as_term, load_catalogue
+    from kg.catalogue import load_catalogue
     from kg.namespaces import prefix_map
     from kg.service.worker import Worker, WorkerSetup
 
-    source = DatasetSource(location=built_store[0])
+    source = DatasetSource(Settings(location=built_store[0]))
     base = source.base_iri()
     catalogue = load_catalogue(base=base)
     store = source.open()
@@ -212,7 +212,7 @@ def test_a_saved_query_is_checked_once_for_every_value_and_answers_as_bound_text
                 continue
             as_text = by_text.answer(QueryJob(sparql=query.bound_text(bound)))
             as_bindings = by_bindings.answer(QueryJob(sparql=query.text, bindings=tuple(
-                (name, as_term(term)) for name, term in bound.items())))
+                (name, term) for name, term in bound.items())))
             assert as_bindings == as_text, query.name
             compared += 1
     assert compared > len(catalogue)  # some queries with two different sets of values
@@ -226,7 +226,7 @@ def test_a_value_bound_to_a_saved_query_is_a_term_never_text() -> None:
     from kg.service.worker import Checked, Worker, WorkerSetup
     from kg.store.terms import literal
 
-    setup = WorkerSetup(DatasetSource(store_url="http://store.invalid/"), {},
+    setup = WorkerSetup(DatasetSource(Settings(store_url="http://store.invalid/")), {},
                         graphs=frozenset())
     worker = Worker(None, setup)
     hostile = '"} SERVICE <http://evil.example/> { ?s ?p ?o } #'
