@@ -14,6 +14,8 @@ from kg.catalogue import (
     ParameterError,
     catalogue_graph,
     load_catalogue,
+    saved_query_from_json,
+    saved_query_json,
 )
 from kg.errors import DataError
 from kg.namespaces import SH, prefix_map
@@ -21,6 +23,7 @@ from kg.store.terms import iri, literal
 
 BASE = "https://w3id.org/cn-health-kg/"
 PREFIXES = prefix_map(BASE)
+CODEC = (saved_query_json, saved_query_from_json)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 GOOD = """#+ title: {zh: 人员, en: People}
 #+ description: Everyone with a name.
@@ -157,19 +160,20 @@ def test_checked_queries_are_remembered_by_content_and_checker(
         raise AssertionError(f"{path.name} was checked again")
 
     for path in sorted(DEFAULT_QUERIES_DIR.glob("*.rq")):
-        fresh = checked(path, PREFIXES, read_saved_query)
+        fresh = checked(path, PREFIXES, read_saved_query, *CODEC)
         assert fresh == read_saved_query(path, PREFIXES)
-        assert checked(path, PREFIXES, never) == fresh  # type: ignore[arg-type]
+        assert checked(path, PREFIXES, never, *CODEC) == fresh  # type: ignore[arg-type]
     copy = write(tmp_path / "q", "people", GOOD)
-    first = checked(copy, PREFIXES, read_saved_query)
-    assert checked(copy, PREFIXES, never) == first  # type: ignore[arg-type]
-    assert checked(copy, prefix_map("https://example.org/"), read_saved_query).params == \
+    first = checked(copy, PREFIXES, read_saved_query, *CODEC)
+    assert checked(copy, PREFIXES, never, *CODEC) == first  # type: ignore[arg-type]
+    assert checked(copy, prefix_map("https://example.org/"), read_saved_query,
+                   *CODEC).params == \
         first.params  # other prefixes: another entry, checked again
     entries = len(list((tmp_path / "cache").iterdir()))
     copy.write_text(GOOD.replace("?name }", "?name } LIMIT 5"), encoding="utf-8")
-    changed = checked(copy, PREFIXES, read_saved_query)
+    changed = checked(copy, PREFIXES, read_saved_query, *CODEC)
     assert changed.text.endswith("LIMIT 5\n")
     copy.write_text(GOOD.replace("SELECT", "SELEKT"), encoding="utf-8")
     with pytest.raises(Exception, match="does not parse"):
-        checked(copy, PREFIXES, read_saved_query)
+        checked(copy, PREFIXES, read_saved_query, *CODEC)
     assert len(list((tmp_path / "cache").iterdir())) == entries + 1  # the LIMIT 5 one

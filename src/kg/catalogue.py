@@ -239,7 +239,8 @@ def _read_checked(path: Path, mtime_ns: int, size: int,
     """A saved query read and checked once per version of its file (the check parses it
     with two SPARQL parsers, which every app and command would otherwise repeat): once
     per process here, once per content on disk (kg.checked_queries)."""
-    return checked(path, dict(prefixes), read_saved_query)
+    return checked(path, dict(prefixes), read_saved_query, saved_query_json,
+                   saved_query_from_json)
 
 
 def saved_query_json(query: SavedQuery) -> dict[str, Any]:

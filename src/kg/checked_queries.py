@@ -21,15 +21,14 @@ import tempfile
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 import pyoxigraph
 import rdflib
 
 from kg.settings import PROJECT_ROOT
 
-if TYPE_CHECKING:
-    from kg.catalogue import SavedQuery
+Q = TypeVar("Q")
 
 #: The modules whose code decides what a check yields (their source is in the key).
 CHECKER_MODULES = ("catalogue.py", "inspection.py", "sparql_lexer.py", "store/terms.py",
@@ -58,22 +57,23 @@ def cache_key(content: bytes, prefixes: Mapping[str, str]) -> str:
 
 
 def checked(path: Path, prefixes: Mapping[str, str],
-            check: Callable[[Path, Mapping[str, str]], SavedQuery]) -> SavedQuery:
+            check: Callable[[Path, Mapping[str, str]], Q],
+            to_json: Callable[[Q], Any], from_json: Callable[[Any, Path], Q]) -> Q:
     """The saved query at path, from the cache if this content was checked before by
-    this code, else `check(path, prefixes)` (whose errors propagate, uncached)."""
-    from kg.catalogue import saved_query_from_json, saved_query_json
+    this code, else `check(path, prefixes)` (whose errors propagate, uncached); stored
+    as `to_json` writes it, read back by `from_json` (kg.catalogue's)."""
 
     content = path.read_bytes()
     entry = cache_folder() / f"{cache_key(path.name.encode() + b'/' + content, prefixes)}.json"
     try:
         data: Any = json.loads(entry.read_text(encoding="utf-8"))
         if data.get("text") == content.decode("utf-8"):
-            return saved_query_from_json(data, path)
+            return from_json(data, path)
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not cached yet, or unreadable: check again
     query = check(path, prefixes)
-    if query.text == content.decode("utf-8"):
-        _write(entry, json.dumps(saved_query_json(query), ensure_ascii=False))
+    if query.text == content.decode("utf-8"):  # type: ignore[attr-defined]
+        _write(entry, json.dumps(to_json(query), ensure_ascii=False))
     return query
 
 
