@@ -15,7 +15,7 @@ import time
 
 from kg.datafiles import load_curated
 from kg.extract.draft import Extractor
-from kg.sources import seeds_dir
+from kg.settings import Settings
 
 EN_WORDS = ("the", "hospital", "reported", "that", "beds", "doctors", "patients", "increased",
             "to", "in", "by", "per", "cent", "of", "which", "were", "treated", "and")
@@ -42,7 +42,7 @@ def numbers_article(language: str, size: int = 40_000, seed: int = 1) -> str:
 
 def main() -> None:
     data = load_curated()
-    seeds = "".join(p.read_text(encoding="utf-8") for p in sorted(seeds_dir().glob("*.txt")))
+    seeds = "".join(p.read_text(encoding="utf-8") for p in sorted(Settings().seeds.glob("*.txt")))
     articles = {"40 kB English, full of numbers": numbers_article("en"),
                 "40 kB Chinese, full of numbers": numbers_article("zh"),
                 "the seeds": seeds, "the seeds x8": seeds * 8}

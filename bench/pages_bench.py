@@ -20,6 +20,7 @@ from kg.search import INDEX_FILE, write_index
 from kg.service.app import create_app
 from kg.service.context import ServiceConfig
 from kg.service.dataset import DatasetSource
+from kg.settings import Settings
 
 PAGES = ("/", "/scorecard", "/search?q=wang+haidong", "/search?q=%E6%89%98%E4%BD%8D",
          "/search/suggest?q=wang&type=hkg:Person", "/person/wang-haidong", "/agency/nhc",
@@ -34,7 +35,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     started = time.perf_counter()
-    app = create_app(ServiceConfig(source=DatasetSource(location=args.location), workers=1))
+    settings = Settings(location=args.location, workers=1)
+    app = create_app(ServiceConfig(source=DatasetSource(settings)))
     context = app.state.context
     print(f"create_app: {time.perf_counter() - started:.2f} s")
     tracemalloc.start()

@@ -12,8 +12,8 @@ import argparse
 import random
 from pathlib import Path
 
-from kg.namespaces import DEFAULT_BASE_IRI
-from kg.store import EmbeddedStore
+from kg.releases import publish_release
+from kg.settings import DEFAULT_BASE_IRI
 
 HKG = "https://w3id.org/cn-health-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -54,7 +54,7 @@ def main() -> None:
               triples(args.triples, args.seed).items()}
     manifest = {"version": f"synthetic-{args.triples}-{args.seed}",
                 "base_iri": DEFAULT_BASE_IRI, "built_at": "synthetic"}
-    where = EmbeddedStore(args.location).publish(graphs, manifest)
+    where = publish_release(args.location, graphs, manifest)
     lines = sum(g.count(b"\n") for g in graphs.values())
     print(f"{lines} triples -> {where}")
 

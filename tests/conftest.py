@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from kg.build import BuildSummary, build
 from kg.datafiles import DEFAULT_DATA_DIR
-from kg.sources import seeds_dir
+from kg.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +20,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 def built_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildSummary]:
     """The graph of the real data, built into a fresh store location (once per session)."""
     location = tmp_path_factory.mktemp("store")
-    return location, build(location=location)
+    settings = Settings()  # where the articles are: $KG_SEEDS, $KG_CORPUS, else ../shared
+    return location, build(location=location, seeds=settings.seeds, corpus=settings.corpus)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def data_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def seeds() -> Path:
-    folder = seeds_dir()
+    folder = Settings().seeds
     assert folder.is_dir(), f"source articles not found at {folder}"
     return folder
 
@@ -67,6 +68,7 @@ def service_client(built_store: tuple[Path, BuildSummary]) -> Iterator[TestClien
     from kg.service.context import ServiceConfig
     from kg.service.dataset import DatasetSource
 
-    app = create_app(ServiceConfig(source=DatasetSource(location=built_store[0]), workers=2))
+    settings = Settings(location=built_store[0], workers=2)
+    app = create_app(ServiceConfig(source=DatasetSource(settings)))
     with TestClient(app) as client:
         yield client

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -15,12 +14,16 @@ from kg.catalogue import (
     ParameterError,
     catalogue_graph,
     load_catalogue,
+    saved_query_from_json,
+    saved_query_json,
 )
 from kg.errors import DataError
 from kg.namespaces import SH, prefix_map
+from kg.store.terms import iri, literal
 
 BASE = "https://w3id.org/cn-health-kg/"
 PREFIXES = prefix_map(BASE)
+CODEC = (saved_query_json, saved_query_from_json)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 GOOD = """#+ title: {zh: 人员, en: People}
 #+ description: Everyone with a name.
@@ -95,15 +98,15 @@ def test_file_names_must_be_questions_in_kebab_case(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("kind", "raw", "expected"), [
-    ("iri", f"{BASE}person/jiao-yahui", NamedNode(f"{BASE}person/jiao-yahui")),
-    ("iri", "kgd:person/jiao-yahui", NamedNode(f"{BASE}person/jiao-yahui")),
-    ("iri", "hkg:Person", NamedNode(f"{BASE}ontology#Person")),
-    ("string", " 托位 ", Literal("托位")),
-    ("integer", "+007", Literal("7", datatype=NamedNode(XSD + "integer"))),
-    ("decimal", "4.5", Literal("4.5", datatype=NamedNode(XSD + "decimal"))),
-    ("decimal", "-.5", Literal("-.5", datatype=NamedNode(XSD + "decimal"))),
-    ("date", "2025-02-28", Literal("2025-02-28", datatype=NamedNode(XSD + "date"))),
-    ("language", "zh-Latn-pinyin", Literal("zh-latn-pinyin")),
+    ("iri", f"{BASE}person/jiao-yahui", iri(f"{BASE}person/jiao-yahui")),
+    ("iri", "kgd:person/jiao-yahui", iri(f"{BASE}person/jiao-yahui")),
+    ("iri", "hkg:Person", iri(f"{BASE}ontology#Person")),
+    ("string", " 托位 ", literal("托位")),
+    ("integer", "+007", literal("7", datatype=XSD + "integer")),
+    ("decimal", "4.5", literal("4.5", datatype=XSD + "decimal")),
+    ("decimal", "-.5", literal("-.5", datatype=XSD + "decimal")),
+    ("date", "2025-02-28", literal("2025-02-28", datatype=XSD + "date")),
+    ("language", "zh-Latn-pinyin", literal("zh-latn-pinyin")),
 ])
 def test_values_parse_to_terms_of_their_type(kind: str, raw: str, expected: object) -> None:
     assert Parameter("x", kind).parse(raw, PREFIXES) == expected
@@ -124,8 +127,8 @@ def test_invalid_values_name_the_parameter(kind: str, raw: str) -> None:
 def test_defaults_apply_and_unknown_or_missing_values_are_refused() -> None:
     query = load_catalogue(DEFAULT_QUERIES_DIR, BASE)["corroborated-figures"]
     assert query.bind({}, PREFIXES) == {
-        "minSources": Literal("2", datatype=NamedNode(XSD + "integer")),
-        "lang": Literal("en")}
+        "minSources": literal("2", datatype=XSD + "integer"),
+        "lang": literal("en")}
     with pytest.raises(ParameterError, match="'minSorces': unknown parameter"):
         query.bind({"minSorces": "3"}, PREFIXES)
     required = load_catalogue(DEFAULT_QUERIES_DIR, BASE)["indicator-figures"]
@@ -142,3 +145,35 @@ def test_catalogue_as_shacl_executables() -> None:
     text = str(graph.value(subject, SH.select))
     assert "PREFIX hkg: <https://w3id.org/cn-health-kg/ontology#>" in text
     assert "#+" not in text
+
+
+def test_checked_queries_are_remembered_by_content_and_checker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A saved query checked once is read back from the cache as the same SavedQuery,
+    without checking it again; changed content is checked again; a failure is not kept."""
+    from kg.catalogue import read_saved_query
+    from kg.checked_queries import checked
+
+    monkeypatch.setenv("KG_QUERY_CACHE", str(tmp_path / "cache"))
+
+    def never(path: Path, prefixes: object) -> None:
+        raise AssertionError(f"{path.name} was checked again")
+
+    for path in sorted(DEFAULT_QUERIES_DIR.glob("*.rq")):
+        fresh = checked(path, PREFIXES, read_saved_query, *CODEC)
+        assert fresh == read_saved_query(path, PREFIXES)
+        assert checked(path, PREFIXES, never, *CODEC) == fresh  # type: ignore[arg-type]
+    copy = write(tmp_path / "q", "people", GOOD)
+    first = checked(copy, PREFIXES, read_saved_query, *CODEC)
+    assert checked(copy, PREFIXES, never, *CODEC) == first  # type: ignore[arg-type]
+    assert checked(copy, prefix_map("https://example.org/"), read_saved_query,
+                   *CODEC).params == \
+        first.params  # other prefixes: another entry, checked again
+    entries = len(list((tmp_path / "cache").iterdir()))
+    copy.write_text(GOOD.replace("?name }", "?name } LIMIT 5"), encoding="utf-8")
+    changed = checked(copy, PREFIXES, read_saved_query, *CODEC)
+    assert changed.text.endswith("LIMIT 5\n")
+    copy.write_text(GOOD.replace("SELECT", "SELEKT"), encoding="utf-8")
+    with pytest.raises(Exception, match="does not parse"):
+        checked(copy, PREFIXES, read_saved_query, *CODEC)
+    assert len(list((tmp_path / "cache").iterdir())) == entries + 1  # the LIMIT 5 one

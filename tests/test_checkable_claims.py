@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kg.build import build
+from kg.settings import Settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "claims"
 SEEDS = FIXTURE / "seeds"
@@ -27,11 +28,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
     location = tmp_path_factory.mktemp("claims") / "store"
     build(data_dir=FIXTURE / "data", seeds=SEEDS, location=location)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("KG_SEEDS", str(SEEDS))
-        app = create_app(ServiceConfig(source=DatasetSource(location=location), workers=1))
-        with TestClient(app) as test_client:
-            yield test_client
+    app = create_app(ServiceConfig(source=DatasetSource(Settings(location=location, seeds=SEEDS,
+                                                                 workers=1))))
+    with TestClient(app) as test_client:
+        yield test_client
 
 
 def page(client: TestClient, url: str, lang: str = "zh") -> str:

@@ -21,7 +21,7 @@ from kg.coverage import (
 )
 from kg.datafiles import DEFAULT_DATA_DIR
 from kg.errors import DataError
-from kg.sources import seeds_dir
+from kg.settings import Settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "coverage"
 
@@ -231,9 +231,10 @@ def test_cli_unknown_source_fails() -> None:
 
 def test_all_sources_fully_covered() -> None:
     """Every number, date and title of every real source is quoted by a claim or ignored."""
-    if not seeds_dir().is_dir():
-        pytest.skip(f"no seeds folder at {seeds_dir()}")
-    reports = compute_coverage((), DEFAULT_DATA_DIR, None)
+    settings = Settings()
+    if not settings.seeds.is_dir():
+        pytest.skip(f"no seeds folder at {settings.seeds}")
+    reports = compute_coverage((), DEFAULT_DATA_DIR, settings.seeds, settings.corpus)
     missing = [
         f"{r.id} @{e.start} {e.kind} {e.text!r}: {e.context(r.text)}"
         for r in reports

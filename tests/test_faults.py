@@ -30,8 +30,8 @@ from test_build import claim
 
 from kg.build import build_graphs, dataset_version
 from kg.datafiles import DEFAULT_DATA_DIR
+from kg.releases import KEEP_RELEASES
 from kg.store import EmbeddedStore
-from kg.store.embedded import KEEP_RELEASES
 
 PROJECT = Path(__file__).resolve().parents[1]
 SMALL_DATA = Path(__file__).parent / "fixtures" / "claims" / "data"
@@ -47,7 +47,7 @@ SWITCHES = 8
 PUBLISHER = """
 import json, os, sys, traceback
 from pathlib import Path
-from kg.store import publish_release
+from kg.releases import publish_release
 payloads = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sys.argv[1:]]
 releases = [({name: nt.encode() for name, nt in p["graphs"].items()}, p["manifest"])
             for p in payloads]

@@ -2,6 +2,7 @@ import pytest
 
 from kg.iris import IriMinter, is_slug, person_slug, pinyin_of, slugify
 from kg.records import Person
+from kg.settings import Settings
 
 
 def test_pinyin_of_person_names() -> None:
@@ -22,9 +23,10 @@ def test_iris_under_configurable_base() -> None:
     assert str(minter.graph("source/002")) == "http://example.org/kg/graph/source/002"
 
 
-def test_base_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KG_BASE_IRI", "https://kg.test/")
-    assert str(IriMinter().entity("agency", "nhc")) == "https://kg.test/agency/nhc"
+def test_base_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_BASE_IRI", "https://kg.test")
+    minter = IriMinter(Settings().base_iri)
+    assert str(minter.entity("agency", "nhc")) == "https://kg.test/agency/nhc"
 
 
 def test_person_id_must_be_minted_from_pinyin() -> None:

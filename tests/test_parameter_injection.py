@@ -13,6 +13,7 @@ from kg.build import BuildSummary
 from kg.catalogue import SavedQuery, load_catalogue
 from kg.namespaces import prefix_map
 from kg.store import EmbeddedStore
+from kg.store.terms import Term, node_of
 
 BASE = "https://w3id.org/cn-health-kg/"
 CATALOGUE = load_catalogue(None, BASE)
@@ -50,9 +51,9 @@ CASES = [(q.name, p.name, value) for q in CATALOGUE.values() for p in q.params
 
 
 def expected_rows(store: EmbeddedStore, query: SavedQuery, name: str,
-                  term: NamedNode | Literal, defaults: dict[str, NamedNode | Literal]) -> list:
+                  term: Term, defaults: dict[str, Term]) -> list:
     """The rows of the saved query with the value bound by the engine, in this process."""
-    bindings = {Variable(k): v for k, v in {**defaults, name: term}.items()}
+    bindings = {Variable(k): node_of(v) for k, v in {**defaults, name: term}.items()}
     result = store.oxigraph.query(query.text, prefixes=PREFIXES, substitutions=bindings,
                                use_default_graph_as_union=True)
     assert isinstance(result, QuerySolutions)

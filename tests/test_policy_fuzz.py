@@ -39,6 +39,7 @@ from kg.inspection import inspect_query
 from kg.query_errors import QueryError, QueryRefused
 from kg.service.dataset import DatasetSource
 from kg.service.worker import Checked, QueryJob, Worker, WorkerSetup
+from kg.settings import Settings
 from kg.sparql_lexer import canonicalise
 
 SEED = 20261207
@@ -365,7 +366,7 @@ def test_the_generator_reaches_every_outcome(listener: Listener) -> None:
 
 def forwarded(text: str) -> str | None:
     """What `kg serve --store URL` would send to the backing server (None: refused)."""
-    setup = WorkerSetup(DatasetSource(store_url="http://store.invalid/"), {},
+    setup = WorkerSetup(DatasetSource(Settings(store_url="http://store.invalid/")), {},
                         graphs=frozenset())
     try:
         checked = Worker(None, setup).answer(QueryJob(sparql=text))

@@ -26,7 +26,7 @@ def _spans(source_id: str) -> tuple[str, str, str, list[tuple[str, int, int]]]:
 def test_the_passages_are_the_article_and_every_quote_is_covered_by_its_claim() -> None:
     for path in sorted((DEFAULT_DATA_DIR / "facts").glob("*.yaml")):
         file, sha256, text, spans = _spans(path.stem)
-        passages = article_passages(file, sha256, spans)
+        passages = article_passages(source_folders(), file, sha256, spans)
         assert passages is not None
         assert "".join(p.text for p in passages) == text
         position, covered = 0, {}
@@ -42,7 +42,7 @@ def test_the_passages_are_the_article_and_every_quote_is_covered_by_its_claim() 
 
 def test_an_article_with_another_checksum_is_not_shown() -> None:
     file, _, _, spans = _spans("004")
-    assert article_passages(file, "0" * 64, spans) is None
+    assert article_passages(source_folders(), file, "0" * 64, spans) is None
 
 
 def test_the_source_page_links_each_quote_in_place(service_client: TestClient) -> None:

@@ -16,6 +16,7 @@ from kg.build import BuildSummary
 from kg.search import INDEX_FILE, SearchIndex, fold, write_index
 from kg.service.context import ByteBoundedCache, ServiceConfig
 from kg.service.dataset import DatasetSource
+from kg.settings import Settings
 from kg.store import EmbeddedStore, current_release
 
 BASE = "https://w3id.org/cn-health-kg/"
@@ -216,8 +217,8 @@ def test_a_release_without_its_index_still_serves_search_and_pages(
         tmp_path: Path) -> None:
     from kg.service.app import create_app
 
-    app = create_app(ServiceConfig(source=DatasetSource(
-        location=without_index(built_store, tmp_path)), workers=1))
+    app = create_app(ServiceConfig(source=DatasetSource(Settings(
+        location=without_index(built_store, tmp_path), workers=1))))
     with TestClient(app) as client:
         for url in ("/search?q=海东", "/search/suggest?q=wang&type=hkg:Person",
                     "/person?page=2", "/", "/dataset", "/void",
@@ -244,8 +245,8 @@ def test_search_answers_503_while_the_index_is_being_built(
 
     monkeypatch.setattr(search, "write_index", slow_write)
     monkeypatch.setattr(context, "SEARCH_WAIT_SECONDS", 0.1)
-    app = create_app(ServiceConfig(source=DatasetSource(
-        location=without_index(built_store, tmp_path)), workers=1))
+    app = create_app(ServiceConfig(source=DatasetSource(Settings(
+        location=without_index(built_store, tmp_path), workers=1))))
     with TestClient(app) as client:
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
         waiting = client.get("/search", params={"q": "海东"})

@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, VOID
 
+from kg.settings import Settings
+
 BASE = "https://w3id.org/cn-health-kg/"
 HTML = {"accept": "text/html"}
 TAGS = re.compile(r"xsd:|\^\^|@en\b|@zh\b")
@@ -190,7 +192,7 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCli
 
     path: Path = tmp_path_factory.mktemp("hostile") / "hostile.ttl"
     path.write_text(HOSTILE, encoding="utf-8")
-    app = create_app(ServiceConfig(source=DatasetSource(files=(path,)), workers=1))
+    app = create_app(ServiceConfig(source=DatasetSource(Settings(workers=1), files=(path,))))
     with TestClient(app) as client:
         yield client
 

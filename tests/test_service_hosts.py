@@ -21,6 +21,7 @@ from kg.cli import main
 from kg.service.app import create_app
 from kg.service.context import ServiceConfig
 from kg.service.dataset import DatasetSource
+from kg.settings import Settings
 
 KGD = "https://w3id.org/cn-health-kg/"
 ROUTES = ["/", "/sparql", "/dataset", "/void", "/downloads", "/downloads/tables/",
@@ -63,7 +64,7 @@ def asgi_get(client: TestClient, path: str, hosts: list[bytes], accept: str = "t
 @pytest.fixture(scope="module")
 def based_client(built_store: tuple[Path, BuildSummary]) -> Iterator[TestClient]:
     """The service with `--base-url https://kg.example.org/`."""
-    config = ServiceConfig(source=DatasetSource(location=built_store[0]), workers=1,
+    config = ServiceConfig(source=DatasetSource(Settings(location=built_store[0], workers=1)),
                            base_url="https://kg.example.org/")
     with TestClient(create_app(config)) as client:
         yield client
@@ -78,8 +79,9 @@ def store_client(built_store: tuple[Path, BuildSummary], tmp_path_factory: pytes
                                            "--store", endpoint.query_url,
                                            "--gsp", endpoint.gsp_url])
         assert pushed.exit_code == 0, pushed.output
-        source = DatasetSource(store_url=endpoint.query_url, gsp_url=endpoint.gsp_url, base=KGD)
-        with TestClient(create_app(ServiceConfig(source=source, workers=1))) as client:
+        source = DatasetSource(Settings(store_url=endpoint.query_url, gsp_url=endpoint.gsp_url,
+                                        base_iri=KGD, workers=1))
+        with TestClient(create_app(ServiceConfig(source=source))) as client:
             yield client
 
 

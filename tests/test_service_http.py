@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from pyoxigraph import RdfFormat, parse
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
+from kg.store.convert import oxigraph_format
 
 BASE = "https://w3id.org/cn-health-kg/"
 #: one path of every kind of GET route, with what makes it answer 200
@@ -20,7 +21,7 @@ GET_PATHS = [
     "/openapi.json", "/docs",
 ]
 FORMAT_NAMES = sorted({*GRAPH_FORMATS, *RESULTS_FORMATS, "html"})
-RDF_BY_MEDIA_TYPE = {f.media_type: f.oxigraph for f in GRAPH_FORMATS.values()}
+RDF_BY_MEDIA_TYPE = {f.media_type: oxigraph_format(f) for f in GRAPH_FORMATS.values()}
 
 
 def media_type(response: object) -> str:

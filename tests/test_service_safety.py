@@ -16,6 +16,7 @@ from kg.build import BuildSummary
 from kg.service.app import create_app
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.dataset import DatasetSource
+from kg.settings import Settings
 
 BASE = "https://w3id.org/cn-health-kg/"
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -125,8 +126,8 @@ def test_an_escape_read_differently_by_the_grammar_and_the_engine_is_refused(
 
 
 def test_request_body_over_the_limit_is_413(built_store: tuple[Path, BuildSummary]) -> None:
-    app = create_app(ServiceConfig(source=DatasetSource(location=built_store[0]), workers=1,
-                                   max_request_bytes=2000))
+    app = create_app(ServiceConfig(source=DatasetSource(Settings(
+        location=built_store[0], workers=1, max_request_bytes=2000))))
     with TestClient(app) as client:
         padding = "#" + "x" * 3000 + "\n"
         assert client.post("/sparql", content=(padding + "ASK {}").encode(),
@@ -139,8 +140,8 @@ def test_request_body_over_the_limit_is_413(built_store: tuple[Path, BuildSummar
 
 @pytest.fixture(scope="module")
 def capped_client(built_store: tuple[Path, BuildSummary]) -> Iterator[TestClient]:
-    app = create_app(ServiceConfig(source=DatasetSource(location=built_store[0]), workers=1,
-                                   max_rows=5))
+    app = create_app(ServiceConfig(source=DatasetSource(Settings(
+        location=built_store[0], workers=1, max_rows=5))))
     with TestClient(app) as client:
         yield client
 
@@ -189,7 +190,8 @@ def slow_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCli
     data = tmp_path_factory.mktemp("slow") / "generated.nt"
     data.write_text("".join(f"<http://ex.org/s{i}> <http://ex.org/p> \"{i}\" .\n"
                             for i in range(200)))
-    app = create_app(ServiceConfig(source=DatasetSource(files=(data,)), workers=2, timeout=1.0))
+    app = create_app(ServiceConfig(source=DatasetSource(Settings(workers=2, timeout=1.0),
+                                                         files=(data,))))
     with TestClient(app) as client:
         yield client, app.state.context
 

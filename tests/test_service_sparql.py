@@ -14,6 +14,7 @@ from rdflib import Graph
 from kg.service.app import create_app
 from kg.service.context import ServiceConfig
 from kg.service.dataset import DatasetSource
+from kg.settings import Settings
 
 BASE = "https://w3id.org/cn-health-kg/"
 COUNT_TARGETS = "SELECT (COUNT(?t) AS ?n) WHERE { ?t a hkg:Target }"
@@ -219,7 +220,7 @@ def test_data_files_in_all_six_formats_are_served(tmp_path: Path) -> None:
     (tmp_path / "f.trig").write_text(
         '<http://ex.org/g2> { <http://ex.org/f> <http://ex.org/p> "x" }\n')
     files += [tmp_path / "c.nq", tmp_path / "f.trig"]
-    app = create_app(ServiceConfig(source=DatasetSource(files=tuple(files)), workers=1))
+    app = create_app(ServiceConfig(source=DatasetSource(Settings(workers=1), files=tuple(files))))
     with TestClient(app) as client:
         default = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o }"})
         assert sorted(r["s"][-1] for r in bindings(default)) == ["a", "b", "d", "e"]

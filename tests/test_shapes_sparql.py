@@ -20,6 +20,7 @@ from rdflib.namespace import RDF, SH
 
 from kg.shacl import ONTOLOGY_DIR, SHAPES_DIR, load_turtle_dir, validate_graph
 from kg.shapes_sparql import ShapeCompileError, compile_shapes, validate_store
+from kg.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 CASES = sorted((FIXTURES / "valid").glob("*.ttl")) + sorted((FIXTURES / "invalid").glob("*.ttl"))
@@ -79,7 +80,7 @@ def compiled(graphs: dict[str, Graph | list[Path]], checks: list) -> set[Key]:
             continue
         for path in graph:
             store.load(path=path, format=RdfFormat.TURTLE, to_graph=NamedNode(name))
-    report = validate_store(store, checks)
+    report = validate_store(EmbeddedStore(store=store), checks)
     return {(r.focus, r.path or "", r.component, r.severity) for r in report.results}
 
 

@@ -24,6 +24,7 @@ from rdflib.compare import isomorphic
 from kg.build import BuildSummary
 from kg.catalogue import load_catalogue
 from kg.cli import main
+from kg.settings import Settings
 from kg.store import EmbeddedStore, GraphStore, QueryDataset, RemoteStore
 
 KGD = "https://w3id.org/cn-health-kg/"
@@ -67,11 +68,12 @@ def remote_client(server: Endpoint) -> Iterator[TestClient]:
     from kg.service.context import ServiceConfig
     from kg.service.dataset import DatasetSource
 
-    source = DatasetSource(store_url=server.query_url, gsp_url=server.gsp_url, base=KGD)
     with pytest.MonkeyPatch.context() as env:
         if server.name in UNION_SERVERS:
             env.setenv("KG_STORE_UNION_DEFAULT_GRAPH", "true")
-        with TestClient(create_app(ServiceConfig(source=source, workers=2))) as client:
+        source = DatasetSource(Settings(store_url=server.query_url, gsp_url=server.gsp_url,
+                                        base_iri=KGD, workers=2))
+        with TestClient(create_app(ServiceConfig(source=source))) as client:
             assert client.app.state.context.store.union_default_graph == (
                 server.name in UNION_SERVERS)
             yield client

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import (
-    CanonicalizationAlgorithm,
-    Dataset,
-    NamedNode,
-    Quad,
-    RdfFormat,
-    parse,
-    serialize,
-)
 from rdflib import Graph
 from rdflib.namespace import RDF
 
@@ -27,10 +16,15 @@ from kg.datafiles import CuratedData, load_curated
 from kg.derive import derived_graph
 from kg.errors import DataError, Problem, ValidationError
 from kg.iris import IriMinter
+from kg.questions import load_questions, questions_file
 from kg.rdf import RdfMapper
+from kg.releases import check_writable
+from kg.releases import publish as publish_graphs
 from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir
 from kg.shapes_sparql import validate_graphs
-from kg.store import EmbeddedStore, GraphStore, check_writable
+from kg.store import EmbeddedStore, GraphStore
+from kg.store.convert import dataset_version
+from kg.store.terms import check_iri
 
 
 @dataclass
@@ -98,17 +92,18 @@ class BuildSummary:
 
 
 def build_graphs(
-    data_dir: Path | None = None, seeds: Path | None = None, base: str | None = None
+    data_dir: Path | None = None, seeds: Path | None = None, base: str | None = None,
+    corpus: Path | None = None,
 ) -> BuiltGraphs:
     """Read, check and map the curated data to named graphs (raises DataError)."""
     minter = IriMinter(base)
     try:
-        NamedNode(minter.base)
+        check_iri(minter.base)
     except ValueError as exc:
         raise DataError([Problem("--base-iri", None, f"{minter.base!r} is not an absolute IRI "
                                                      f"({exc})")]) from None
     data = load_curated(data_dir)
-    offsets = check_curated(data, seeds)
+    offsets = check_curated(data, seeds, corpus)
     mapper = RdfMapper(data, offsets, minter)
     graphs = {
         str(minter.graph("ontology")): load_turtle_dir(ONTOLOGY_DIR),
@@ -120,27 +115,6 @@ def build_graphs(
     return BuiltGraphs(graphs, data, minter)
 
 
-def dataset_version(serialised: Mapping[str, bytes]) -> str:
-    """A hash of the canonical content of all graphs: same data, same version.
-
-    The graphs (name -> N-Triples) are read into one dataset whose blank nodes are
-    relabelled by W3C RDF Dataset Canonicalization (RDFC-1.0), so the labels a
-    serialiser happened to choose do not matter; the sorted N-Quads are hashed.
-    Nothing else (build time, release folder) goes in.
-    """
-    dataset = Dataset()
-    for name, ntriples in serialised.items():
-        graph = NamedNode(name)
-        for triple in parse(ntriples, format=RdfFormat.N_TRIPLES):
-            dataset.add(Quad(triple.subject, triple.predicate, triple.object, graph))
-    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-    nquads = serialize(dataset, format=RdfFormat.N_QUADS) or b""
-    digest = hashlib.sha256()
-    for line in sorted(nquads.splitlines(keepends=True)):
-        digest.update(line)
-    return digest.hexdigest()[:16]
-
-
 def build(
     data_dir: Path | None = None,
     seeds: Path | None = None,
@@ -150,6 +124,7 @@ def build(
     shapes_dir: Path | None = None,
     queries_dir: Path | None = None,
     store: GraphStore | None = None,
+    corpus: Path | None = None,
 ) -> BuildSummary:
     """The whole build; nothing is published unless every check passes.
 
@@ -167,10 +142,12 @@ def build(
         return now
 
     if publish and store is None:
-        check_writable(location)
-    built = build_graphs(data_dir, seeds, base)
+        store = EmbeddedStore(location, base_iri=base)
+        check_writable(store.location)
+    built = build_graphs(data_dir, seeds, base, corpus)
     t = lap("load+map", started)
-    load_catalogue(queries_dir, base=built.minter.base)
+    load_questions(questions_file(queries_dir),
+                   load_catalogue(queries_dir, base=built.minter.base))
     t = lap("queries", t)
     serialised = built.serialised()
     report = validate_graphs(serialised, shapes_dir)
@@ -196,8 +173,8 @@ def build(
             "entities": summary.entities,
             "claims": summary.claims,
         }
-        target = store or EmbeddedStore(location)
-        summary.location = target.publish(serialised, manifest)
+        assert store is not None
+        summary.location = publish_graphs(store, serialised, manifest)
         t = lap("store", t)
     summary.seconds = time.perf_counter() - started
     summary.phases = phases

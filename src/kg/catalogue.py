@@ -11,7 +11,7 @@ A header is YAML in ``#+ `` comment lines at the top of the file::
 
 Parameter types: iri (optionally of a class), string, integer, decimal, date,
 language. The query uses each parameter as a variable (``?indicator``); the
-service binds it as an RDF term written by `kg.store.terms` with SPARQL's own
+service binds it as an RDF term (`kg.store.terms.Term`) written with SPARQL's own
 escaping in place of the variable (what Oxigraph's substitutions do, in text any
 SPARQL server reads), and an unbound optional parameter stays free.
 Project prefixes (and ``kgd:`` for the data base) are predeclared.
@@ -32,22 +32,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pyoxigraph import Literal, NamedNode, Store, Variable
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
+from kg.checked_queries import checked
 from kg.errors import DataError, Problem
 from kg.inspection import QueryShape, bare_variable, grammar_nodes, inspect_query, parse_tree
-from kg.namespaces import SCHEMA, SH, base_iri, bind_prefixes, prefix_map
+from kg.namespaces import SCHEMA, SH, bind_prefixes, prefix_map
 from kg.query_errors import QueryError
-from kg.settings import PROJECT_ROOT, Settings
-from kg.store.terms import Term, bind_values
+from kg.settings import DEFAULT_QUERIES_DIR, PROJECT_ROOT, normalise_base
+from kg.store.syntax import check_syntax
+from kg.store.terms import XSD, Term, bind_values, check_iri, iri, literal
 
-DEFAULT_QUERIES_DIR = Settings().queries_dir
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "language")
 RESERVED_PARAMETERS = frozenset({"format"})
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 _NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _VARIABLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -85,15 +84,6 @@ def expand_curie(value: str, prefixes: Mapping[str, str]) -> str:
     return value
 
 
-def as_term(node: NamedNode | Literal) -> Term:
-    """A parsed parameter value as a neutral term."""
-    if isinstance(node, NamedNode):
-        return Term("iri", node.value)
-    datatype = node.datatype.value
-    return Term("literal", node.value, node.language,
-                None if node.language or datatype == XSD + "string" else datatype)
-
-
 @dataclass(frozen=True)
 class Parameter:
     """One declared parameter of a saved query."""
@@ -107,32 +97,33 @@ class Parameter:
     required: bool = False
     description: str | None = None
 
-    def parse(self, raw: str, prefixes: Mapping[str, str]) -> NamedNode | Literal:
+    def parse(self, raw: str, prefixes: Mapping[str, str]) -> Term:
         """The RDF term for a text value (raises ParameterError naming the parameter)."""
         value = raw.strip()
         if not value:
             raise ParameterError(self.name, "empty value")
         match self.type:
             case "iri":
-                iri = expand_curie(value, prefixes)
-                if not _IRI_RE.match(iri):
+                full = expand_curie(value, prefixes)
+                if not _IRI_RE.match(full):
                     raise ParameterError(self.name, f"{raw!r} is not an absolute IRI")
                 try:  # the engine's own IRI rules
-                    return NamedNode(iri)
+                    check_iri(full)
                 except ValueError as exc:
                     raise ParameterError(self.name, f"{raw!r} is not a valid IRI: {exc}") from exc
+                return iri(full)
             case "string":
-                return Literal(value)
+                return literal(value)
             case "integer":
                 if not _INTEGER_RE.fullmatch(value):
                     raise ParameterError(self.name, f"{_quoted(raw)} is not an integer of at "
                                                     "most 18 digits")
-                return Literal(str(int(value)), datatype=NamedNode(XSD + "integer"))
+                return literal(str(int(value)), datatype=XSD + "integer")
             case "decimal":
                 if not _DECIMAL_RE.fullmatch(value):
                     raise ParameterError(self.name, f"{_quoted(raw)} is not a decimal number "
                                                     "(at most 18 digits either side of '.')")
-                return Literal(value.lstrip("+"), datatype=NamedNode(XSD + "decimal"))
+                return literal(value.lstrip("+"), datatype=XSD + "decimal")
             case "date":
                 if not _DATE_RE.match(value):
                     raise ParameterError(self.name, f"{raw!r} is not a date (YYYY-MM-DD)")
@@ -140,11 +131,11 @@ class Parameter:
                     date.fromisoformat(value)
                 except ValueError as exc:
                     raise ParameterError(self.name, f"{raw!r} is not a valid date: {exc}") from exc
-                return Literal(value, datatype=NamedNode(XSD + "date"))
+                return literal(value, datatype=XSD + "date")
             case "language":
                 if not _LANGUAGE_RE.match(value):
                     raise ParameterError(self.name, f"{raw!r} is not a language tag (e.g. zh, en)")
-                return Literal(value.lower())
+                return literal(value.lower())
         raise ParameterError(self.name, f"unknown type {self.type!r}")  # excluded at load
 
 
@@ -166,14 +157,14 @@ class SavedQuery:
     def param(self, name: str) -> Parameter | None:
         return next((p for p in self.params if p.name == name), None)
 
-    def bind(self, values: Mapping[str, str], prefixes: Mapping[str, str]) -> dict[str, Any]:
+    def bind(self, values: Mapping[str, str], prefixes: Mapping[str, str]) -> dict[str, Term]:
         """Terms for the given values (defaults filled in); unknown names are refused."""
         known = {p.name for p in self.params}
         for name in values:
             if name not in known:
                 choices = ", ".join(sorted(known)) or "none"
                 raise ParameterError(name, f"unknown parameter (this query takes: {choices})")
-        bound: dict[str, Any] = {}
+        bound: dict[str, Term] = {}
         for p in self.params:
             raw = values.get(p.name)
             if raw is not None and not raw.strip():
@@ -187,10 +178,10 @@ class SavedQuery:
             bound[p.name] = p.parse(raw, prefixes)
         return bound
 
-    def bound_text(self, bound: Mapping[str, NamedNode | Literal]) -> str:
+    def bound_text(self, bound: Mapping[str, Term]) -> str:
         """The query (header included) with its parameters bound portably: each written
         as a term in place of its variable (kg.store.terms.bind_values)."""
-        return bind_values(self.text, {k: as_term(v) for k, v in bound.items()})
+        return bind_values(self.text, bound)
 
     def sparql_with_prefixes(self, prefixes: Mapping[str, str]) -> str:
         """The query with PREFIX lines for the predeclared prefixes it uses (self-contained)."""
@@ -226,7 +217,7 @@ class Catalogue(Mapping[str, SavedQuery]):
 def load_catalogue(queries_dir: Path | None = None, base: str | None = None) -> Catalogue:
     """Read and check every saved query (raises DataError listing each broken file)."""
     folder = Path(queries_dir or DEFAULT_QUERIES_DIR)
-    base = base_iri(base)
+    base = normalise_base(base)
     prefixes = prefix_map(base)
     problems: list[Problem] = []
     queries = []
@@ -236,7 +227,7 @@ def load_catalogue(queries_dir: Path | None = None, base: str | None = None) -> 
             queries.append(_read_checked(path, stat.st_mtime_ns, stat.st_size,
                                          tuple(sorted(prefixes.items()))))
         except _QueryFileError as error:
-            problems.extend(Problem(_shown(path), None, m) for m in error.messages)
+            problems.extend(Problem(shown_path(path), None, m) for m in error.messages)
     if problems:
         raise DataError(problems)
     return Catalogue(queries, base)
@@ -246,8 +237,30 @@ def load_catalogue(queries_dir: Path | None = None, base: str | None = None) -> 
 def _read_checked(path: Path, mtime_ns: int, size: int,
                   prefixes: tuple[tuple[str, str], ...]) -> SavedQuery:
     """A saved query read and checked once per version of its file (the check parses it
-    with two SPARQL parsers, which every app and command would otherwise repeat)."""
-    return read_saved_query(path, dict(prefixes))
+    with two SPARQL parsers, which every app and command would otherwise repeat): once
+    per process here, once per content on disk (kg.checked_queries)."""
+    return checked(path, dict(prefixes), read_saved_query, saved_query_json,
+                   saved_query_from_json)
+
+
+def saved_query_json(query: SavedQuery) -> dict[str, Any]:
+    """What a check found, as JSON (its path aside), for kg.checked_queries."""
+    return {"name": query.name, "text": query.text, "form": query.form,
+            "title": dict(query.title), "description": dict(query.description),
+            "tags": list(query.tags), "prefixes_used": sorted(query.prefixes_used),
+            "params": [{"name": p.name, "type": p.type, "classes": list(p.classes),
+                        "default": p.default, "example": p.example, "required": p.required,
+                        "description": p.description} for p in query.params]}
+
+
+def saved_query_from_json(data: Mapping[str, Any], path: Path) -> SavedQuery:
+    """The saved query saved_query_json wrote, read from path."""
+    params = tuple(Parameter(p["name"], p["type"], tuple(p["classes"]), p["default"],
+                             p["example"], bool(p["required"]), p["description"])
+                   for p in data["params"])
+    return SavedQuery(data["name"], path, data["text"], data["form"], dict(data["title"]),
+                      dict(data["description"]), tuple(data["tags"]), params,
+                      frozenset(data["prefixes_used"]))
 
 
 class _QueryFileError(Exception):
@@ -256,7 +269,7 @@ class _QueryFileError(Exception):
         self.messages = messages
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     try:
         return str(path.relative_to(PROJECT_ROOT))
     except ValueError:
@@ -306,7 +319,7 @@ def read_saved_query(path: Path, prefixes: Mapping[str, str]) -> SavedQuery:
         errors.append("a saved query must be a SELECT, ASK or CONSTRUCT query without SERVICE")
     errors += pitfalls
     try:
-        Store().query(text, prefixes=dict(prefixes))
+        check_syntax(text, prefixes=prefixes)
     except SyntaxError as exc:
         errors.append(f"the query does not parse: {exc}")
     else:
@@ -349,10 +362,8 @@ def _binding_problems(text: str, params: tuple[Parameter, ...],
     except ParameterError:
         return []  # already reported with the parameter
     try:
-        bound = bind_values(text, {k: as_term(v) for k, v in values.items()})
-        Store().query(bound, prefixes=dict(prefixes))
-        Store().query(text, prefixes=dict(prefixes),
-                      substitutions={Variable(k): v for k, v in values.items()})
+        check_syntax(bind_values(text, values), prefixes=prefixes)
+        check_syntax(text, prefixes=prefixes, substitutions=values)
     except (RuntimeError, ValueError, SyntaxError) as exc:
         return [f"the parameters cannot be bound ({exc}); every parameter must be a "
                 "variable of the top-level SELECT (and grouped, if the query aggregates)"]

@@ -184,7 +184,8 @@ def source_texts(data: CuratedData, folders: Sequence[Path]) -> dict[str, str]:
     return texts
 
 
-def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
+def check_curated(data: CuratedData, seeds: Path | None = None,
+                  corpus: Path | None = None) -> Offsets:
     """Run every cross-record check; return each quote's offsets or raise DataError."""
     problems: list[Problem] = []
     check_reviewed(data, problems)
@@ -195,7 +196,7 @@ def check_curated(data: CuratedData, seeds: Path | None = None) -> Offsets:
     check_units(data, problems)
     check_date_convention(data, problems)
     check_relations(data, problems)
-    folders = source_folders(seeds)
+    folders = source_folders(seeds, corpus)
     offsets = check_sources(data, folders, problems)
     texts = source_texts(data, folders)
     check_attributions(data, texts, problems, offsets)

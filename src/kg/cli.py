@@ -9,7 +9,7 @@ from typing import NoReturn
 import click
 
 from kg.errors import KgError
-from kg.settings import Settings, client_share
+from kg.settings import Settings
 
 GRAPH_FORMAT_NAMES = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
 
@@ -40,7 +40,10 @@ GSP_OPTION = click.option(
 
 
 def settings_from(**options: object) -> Settings:
-    """The settings: environment (KG_*) and defaults, overridden by the options given."""
+    """The settings: environment (KG_*) and defaults, overridden by the options given.
+
+    The one place a command reads the environment: every command calls it once and
+    passes what it needs down."""
     from pydantic import ValidationError as SettingsError
 
     try:
@@ -74,7 +77,9 @@ def validate(data_dir: Path | None, seeds: Path | None) -> None:
 
     settings = settings_from(data_dir=data_dir, seeds=seeds)
     try:
-        summary = run_build(settings.data_dir, settings.seeds, publish=False)
+        summary = run_build(settings.data_dir, settings.seeds, base=settings.base_iri,
+                            publish=False, queries_dir=settings.queries_dir,
+                            corpus=settings.corpus)
     except KgError as error:
         fail(error)
     for result in summary.shapes.results:
@@ -101,7 +106,8 @@ def build(data_dir: Path | None, seeds: Path | None, location: Path | None,
                              base_iri=base_iri)
     try:
         summary = run_build(settings.data_dir, settings.seeds, settings.location,
-                            settings.base_iri)
+                            settings.base_iri, queries_dir=settings.queries_dir,
+                            corpus=settings.corpus)
     except KgError as error:
         fail(error)
     click.echo("\n".join(summary.lines()))
@@ -123,7 +129,7 @@ def query(sparql: str, fmt: str, params: tuple[str, ...], location: Path | None,
     parameters: those given with --param, the others at their declared defaults.
     """
     from kg.querying import (
-        QueryError,
+        QueryArgumentError,
         format_result,
         parse_params,
         read_query_text,
@@ -139,7 +145,8 @@ def query(sparql: str, fmt: str, params: tuple[str, ...], location: Path | None,
         if name is not None:
             result = run_saved_query(name, values, settings)
         elif values:
-            raise QueryError(f"--param applies only to saved queries; {sparql!r} is not one")
+            raise QueryArgumentError(
+                f"--param applies only to saved queries; {sparql!r} is not one")
         else:
             result = run_query(read_query_text(sparql), settings)
         click.echo(format_result(result, fmt), nl=False)
@@ -187,13 +194,13 @@ def export(fmt: str, output: Path, location: Path | None, store_url: str | None,
 @BASE_OPTION
 def synth(triples: int, seed: int, output: Path, base_iri: str | None) -> None:
     """Write deterministic synthetic national-scale data (N-Quads) that meets the shapes."""
-    from kg.namespaces import base_iri as resolve_base
     from kg.synth import synthesise
 
+    settings = settings_from(base_iri=base_iri)
     if not output.name.endswith((".nq", ".nq.gz")):
         fail(KgError(f"{output}: --output must end in .nq or .nq.gz"))
     try:
-        written = synthesise(triples, seed, output, resolve_base(base_iri))
+        written = synthesise(triples, seed, output, settings.base)
     except OSError as error:
         fail(KgError(f"{output}: cannot write: {error.strerror or error}"))
     click.echo(f"wrote {written} quads to {output}", err=True)
@@ -213,12 +220,14 @@ def load(files: tuple[Path, ...], location: Path | None, base_iri: str | None,
     from kg.loading import load_release
     from kg.shapes_sparql import compile_shapes
 
+    settings = settings_from(location=location, base_iri=base_iri)
     total = sum(f.stat().st_size for f in files)
     try:
         checks = compile_shapes()
         with (click.progressbar(length=total, label="loading   ", file=sys.stderr) as loading,
               click.progressbar(length=len(checks), label="validating", file=sys.stderr) as shacl):
-            summary = load_release(list(files), location, base_iri, on_bytes=loading.update,
+            summary = load_release(list(files), settings.location, settings.base,
+                                   on_bytes=loading.update,
                                    on_check=lambda _: shacl.update(1), checks=checks,
                                    lenient=lenient)
     except KgError as error:
@@ -280,8 +289,10 @@ def coverage(sources: tuple[str, ...], as_json: bool, data_dir: Path | None,
     """List numbers and 《titles》 in the sources that no claim's evidence covers."""
     from kg.coverage import coverage_main
 
+    settings = settings_from(data_dir=data_dir, seeds=seeds)
     try:
-        sys.exit(coverage_main(sources, as_json, data_dir, seeds))
+        sys.exit(coverage_main(sources, as_json, settings.data_dir, settings.seeds,
+                               settings.corpus))
     except KgError as error:
         fail(error)
 
@@ -295,14 +306,14 @@ def coverage(sources: tuple[str, ...], as_json: bool, data_dir: Path | None,
 def new_source(article: Path, source_id: str | None, data_dir: Path | None,
                seeds: Path | None) -> None:
     """Scaffold data/facts/NNN.yaml for a new article (id, file, SHA-256, title, date)."""
-    from kg.datafiles import DEFAULT_DATA_DIR
     from kg.scaffold import new_source as scaffold
     from kg.scaffold import next_steps
     from kg.sources import source_folders
 
+    settings = settings_from(data_dir=data_dir, seeds=seeds)
     try:
-        done = scaffold(article, data_dir or DEFAULT_DATA_DIR, source_folders(seeds),
-                        source_id)
+        done = scaffold(article, settings.data_dir,
+                        source_folders(settings.seeds, settings.corpus), source_id)
     except KgError as error:
         fail(error)
     click.echo("\n".join(next_steps(done)))
@@ -347,8 +358,7 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
         raise click.UsageError("--store and --data are two different datasets: give one")
     settings = settings_from(location=location, timeout=timeout, workers=workers,
                              max_rows=max_rows, store_url=store_url)
-    source = DatasetSource.from_settings(settings, paths, union_default_graph)
-    timeout, workers, max_rows = settings.timeout, settings.worker_count, settings.max_rows
+    source = DatasetSource(settings, paths, union_default_graph)
     from kg.service.listener import ConnectionLimits, bind_listener, serve_on
 
     try:
@@ -358,11 +368,7 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
         fail(error)
     try:
         # the query workers load the dataset while this process imports the web stack
-        executor = QueryExecutor(source, workers=workers, timeout=timeout,
-                                 prefixes=prefix_map(source.base_iri()),
-                                 max_query_chars=settings.max_request_bytes,
-                                 client_cap=client_share(settings.client_queries, workers),
-                                 memory_limit=settings.worker_memory)
+        executor = QueryExecutor.from_source(source, prefix_map(source.base_iri()))
     except KgError as error:
         fail(error)
     executor.launch()
@@ -370,14 +376,8 @@ def serve(location: Path | None, data: tuple[Path, ...], files: tuple[Path, ...]
     from kg.service.app import create_app
     from kg.service.context import ServiceConfig
 
-    config = ServiceConfig(source=source, base_url=base_url, timeout=timeout, max_rows=max_rows,
-                           workers=workers, queries_dir=settings.queries_dir,
-                           max_request_bytes=settings.max_request_bytes,
-                           cache_bytes=settings.cache_bytes,
-                           client_queries=settings.client_queries,
-                           worker_memory=settings.worker_memory)
     try:
-        app = create_app(config, executor)
+        app = create_app(ServiceConfig(source=source, base_url=base_url), executor)
     except KgError as error:
         executor.terminate()
         fail(error)
@@ -400,8 +400,9 @@ def extract(article: Path, source_id: str, output: Path | None, compare_with: Pa
     """Draft a fact file of candidate claims from a new article (UTF-8 text) for review."""
     from kg.extract.cli import extract_main
 
+    settings = settings_from(data_dir=data_dir)
     try:
-        extract_main(article, source_id, output, data_dir, compare_with)
+        extract_main(article, source_id, output, settings.data_dir, compare_with)
     except KgError as error:
         fail(error)
 
@@ -413,8 +414,9 @@ def diff(file: Path, data_dir: Path | None) -> None:
     """What a new or changed fact file adds to the published graph."""
     from kg.extract.diff import diff_main
 
+    settings = settings_from(data_dir=data_dir)
     try:
-        diff_main(file, data_dir)
+        diff_main(file, settings.data_dir)
     except KgError as error:
         fail(error)
 

@@ -434,7 +434,8 @@ def load_ignores(
 
 
 def compute_coverage(
-    sources: Iterable[str] = (), data_dir: Path | None = None, seeds: Path | None = None
+    sources: Iterable[str] = (), data_dir: Path | None = None, seeds: Path | None = None,
+    corpus: Path | None = None,
 ) -> list[SourceCoverage]:
     """Coverage of the given sources (default: every fact file); DataError on bad input."""
     from kg.checks import check_curated
@@ -449,8 +450,8 @@ def compute_coverage(
         known = ", ".join(sorted(data.facts)) or "none"
         raise DataError([Problem("--source", None, f"unknown source id {s!r} (known: {known})")
                          for s in unknown])
-    offsets = check_curated(data, seeds)
-    folders = source_folders(seeds)
+    offsets = check_curated(data, seeds, corpus)
+    folders = source_folders(seeds, corpus)
     ignore_dir = data_dir / "coverage"
 
     problems: list[Problem] = []
@@ -513,9 +514,10 @@ def render_text(reports: list[SourceCoverage]) -> str:
 
 
 def coverage_main(
-    sources: tuple[str, ...], as_json: bool, data_dir: Path | None, seeds: Path | None
+    sources: tuple[str, ...], as_json: bool, data_dir: Path | None, seeds: Path | None,
+    corpus: Path | None = None,
 ) -> int:
     """Print the coverage report; 1 when any expression is uncovered, else 0."""
-    reports = compute_coverage(sources, data_dir, seeds)
+    reports = compute_coverage(sources, data_dir, seeds, corpus)
     click.echo(render_json(reports) if as_json else render_text(reports))
     return 1 if any(r.uncovered for r in reports) else 0

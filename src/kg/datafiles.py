@@ -22,10 +22,8 @@ from kg.records import (
     FactFile,
     refuse_wide_digits,
 )
-from kg.settings import Settings
+from kg.settings import DEFAULT_DATA_DIR
 from kg.yamlreader import FieldPath, YamlFile, YamlFileError, read_yaml_file
-
-DEFAULT_DATA_DIR = Settings().data_dir
 
 
 @dataclass

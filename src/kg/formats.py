@@ -1,11 +1,10 @@
-"""The one table of RDF and SPARQL-results formats: names, media types, extensions."""
+"""The one table of RDF and SPARQL-results formats: names, media types, extensions (the
+engine's own format objects are the store's: kg.store.convert.rdf_format)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from pyoxigraph import QueryResultsFormat, RdfFormat
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -18,7 +17,6 @@ class GraphFormat:
     name: str
     media_type: str
     extension: str
-    oxigraph: RdfFormat
     rdflib: str
     quads: bool
     aliases: tuple[str, ...] = ()
@@ -30,17 +28,17 @@ class GraphFormat:
 GRAPH_FORMATS: dict[str, GraphFormat] = {
     f.name: f
     for f in (
-        GraphFormat("ttl", "text/turtle", "ttl", RdfFormat.TURTLE, "turtle", False,
+        GraphFormat("ttl", "text/turtle", "ttl", "turtle", False,
                     ("application/x-turtle",), ("turtle",)),
-        GraphFormat("nt", "application/n-triples", "nt", RdfFormat.N_TRIPLES, "nt", False,
+        GraphFormat("nt", "application/n-triples", "nt", "nt", False,
                     ("text/plain",), ("ntriples", "n-triples")),
-        GraphFormat("nq", "application/n-quads", "nq", RdfFormat.N_QUADS, "nquads", True,
+        GraphFormat("nq", "application/n-quads", "nq", "nquads", True,
                     ("text/x-nquads",), ("nquads", "n-quads")),
-        GraphFormat("trig", "application/trig", "trig", RdfFormat.TRIG, "trig", True,
+        GraphFormat("trig", "application/trig", "trig", "trig", True,
                     ("application/x-trig",)),
-        GraphFormat("jsonld", "application/ld+json", "jsonld", RdfFormat.JSON_LD, "json-ld", True,
+        GraphFormat("jsonld", "application/ld+json", "jsonld", "json-ld", True,
                     ("application/json",), ("json-ld", "json")),
-        GraphFormat("xml", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, "xml", False,
+        GraphFormat("xml", "application/rdf+xml", "rdf", "xml", False,
                     ("application/xml", "text/xml"), ("rdf", "rdfxml", "rdf-xml")),
     )
 }
@@ -52,7 +50,6 @@ class ResultsFormat:
 
     name: str
     media_type: str
-    oxigraph: QueryResultsFormat
     aliases: tuple[str, ...] = ()
     """Other media types clients send for this format (served as `media_type`)."""
 
@@ -60,12 +57,10 @@ class ResultsFormat:
 RESULTS_FORMATS: dict[str, ResultsFormat] = {
     f.name: f
     for f in (
-        ResultsFormat("json", "application/sparql-results+json", QueryResultsFormat.JSON,
-                      ("application/json",)),
-        ResultsFormat("xml", "application/sparql-results+xml", QueryResultsFormat.XML,
-                      ("application/xml", "text/xml")),
-        ResultsFormat("csv", "text/csv", QueryResultsFormat.CSV),
-        ResultsFormat("tsv", "text/tab-separated-values", QueryResultsFormat.TSV),
+        ResultsFormat("json", "application/sparql-results+json", ("application/json",)),
+        ResultsFormat("xml", "application/sparql-results+xml", ("application/xml", "text/xml")),
+        ResultsFormat("csv", "text/csv"),
+        ResultsFormat("tsv", "text/tab-separated-values"),
     )
 }
 

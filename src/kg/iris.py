@@ -12,7 +12,7 @@ import unicodedata
 from pypinyin import Style, lazy_pinyin
 from rdflib import URIRef
 
-from kg.namespaces import base_iri
+from kg.settings import normalise_base
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -66,7 +66,7 @@ class IriMinter:
     """The one place that turns slugs and ids into IRIs under a base."""
 
     def __init__(self, base: str | None = None) -> None:
-        self.base = base_iri(base)
+        self.base = normalise_base(base)
 
     def entity(self, kind: str, slug: str) -> URIRef:
         """IRI of a registry entity; departments share the agency path space."""

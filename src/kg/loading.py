@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import NamedNode, RdfFormat, Store
-
 from kg.errors import KgError, Problem, ValidationError
-from kg.formats import graph_format_for_path
-from kg.namespaces import base_iri
+from kg.formats import GRAPH_FORMATS, GraphFormat, graph_format_for_path
+from kg.releases import new_release, prune, switch_to
+from kg.settings import normalise_base
 from kg.shacl import ONTOLOGY_DIR, ShapeReport
 from kg.shapes_sparql import CompiledCheck, compile_shapes, validate_store
-from kg.store.embedded import DEFAULT_LOCATION, _prune, switch_to
+from kg.store.bulk import BulkStore
+from kg.store.embedded import OXIGRAPH_FOLDER
 
 Progress = Callable[[int], None]
 
@@ -80,10 +79,10 @@ class CountingReader:
         return True
 
 
-def file_format(path: Path) -> RdfFormat:
+def file_format(path: Path) -> GraphFormat:
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
     try:
-        return graph_format_for_path(name).oxigraph
+        return graph_format_for_path(name)
     except ValueError as exc:
         raise LoadError(str(exc)) from exc
 
@@ -100,7 +99,7 @@ def file_version(paths: list[Path]) -> str:
 
 
 def load_file(
-    store: Store,
+    store: BulkStore,
     path: Path,
     base: str,
     progress: Progress | None = None,
@@ -114,35 +113,26 @@ def load_file(
     """
     fmt = file_format(path)
     stem = path.name.split(".", 1)[0]
-    to_graph = (
-        None
-        if fmt in (RdfFormat.N_QUADS, RdfFormat.TRIG)
-        else NamedNode(f"{base}graph/file/{stem}")
-    )
+    to_graph = None if fmt.name in ("nq", "trig") else f"{base}graph/file/{stem}"
     try:
         with path.open("rb") as raw:
             stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
-            store.bulk_load(
-                CountingReader(raw, stream, progress),
-                format=fmt,
+            store.load(
+                CountingReader(raw, stream, progress),  # type: ignore[arg-type]
+                fmt,
                 base_iri=path.resolve().as_uri(),
-                to_graph=to_graph,
+                graph=to_graph,
                 lenient=lenient,
             )
     except SyntaxError as exc:
-        raise LoadError(f"{path}: not valid {fmt.name}: {exc}") from exc
+        raise LoadError(f"{path}: not valid {fmt.media_type}: {exc}") from exc
     except (OSError, ValueError, EOFError) as exc:
         raise LoadError(f"{path}: cannot load: {exc}") from exc
 
 
-def graph_sizes(store: Store) -> dict[str, int]:
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr]
-
-
 def load_release(
     paths: list[Path],
-    location: Path | None = None,
+    location: Path,
     base: str | None = None,
     *,
     on_bytes: Progress | None = None,
@@ -155,31 +145,25 @@ def load_release(
         if not path.is_file():
             raise LoadError(f"{path}: no such file")
         file_format(path)
-    base = base_iri(base)
-    location = Path(location or DEFAULT_LOCATION)
-    releases = location / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
+    base = normalise_base(base)
+    location = Path(location)
     phases: dict[str, float] = {}
     started = time.perf_counter()
     version = file_version(paths)
-    release = releases / f"{version}-{time.time_ns()}"
-    try:
-        release.mkdir()
-        store = Store(str(release / "oxigraph"))
+    with new_release(location, version) as release:
+        store = BulkStore(release / OXIGRAPH_FOLDER)
         t = time.perf_counter()
         phases["hash"] = t - started
         for path in paths:
             load_file(store, path, base, on_bytes, lenient=lenient)
-        ontology = NamedNode(f"{base}graph/ontology")
-        if not store.contains_named_graph(ontology) or not any(
-            store.quads_for_pattern(None, None, None, ontology)
-        ):
+        ontology = f"{base}graph/ontology"
+        if not store.has_data_in(ontology):
             for ttl in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-                store.bulk_load(path=str(ttl), format=RdfFormat.TURTLE, to_graph=ontology)
+                store.load(ttl, GRAPH_FORMATS["ttl"], graph=ontology)
         store.flush()
         t = lap(phases, "load", t)
         checks = checks if checks is not None else compile_shapes()
-        report = validate_store(store, checks, progress=on_check)
+        report = validate_store(store.store, checks, progress=on_check)
         t = lap(phases, "shacl", t)
         if not report.conforms:
             raise ValidationError(
@@ -189,9 +173,9 @@ def load_release(
                     if r.severity == "Violation"
                 ][:50]
             )
-        triples = graph_sizes(store)
-        store.optimize()
-        del store
+        triples = store.store.graph_sizes()
+        triples.pop("", None)  # the default graph: not a graph of the release
+        store.compact()
         t = lap(phases, "optimise", t)
         manifest: dict[str, Any] = {
             "version": version,
@@ -201,10 +185,7 @@ def load_release(
             "files": [p.name for p in paths],
         }
         switch_to(location, release, manifest)
-    except BaseException:
-        shutil.rmtree(release, ignore_errors=True)
-        raise
-    _prune(releases, keep={release.name})
+    prune(location, keep=release)
     return LoadSummary(version, release, triples, report, phases)
 
 

@@ -1,4 +1,4 @@
-"""Every namespace the project uses, and the configurable base of data IRIs."""
+"""Every namespace the project uses (the base of data IRIs is a setting: kg.settings)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,6 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SCHEMA = SDO
-
-#: Default base of every data IRI (entities, claims, graphs); override with KG_BASE_IRI.
-DEFAULT_BASE_IRI = "https://w3id.org/cn-health-kg/"
 
 PREFIXES: dict[str, Namespace] = {
     "hkg": HKG,
@@ -41,14 +38,6 @@ PREFIXES: dict[str, Namespace] = {
     "dcat": DCAT,
     "sh": SH,
 }
-
-
-def base_iri(override: str | None = None) -> str:
-    """The data base IRI: an explicit override, else $KG_BASE_IRI, else the default."""
-    from kg.settings import Settings
-
-    base = override or Settings().base_iri
-    return base if base.endswith(("/", "#")) else base + "/"
 
 
 def bind_prefixes(manager: NamespaceManager, base: str) -> None:

@@ -10,13 +10,13 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.inspection import check_query_safety, check_size, inspect_query
 from kg.namespaces import prefix_map
-from kg.settings import Settings
+from kg.settings import DEFAULT_QUERIES_DIR, Settings
 from kg.sparql_lexer import canonicalise
 from kg.store import GraphStore, QueryDataset, open_store
 
 
-class QueryError(KgError):
-    """A query file that cannot be read."""
+class QueryArgumentError(KgError):
+    """A query argument of the command line that cannot be used (a file, a --param)."""
 
 
 def read_query_text(argument: str) -> str:
@@ -26,7 +26,8 @@ def read_query_text(argument: str) -> str:
         try:
             return path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise QueryError(f"{argument}: cannot read query file: {exc.strerror or exc}") from exc
+            raise QueryArgumentError(
+                f"{argument}: cannot read query file: {exc.strerror or exc}") from exc
     return argument
 
 
@@ -46,7 +47,7 @@ def run_query(text: str, settings: Settings) -> CommandResult:
     (read-only, no SERVICE, no graph outside the store), from a real parse of its
     canonical text, which is what runs when its result is formatted."""
     store = open_store(settings)
-    prefixes = prefix_map(store.manifest.get("base_iri") or settings.base)
+    prefixes = prefix_map(store.base_iri)
     return _checked(store, text, prefixes)
 
 
@@ -93,10 +94,6 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def _cell(term: object) -> str:
-    return "" if term is None else getattr(term, "value", str(term))
-
-
 def store_stats(settings: Settings) -> str:
     """A short report of the store, read from the store itself."""
     store = open_store(settings)
@@ -105,7 +102,7 @@ def store_stats(settings: Settings) -> str:
     sizes = store.graph_sizes()
     lines += [f"  {n:>7}  {g}" for g, n in sorted(sizes.items())]
     lines.append(f"  {sum(sizes.values()):>7}  total")
-    prefixes = prefix_map(store.manifest.get("base_iri") or settings.base)
+    prefixes = prefix_map(store.base_iri)
     for title, sparql in (
         ("entities per class", "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?k } "
          "FILTER(STRENDS(STR(?g), 'graph/entities')) } GROUP BY ?k ORDER BY ?k"),
@@ -120,8 +117,6 @@ def store_stats(settings: Settings) -> str:
 
 def saved_query_name(argument: str, queries_dir: Path | None = None) -> str | None:
     """The saved query an argument names: `task-scorecard` or `queries/task-scorecard.rq`."""
-    from kg.catalogue import DEFAULT_QUERIES_DIR
-
     folder = Path(queries_dir or DEFAULT_QUERIES_DIR)
     if (folder / f"{argument}.rq").is_file():
         return argument
@@ -136,13 +131,12 @@ def run_saved_query(name: str, params: dict[str, str], settings: Settings) -> Co
     from kg.catalogue import ParameterError, load_catalogue
 
     store = open_store(settings)
-    catalogue = load_catalogue(settings.queries_dir,
-                               base=store.manifest.get("base_iri") or settings.base)
+    catalogue = load_catalogue(settings.queries_dir, base=store.base_iri)
     saved = catalogue[name]
     try:
         bound = saved.bind(params, catalogue.prefixes)
     except ParameterError as exc:
-        raise QueryError(f"{name}: {exc}") from exc
+        raise QueryArgumentError(f"{name}: {exc}") from exc
     return _checked(store, saved.bound_text(bound), dict(catalogue.prefixes))
 
 
@@ -152,6 +146,6 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
+            raise QueryArgumentError(f"--param {pair!r}: expected NAME=VALUE")
         params[key] = value
     return params

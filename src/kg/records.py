@@ -31,7 +31,7 @@ def _slug(value: Any) -> str:
     return value
 
 
-def _partial_date(value: Any) -> str:
+def partial_date(value: Any) -> str:
     """Accept 2025, '2025-03' or '2025-03-05' (a real calendar date); keep the precision given.
 
     Full-width digits ('２０２５') are refused, not normalised: a structured value is
@@ -97,7 +97,7 @@ def _check_order(record: Any, first: str, last: str) -> None:
 
 
 Slug = Annotated[str, BeforeValidator(_slug)]
-PartialDate = Annotated[str, BeforeValidator(_partial_date)]
+PartialDate = Annotated[str, BeforeValidator(partial_date)]
 Quantity = Annotated[Decimal | bool, BeforeValidator(parse_quantity)]
 
 

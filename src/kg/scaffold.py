@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.files import UnreadableFile, read_regular_file
-from kg.records import _partial_date
+from kg.records import partial_date
 from kg.sources import MAX_ARTICLE_BYTES, find_source
 
 #: leading header lines an article file may carry ("TITLE: ...", "DATE: 2025-01-05")
@@ -46,7 +46,7 @@ def read_headers(text: str) -> tuple[str | None, str | None, list[str]]:
             title = value
         elif key in ("DATE", "日期") and value and date is None:
             try:
-                date = _partial_date(value)
+                date = partial_date(value)
             except ValueError as exc:
                 notes.append(f"DATE line not used: {exc}")
     return title, date, notes

@@ -1,7 +1,10 @@
 """Every setting in one object, each overridable by a KG_* environment variable.
 
-Read once per command (`Settings()`); command-line options override the
-environment (`Settings.with_options`), which overrides the defaults here.
+Built once per process, by the command line (`kg.cli.settings_from`) or by whoever
+makes the service, and passed down: nothing else reads the environment. Command-line
+options override the environment (`Settings.with_options`), which overrides the
+defaults here. A library function called without a value falls back to the same
+defaults (the constants below), never to the environment.
 """
 
 from __future__ import annotations
@@ -14,6 +17,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The checkout (pyproject.toml, data/, queries/, ontology/, shapes/), two folders above this file.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_LOCATION = PROJECT_ROOT / "var" / "kg"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_QUERIES_DIR = PROJECT_ROOT / "queries"
+DEFAULT_SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+#: Time limit of one query, in seconds (the only one: see `Settings.timeout`).
+DEFAULT_TIMEOUT = 10.0
+#: Default base of every data IRI (entities, claims, graphs); override with KG_BASE_IRI.
+DEFAULT_BASE_IRI = "https://w3id.org/cn-health-kg/"
 
 
 class Settings(BaseSettings):
@@ -21,16 +33,13 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore", frozen=True)
 
-    location: Path = Field(PROJECT_ROOT / "var" / "kg",
-                           description="Folder of the built embedded store.")
-    base_iri: str = Field("https://w3id.org/cn-health-kg/", description="Base of data IRIs.")
-    seeds: Path = Field(PROJECT_ROOT.parent / "shared" / "seeds",
-                        description="Folder of the seed articles.")
-    corpus: Path = Field(PROJECT_ROOT.parent / "shared" / "corpus",
-                         description="Folder of the later source articles (looked up after "
-                         "the seeds).")
-    data_dir: Path = Field(PROJECT_ROOT / "data", description="Curated data folder.")
-    queries_dir: Path = Field(PROJECT_ROOT / "queries", description="Saved queries folder.")
+    location: Path = Field(DEFAULT_LOCATION, description="Folder of the built embedded store.")
+    base_iri: str = Field(DEFAULT_BASE_IRI, description="Base of data IRIs.")
+    seeds: Path = Field(DEFAULT_SEEDS, description="Folder of the seed articles.")
+    corpus: Path = Field(DEFAULT_CORPUS, description="Folder of the later source articles "
+                         "(looked up after the seeds).")
+    data_dir: Path = Field(DEFAULT_DATA_DIR, description="Curated data folder.")
+    queries_dir: Path = Field(DEFAULT_QUERIES_DIR, description="Saved queries folder.")
     store_url: str | None = Field(None, description="SPARQL 1.1 query endpoint of an external "
                                   "server; unset: the embedded store at `location`.")
     gsp_url: str | None = Field(None, description="Graph Store Protocol endpoint of that server "
@@ -42,7 +51,9 @@ class Settings(BaseSettings):
     store_user: str | None = Field(None, description="User for writing graphs to that server "
                                    "(HTTP digest or basic, as the server asks).")
     store_password: str | None = Field(None, description="That user's password.")
-    timeout: float = Field(10.0, gt=0, description="Time limit of one query, in seconds.")
+    timeout: float = Field(DEFAULT_TIMEOUT, gt=0, description="Time limit of one query, in "
+                           "seconds: a SPARQL request, a saved query, a query worker's run, "
+                           "and all the store reads of one page (the service's one limit).")
     workers: int | None = Field(None, ge=1, description="Query worker processes "
                                 "(unset: CPU count, at least 2).")
     max_rows: int = Field(50_000, ge=1, description="Most solutions or triples per answer.")
@@ -77,13 +88,19 @@ class Settings(BaseSettings):
     @property
     def base(self) -> str:
         """The base IRI ending in / or #."""
-        return self.base_iri if self.base_iri.endswith(("/", "#")) else self.base_iri + "/"
+        return normalise_base(self.base_iri)
 
     @property
     def worker_count(self) -> int:
         import os
 
         return self.workers or max(2, os.cpu_count() or 2)
+
+
+def normalise_base(base: str | None) -> str:
+    """A base IRI (None: the default) ending in / or #."""
+    base = base or DEFAULT_BASE_IRI
+    return base if base.endswith(("/", "#")) else base + "/"
 
 
 def client_share(client_queries: int | None, workers: int) -> int:

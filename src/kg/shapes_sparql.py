@@ -29,14 +29,14 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from pyoxigraph import Literal as OxLiteral
-from pyoxigraph import NamedNode, RdfFormat, Store
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg.errors import KgError
 from kg.namespaces import SH
 from kg.shacl import SHAPES_DIR, ShapeReport, ShapeResult, load_turtle_dir, short
+from kg.store import UNION, EmbeddedStore, GraphStore, QueryDataset
+from kg.store.terms import Term
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 #: Marks a class whose subclasses (read from the store at run time) replace it in VALUES.
@@ -379,12 +379,13 @@ def compile_shapes(shapes: Graph | None = None) -> list[CompiledCheck]:
     return ShapeCompiler(shapes if shapes is not None else load_turtle_dir(SHAPES_DIR)).compile()
 
 
-def text_of(term_: object) -> str:
-    return term_.value if isinstance(term_, (NamedNode, OxLiteral)) else str(term_)
+def _shown(node: Term) -> str:
+    """A focus node as reports name it (a blank node as _:label)."""
+    return f"_:{node.value}" if node.kind == "bnode" else node.value
 
 
 def validate_store(
-    store: Store,
+    store: GraphStore,
     checks: Iterable[CompiledCheck] | None = None,
     *,
     graphs: list[str] | None = None,
@@ -395,9 +396,7 @@ def validate_store(
     checks = list(checks if checks is not None else compile_shapes())
     counts = {"Violation": 0, "Warning": 0, "Info": 0}
     found: list[ShapeResult] = []
-    options: dict[str, object] = {"use_default_graph_as_union": True}
-    if graphs is not None:
-        options = {"default_graph": [NamedNode(g) for g in graphs]}
+    dataset = UNION if graphs is None else QueryDataset(default_graphs=tuple(graphs))
     subclasses: dict[str, str] = {}
     counted: dict[str, int] = {}
 
@@ -405,19 +404,18 @@ def validate_store(
         """A class and all its subclasses in the store (the ontology graph), as VALUES terms."""
         cls = match.group(1)
         if cls not in subclasses:
-            rows = store.query(
-                f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS}>* {cls} }}", **options
-            )  # type: ignore[arg-type]
-            members = {f"<{row['c'].value}>" for row in rows if isinstance(row["c"], NamedNode)}
+            rows = store.select(
+                f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS}>* {cls} }}", dataset=dataset)
+            members = {f"<{row['c'].value}>" for row in rows if row["c"].is_iri}
             subclasses[cls] = " ".join(sorted(members | {cls}))
         return subclasses[cls]
 
     def ask(text: str) -> bool:
-        return bool(store.query(CLASS_RE.sub(expand, text), **options))  # type: ignore[arg-type]
+        return store.ask(CLASS_RE.sub(expand, text), dataset=dataset)
 
     def count(text: str) -> int:
         if text not in counted:
-            row = next(iter(store.query(CLASS_RE.sub(expand, text), **options)))  # type: ignore[arg-type, call-overload]
+            [row] = store.select(CLASS_RE.sub(expand, text), dataset=dataset)
             counted[text] = int(row["n"].value)
         return counted[text]
 
@@ -430,7 +428,7 @@ def validate_store(
 
     def rows(compiled: CompiledCheck) -> list[str]:
         sparql = CLASS_RE.sub(expand, query_of(compiled))
-        return [text_of(row["focus"]) for row in store.query(sparql, **options)]  # type: ignore[arg-type, union-attr, index]
+        return [_shown(row["focus"]) for row in store.select(sparql, dataset=dataset)]
 
     for cls in {m for c in checks for m in CLASS_RE.findall(f"{c.sparql} {c.screen}")}:
         CLASS_RE.sub(expand, f"{CLASS_MARK}{cls}")  # fill the cache before the threads start
@@ -464,8 +462,6 @@ def validate_store(
 
 def validate_graphs(graphs: dict[str, bytes], shapes_dir: Path | None = None) -> ShapeReport:
     """Validate named graphs given as N-Triples (name -> bytes) in an in-memory store."""
-    store = Store()
-    for name, ntriples in graphs.items():
-        store.load(ntriples, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
+    store = EmbeddedStore.from_graphs(graphs)
     shapes = load_turtle_dir(shapes_dir) if shapes_dir else None
     return validate_store(store, compile_shapes(shapes))

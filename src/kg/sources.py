@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.files import UnreadableFile, read_regular_file
-from kg.settings import Settings
+from kg.settings import DEFAULT_CORPUS, DEFAULT_SEEDS
 
 #: Largest article read (the longest real one is under 20 kB).
 MAX_ARTICLE_BYTES = 2_000_000
@@ -34,17 +34,11 @@ class SourceFileError(ValueError):
     """A source file name that is not a readable article inside the sources folders."""
 
 
-def seeds_dir(override: str | Path | None = None) -> Path:
-    """The seeds folder: an override, else $KG_SEEDS, else ../shared/seeds beside the project."""
-    if override:
-        return Path(override)
-    return Settings().seeds
-
-
-def source_folders(seeds: str | Path | None = None) -> tuple[Path, ...]:
-    """The folders articles are looked up in: the seeds folder, then the corpus folder."""
-    settings = Settings()
-    return tuple(dict.fromkeys([Path(seeds) if seeds else settings.seeds, settings.corpus]))
+def source_folders(seeds: str | Path | None = None,
+                   corpus: str | Path | None = None) -> tuple[Path, ...]:
+    """The folders articles are looked up in: the seeds folder, then the corpus folder
+    (the settings' defaults where not given)."""
+    return tuple(dict.fromkeys([Path(seeds or DEFAULT_SEEDS), Path(corpus or DEFAULT_CORPUS)]))
 
 
 def locate_source(name: str, folders: Sequence[Path]) -> Path:

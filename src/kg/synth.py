@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from kg.namespaces import DEFAULT_BASE_IRI
+from kg.settings import DEFAULT_BASE_IRI
 
 H = "https://w3id.org/cn-health-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

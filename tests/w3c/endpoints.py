@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from kg.settings import Settings
+
 STARTUP_SECONDS = 60.0
 QUERY_TIMEOUT_SECONDS = 30
 
@@ -136,8 +138,8 @@ def kg_app_endpoint(files: Sequence[Path], workdir: Path) -> Iterator[Endpoint]:
     from kg.service.context import ServiceConfig
     from kg.service.dataset import DatasetSource
 
-    config = ServiceConfig(source=DatasetSource(files=tuple(files)),
-                           timeout=QUERY_TIMEOUT_SECONDS, workers=1)
+    config = ServiceConfig(source=DatasetSource(
+        Settings(timeout=QUERY_TIMEOUT_SECONDS, workers=1), files=tuple(files)))
     base_url = "http://127.0.0.1"
     with TestClient(create_app(config), base_url=base_url,
                     raise_server_exceptions=False) as client:

@@ -9,25 +9,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
 
 from kg.service import assets, graph, pages, queries, scorecard, search_pages, sparql, tidy
+from kg.service.compression import CompressionMiddleware
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.executor import QueryExecutor
 from kg.service.hosts import HostMiddleware
 from kg.service.httpcache import ConditionalGetMiddleware
 from kg.service.i18n import choose_language
 from kg.service.methods import MethodsMiddleware
-from kg.service.problems import (
-    PROBLEM_MEDIA_TYPE,
-    HttpProblem,
-    parameter_problem,
-    problem_response,
-)
+from kg.service.problems import PROBLEM_MEDIA_TYPE, PROBLEMS, exception_handlers
 from kg.service.security import (
     SecurityHeadersMiddleware,
     content_security_policy,
@@ -35,7 +28,6 @@ from kg.service.security import (
 )
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-STATIC_DIR = Path(__file__).parent / "static"
 DESCRIPTION = """\
 Open knowledge graph of China's 2025 health-policy facts: who announced which
 target, what was reported, and the source quote behind every claim.
@@ -74,6 +66,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
         description=DESCRIPTION,
         version=context.version,
         lifespan=lifespan,
+        exception_handlers=exception_handlers(),
         docs_url=None,  # served offline by assets.router
         redoc_url=None,
     )
@@ -81,16 +74,8 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     app.state.templates.env.globals["context"] = context
     app.state.templates.env.globals["cytoscape"] = assets.CYTOSCAPE
+    app.state.templates.env.globals["asset"] = assets.asset_url
     app.state.templates.env.filters["urlencode_without_format"] = query_string_without_format
-
-    @app.exception_handler(HttpProblem)
-    async def answer_problem(request: Request, problem: HttpProblem) -> Response:
-        return problem_response(problem)
-
-    @app.exception_handler(RequestValidationError)
-    async def answer_invalid_parameter(request: Request,
-                                       error: RequestValidationError) -> Response:
-        return problem_response(parameter_problem(error))
 
     assets.mount_static(app)
     app.include_router(assets.router)
@@ -100,8 +85,10 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.include_router(scorecard.router)
     app.include_router(search_pages.router)
     app.include_router(graph.router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    # inside MethodsMiddleware: a HEAD, answered as a GET without its body, then carries
+    # the compressed length and encoding its GET would
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(MethodsMiddleware, routes=app.router.routes)
     app.add_middleware(ConditionalGetMiddleware, validators=context.validators,
                        variant=lambda scope: choose_language(Request(scope)))
@@ -142,6 +129,8 @@ def document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-PROBLEM = {"type": "object", "required": ["status", "title", "detail"], "properties": {
-    "status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"},
-    "parameter": {"type": "string"}, "policy": {"type": "string"}}}
+PROBLEM = {"type": "object", "required": ["status", "title", "kind", "detail"], "properties": {
+    "status": {"type": "integer"}, "title": {"type": "string"},
+    "kind": {"type": "string", "enum": sorted({cls.kind for cls in PROBLEMS})},
+    "detail": {"type": "string"}, "parameter": {"type": "string"},
+    "policy": {"type": "string"}}}

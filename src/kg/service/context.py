@@ -10,27 +10,27 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import Request
 
 from kg.catalogue import Catalogue, load_catalogue
+from kg.derived_indexes import DerivedIndexes
 from kg.namespaces import prefix_map
-from kg.search import INDEX_FILE, IndexNotReady, LazyIndex, SearchIndex
-from kg.service.dataset import DatasetSource, data_base_iri
+from kg.query_errors import QueryTimeout
+from kg.questions import QuestionBook, load_questions, questions_file
+from kg.search import INDEX_FILE, LazyIndex, SearchIndex
+from kg.service.dataset import DatasetSource
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import DatasetValidators
-from kg.service.problems import HttpProblem
+from kg.service.problems import PageTimeout
 from kg.service.reader import GraphReader
 from kg.service.worker import Answer
-from kg.settings import Settings, client_share
+from kg.settings import Settings
+from kg.sources import source_folders
+from kg.store import time_limit
 
 T = TypeVar("T")
-_DEFAULTS = Settings.model_fields
-DEFAULT_TIMEOUT: float = _DEFAULTS["timeout"].default
-DEFAULT_MAX_ROWS: int = _DEFAULTS["max_rows"].default
-DEFAULT_MAX_REQUEST_BYTES: int = _DEFAULTS["max_request_bytes"].default
 #: How long a search waits for an index still being built before it is answered 503.
 SEARCH_WAIT_SECONDS = 10.0
 #: Threads that compute pages, searches and documents off the event loop.
@@ -39,27 +39,28 @@ PAGE_THREADS = 8
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    """How `kg serve` was asked to run."""
+    """How `kg serve` was asked to run: the dataset, with the settings the process was
+    started with (every limit is read from them: `Settings` is their one holder), and
+    the public URL."""
 
     source: DatasetSource
     base_url: str | None = None
     """Public URL of this server; data IRIs under the data base are served below it."""
-    timeout: float = DEFAULT_TIMEOUT
-    workers: int = 2
-    max_rows: int = DEFAULT_MAX_ROWS
-    """Most solutions (or triples) one answer carries; more are cut, with X-KG-Truncated."""
-    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
-    queries_dir: Path | None = None
-    cache_bytes: int = _DEFAULTS["cache_bytes"].default
-    """Saved-query answers kept in memory (least recently used first out)."""
-    client_queries: int | None = _DEFAULTS["client_queries"].default
-    """Workers one client may hold while another waits (None: half of them, at least 1)."""
-    worker_memory: int | None = _DEFAULTS["worker_memory"].default
-    """Private memory of one query worker, in bytes (None: no limit)."""
 
     @property
-    def client_cap(self) -> int:
-        return client_share(self.client_queries, self.workers)
+    def settings(self) -> Settings:
+        return self.source.settings
+
+    @property
+    def timeout(self) -> float:
+        """The time limit of a SPARQL request, a saved query and a page's reads."""
+        return self.settings.timeout
+
+    @property
+    def max_rows(self) -> int:
+        """Most solutions (or triples) one answer carries; more are cut, with X-KG-Truncated."""
+        return self.settings.max_rows
+
 
 
 class ByteBoundedCache:
@@ -130,17 +131,17 @@ class ServiceContext:
         self.store = config.source.open()
         self.version = self.store.version
         self.validators = DatasetValidators(self.version, config.source.last_modified())
-        self.data_base = data_base_iri(self.store)
+        self.data_base = self.store.base_iri
         self.graphs = frozenset(self.store.named_graphs())
         self.prefixes = prefix_map(self.data_base)
         # Predeclared prefixes suit the project graph; files are served as they are, so a
         # query that forgets a PREFIX fails there as it would on any other endpoint.
         self.predeclare_prefixes = not config.source.files
-        self.catalogue: Catalogue = load_catalogue(config.queries_dir, self.data_base)
-        self.executor = executor or QueryExecutor(
-            config.source, workers=config.workers, timeout=config.timeout, prefixes=self.prefixes,
-            max_query_chars=config.max_request_bytes, client_cap=config.client_cap,
-            memory_limit=config.worker_memory)
+        self.catalogue: Catalogue = load_catalogue(config.settings.queries_dir, self.data_base)
+        self.questions: QuestionBook = load_questions(
+            questions_file(config.settings.queries_dir), self.catalogue)
+        """The question templates the search box recognises (beside the saved queries)."""
+        self.executor = executor or QueryExecutor.from_source(config.source, self.prefixes)
         # Pages read through SPARQL only (reader), so they run unchanged on another store.
         self.reader = GraphReader(self.store, union_default_graph=config.source.union,
                                   prefixes=self.prefixes)
@@ -148,37 +149,44 @@ class ServiceContext:
         self.search = LazyIndex(release / INDEX_FILE if release else None)
         """The release's search index, or one being built in the background."""
         self.search.build_in_background(self.store, self.data_base, self.reader.dataset)
-        self.cache = ByteBoundedCache(config.cache_bytes)
+        self.derived = DerivedIndexes(release)
+        """Tables the release carries that narrow some saved queries (kg.derived_indexes)."""
+        self.cache = ByteBoundedCache(config.settings.cache_bytes)
         self.memo = ByteBoundedCache(256 * 2**20, max_entry_bytes=256 * 2**20)
         """Documents computed once (service description, VoID, dumps, instance checks)."""
         self.pages = ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix="kg-page")
         """Where request-driven work runs, so that the event loop only moves bytes."""
+        settings = config.settings
+        self.source_folders = source_folders(settings.seeds, settings.corpus)
+        """Where the source articles are read from (claims in their sentences)."""
 
     async def off_loop(self, compute: Callable[[], T]) -> T:
         """The value of `compute()`, worked out in the page threads within the time limit:
         the event loop keeps serving everyone else meanwhile. Past the limit the request
-        is answered 503 (the thread finishes on its own; inputs are bounded so that no
-        computation runs long)."""
+        is answered 503, and the thread's store reads stop at the same deadline
+        (`kg.store.time_limit`: between solutions on the embedded store, the HTTP wait on
+        a remote one; inputs are bounded so that nothing else runs long)."""
+        limit = self.config.timeout
+
+        def bounded() -> T:
+            with time_limit(limit):
+                return compute()
+
         loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(self.pages, contextvars.copy_context().run, compute)
+        work = loop.run_in_executor(self.pages, contextvars.copy_context().run, bounded)
         try:
-            return await asyncio.wait_for(work, self.config.timeout)
-        except TimeoutError:
-            raise HttpProblem(503, "request timed out", "this page took longer than the "
-                              f"{self.config.timeout:g} s time limit; try again shortly",
-                              headers={"Retry-After": "1"}) from None
+            return await asyncio.wait_for(work, limit)
+        except (TimeoutError, QueryTimeout):
+            raise PageTimeout(f"this page took longer than the {limit:g} s "
+                              "time limit; try again shortly") from None
 
     # ------------------------------------------------------------ search
 
     async def search_index(self) -> SearchIndex:
-        """The search index, once it is there (503 with Retry-After while it is built)."""
+        """The search index, once it is there (IndexNotReady, a 503, while it is built)."""
         if not self.search.wait(0):
             await asyncio.to_thread(self.search.wait, SEARCH_WAIT_SECONDS)
-        try:
-            return self.search.get()
-        except IndexNotReady as error:
-            raise HttpProblem(503, "search index not ready", str(error),
-                              headers={"Retry-After": "30"}) from None
+        return self.search.get()
 
     # ------------------------------------------------------------ public addresses
 

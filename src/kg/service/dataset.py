@@ -7,43 +7,37 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kg.namespaces import base_iri
 from kg.settings import Settings
 from kg.store import EmbeddedStore, GraphStore, current_release, open_store
 
 
 @dataclass(frozen=True)
 class DatasetSource:
-    """A built store location, RDF files loaded into memory (`kg serve --data`), or the
-    SPARQL server at `store_url` (`kg serve --store`).
+    """The store the settings name (a built store at `settings.location`, or the SPARQL
+    server at `settings.store_url` for `kg serve --store`), or RDF files loaded into
+    memory (`kg serve --data`).
 
     The server process and every query worker open the same source: a built store
     read-only from disk (no process holds a copy), files each in its own memory, and
     an external server not at all in the workers (they only check the query text).
+    `settings` are the ones the process was started with (the command line's, or the
+    app's maker's): the service reads every limit from them.
     """
 
-    location: Path | None = None
+    settings: Settings
     files: tuple[Path, ...] = ()
     union_default_graph: bool | None = None
     """Query the union of all graphs as the default graph. By default: yes for a
     built store (all its data is in named graphs), no for files, whose triples
     are in the default graph (as `oxigraph serve` does)."""
-    store_url: str | None = None
-    gsp_url: str | None = None
-    base: str | None = None
-    """Base IRI of an external store's data (a built store's manifest says its own)."""
-    timeout: float = 10.0
 
-    @classmethod
-    def from_settings(cls, settings: Settings, files: tuple[Path, ...] = (),
-                      union_default_graph: bool | None = None) -> DatasetSource:
-        return cls(location=settings.location, files=files,
-                   union_default_graph=union_default_graph, store_url=settings.store_url,
-                   gsp_url=settings.gsp_url, base=settings.base, timeout=settings.timeout)
+    @property
+    def location(self) -> Path:
+        return self.settings.location
 
     @property
     def remote(self) -> bool:
-        return bool(self.store_url) and not self.files
+        return bool(self.settings.store_url) and not self.files
 
     @property
     def union(self) -> bool:
@@ -51,27 +45,21 @@ class DatasetSource:
             return self.union_default_graph
         return not self.files
 
-    def settings(self) -> Settings:
-        given = {"location": self.location, "store_url": self.store_url,
-                 "gsp_url": self.gsp_url, "base_iri": self.base, "timeout": self.timeout}
-        return Settings().with_options(**given)
-
     def open(self) -> GraphStore:
         """The dataset's store (raises StoreError for people)."""
         if self.files:
-            return EmbeddedStore.from_files(self.files)
-        store = open_store(self.settings())
+            return EmbeddedStore.from_files(self.files, base_iri=self.settings.base)
+        store = open_store(self.settings)
         if isinstance(store, EmbeddedStore):
             store.oxigraph  # noqa: B018 (fail now if there is no built store)
         return store
 
     def base_iri(self) -> str:
-        """The base of the dataset's IRIs, without opening it (the build manifest says)."""
-        if self.files:
-            return base_iri()
-        if self.remote:
-            return self.settings().base
-        return str(EmbeddedStore(self.location).manifest.get("base_iri") or base_iri())
+        """The base of the dataset's IRIs, without opening a remote store or loading files
+        (a built store's manifest says)."""
+        if self.files or self.remote:
+            return self.settings.base
+        return open_store(self.settings).base_iri
 
     def last_modified(self) -> datetime:
         """When the data last changed: the build time, or the newest file's time (now for
@@ -83,10 +71,3 @@ class DatasetSource:
         else:
             newest = (current_release(self.location) / "manifest.json").stat().st_mtime
         return datetime.fromtimestamp(int(newest), tz=UTC)
-
-
-def data_base_iri(store: GraphStore) -> str:
-    """The base of the dataset's own IRIs (from the build manifest, else the default)."""
-    return str(store.manifest.get("base_iri") or base_iri())
-
-

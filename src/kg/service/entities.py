@@ -11,12 +11,21 @@ to the resource and their evidence.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kg.formats import GraphFormat
 from kg.namespaces import HKG
-from kg.service.charts import Point, figures_chart, number
+from kg.service.charts import Point, figures_chart, number, number_text
+from kg.service.province_charts import (
+    ProvinceCharts,
+    figure_number,
+    is_yes_no,
+    province_charts,
+)
+from kg.service.province_map import ProvinceValue
 from kg.service.reader import GraphReader, Row, Term, iri
 from kg.service.rendering import Page
 from kg.service.scorecard import Figure, collect_figures
@@ -25,7 +34,6 @@ from kg.service.sentences import InSentence, Passage, article_passages, quote_in
 PAGE_SIZE = 50
 #: the kinds of claim, in the order the reading view's legend shows their colours
 CLAIM_KINDS = ("Measurement", "Target", "Statement", "PostHolding", "Mention")
-MAX_STATEMENTS = 500
 ORG = "http://www.w3.org/ns/org#"
 
 DESCRIPTION = """
@@ -213,7 +221,8 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
     paging = Paging.of(total, page_number)
     incoming = reader.select(INCOMING, {**node, "limit": PAGE_SIZE, "offset": paging.offset})
     evidence = reader.select(EVIDENCE, node)
-    sentences = SentenceFinder(reader)
+    folders = page.context.source_folders
+    sentences = SentenceFinder(reader, folders)
     source = _value(evidence[0], "source") if evidence else None
     values: dict[str, Any] = {
         "iri": resource, "classes": classes, "types": types, "outgoing": outgoing,
@@ -239,6 +248,7 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         values["figures"] = figures(reader, "indicator", resource)
         values["figures_by"] = "indicator"
         values["chart"] = indicator_chart(page, values["figures"])
+        values["provinces"] = indicator_provinces(page, resource, values["figures"])
     if str(HKG.PolicyMeasure) in classes:
         values.update(policy(page, node))
     if str(HKG.SourceArticle) in classes:
@@ -246,8 +256,8 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         facts = reader.select(SOURCE_FACTS, node)
         values["outlet"] = _value(facts[0], "outlet") if facts else None
         values["issued"] = facts[0].get("issued") if facts else None
-        values["in_sentence"] = claims_in_sentences(values["source_claims"], facts)
-        values["article"] = reading_view(values["source_claims"], facts)
+        values["in_sentence"] = claims_in_sentences(values["source_claims"], facts, folders)
+        values["article"] = reading_view(values["source_claims"], facts, folders)
         values["claim_kinds"] = {r["claim"].value: r["type"].value.rsplit("#", 1)[-1]
                                  for r in values["source_claims"]}
         values["legend"] = [(kind, str(HKG[kind])) for kind in CLAIM_KINDS]
@@ -269,8 +279,9 @@ class Attribution:
 class SentenceFinder:
     """Quotes in their sentences, reading each source's file name and hash once."""
 
-    def __init__(self, reader: GraphReader) -> None:
+    def __init__(self, reader: GraphReader, folders: tuple[Path, ...]) -> None:
         self.reader = reader
+        self.folders = folders
         self._facts: dict[str, list[Row]] = {}
 
     def find(self, source: str | None, row: Row) -> InSentence | None:
@@ -284,7 +295,8 @@ class SentenceFinder:
             None, None)
         if not file or not sha256:
             return None
-        return quote_in_sentence(file, sha256, int(row["start"].value), int(row["end"].value))
+        return quote_in_sentence(self.folders, file, sha256, int(row["start"].value),
+                                 int(row["end"].value))
 
 
 def attribution(reader: GraphReader, node: dict[str, Term], source: str | None,
@@ -405,23 +417,26 @@ def _article_file(facts: list[Row]) -> tuple[str, str] | None:
     return (file, sha256) if file and sha256 else None
 
 
-def claims_in_sentences(claims: list[Row], facts: list[Row]) -> dict[str, InSentence]:
+def claims_in_sentences(claims: list[Row], facts: list[Row],
+                        folders: tuple[Path, ...]) -> dict[str, InSentence]:
     """Each claim's quote in its sentence of the article, where the article is here."""
     article = _article_file(facts)
     if article is None:
         return {}
     found = {}
     for claim, start, end in _quote_spans(claims):
-        sentence = quote_in_sentence(*article, start, end)
+        sentence = quote_in_sentence(folders, *article, start, end)
         if sentence is not None:
             found[claim] = sentence
     return found
 
 
-def reading_view(claims: list[Row], facts: list[Row]) -> list[Passage] | None:
+def reading_view(claims: list[Row], facts: list[Row],
+                 folders: tuple[Path, ...]) -> list[Passage] | None:
     """The whole article with every claim's quote in place, where the article is here."""
     article = _article_file(facts)
-    return None if article is None else article_passages(*article, _quote_spans(claims))
+    return None if article is None else article_passages(folders, *article,
+                                                         _quote_spans(claims))
 
 
 def figures(reader: GraphReader, by: str, resource: str) -> list[tuple[Figure, bool]]:
@@ -445,7 +460,28 @@ def indicator_chart(page: Page, rows: list[tuple[Figure, bool]]) -> Any:
         place = page.labels.name(figure.place) if figure.place else "?"
         (targets if is_target else points).append(Point(when, value, place or "?", text))
     return figures_chart(points, targets, page.t("entity.chart"),
-                         lambda v: page.number(format(v, "f").rstrip("0").rstrip(".") or "0"))
+                         lambda v: page.number(number_text(v)))
+
+
+def indicator_provinces(page: Page, resource: str, rows: list[tuple[Figure, bool]]
+                        ) -> ProvinceCharts | None:
+    """Bars and map of the latest reported figure of each place (targets left out), in
+    the unit most figures use, since one scale cannot hold two units; yes/no figures
+    count as 1/0."""
+    reported = [(f, figure_number(f.value)) for f, is_target in rows if not is_target
+                and f.place]
+    units = Counter(f.unit for f, value in reported if value is not None)
+    if not units:
+        return None
+    unit = units.most_common(1)[0][0]
+    latest = {f.place: (f, value) for f, value in reported  # rows run oldest first
+              if value is not None and f.unit == unit}
+    page.labels.load([resource, *latest])
+    values = [ProvinceValue(place, page.labels.name(place) or place, value,
+                            page.quantity(f.value, f.unit, f.qualifiers), page.href(place))
+              for place, (f, value) in latest.items() if place]
+    yes_no = all(is_yes_no(f.value) for f, _ in latest.values())
+    return province_charts(page, values, page.labels.name(resource) or resource, yes_no)
 
 
 def _value(row: Row, name: str) -> str | None:

@@ -37,6 +37,7 @@ from kg.query_errors import (
 )
 from kg.service.dataset import DatasetSource
 from kg.service.worker import Answer, Checked, QueryJob, WorkerSetup, run_job, worker_main
+from kg.settings import client_share
 
 log = logging.getLogger("kg.service")
 #: Workers are forked by multiprocessing's fork server, which has imported the worker's
@@ -107,6 +108,15 @@ class QueryExecutor:
     `client_cap` workers while another client waits; beyond its share a worker is only
     borrowed, and taken back (its query answered 429) when a client within its share
     needs one. A watchdog returns any worker that nobody holds to the pool."""
+
+    @classmethod
+    def from_source(cls, source: DatasetSource, prefixes: Mapping[str, str]) -> QueryExecutor:
+        """The workers of a dataset, with the limits of its settings (not started yet)."""
+        settings = source.settings
+        return cls(source, workers=settings.worker_count, timeout=settings.timeout,
+                   prefixes=prefixes, max_query_chars=settings.max_request_bytes,
+                   client_cap=client_share(settings.client_queries, settings.worker_count),
+                   memory_limit=settings.worker_memory)
 
     def __init__(self, source: DatasetSource, *, workers: int, timeout: float,
                  prefixes: Mapping[str, str] | None = None,

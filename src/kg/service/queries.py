@@ -15,10 +15,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pyoxigraph import NamedNode
 from starlette.responses import Response
 
-from kg.catalogue import Catalogue, Parameter, ParameterError, SavedQuery, catalogue_graph
+from kg.catalogue import (
+    Catalogue,
+    Parameter,
+    ParameterError,
+    SavedQuery,
+    catalogue_graph,
+)
+from kg.derived_indexes import NARROWED
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS, serialize_graph
 from kg.search import SearchIndex
 from kg.service.context import ServiceContext, get_context
@@ -30,11 +36,13 @@ from kg.service.negotiation import (
     Offer,
     negotiate_request,
 )
-from kg.service.problems import HttpProblem
+from kg.service.problems import InvalidParameter, NotFound
+from kg.service.province_charts import comparison_charts
 from kg.service.reader import Term, iri
 from kg.service.rendering import Page
 from kg.service.sparql import answer_response, execute
 from kg.service.worker import Answer, QueryJob
+from kg.store.terms import term_from_json
 
 INSTANCE_OF = "ASK { $node a/rdfs:subClassOf* ?class VALUES ?class { $classes } }"
 INSTANCES = """
@@ -177,8 +185,7 @@ def saved_query_endpoint(query: SavedQuery) -> Callable[[Request], Awaitable[Res
 
 async def unknown_query(name: str, request: Request) -> Response:
     known = ", ".join(get_context(request).catalogue)
-    raise HttpProblem(404, "no such saved query",
-                      f"there is no saved query named {name!r}; the catalogue has: {known}")
+    raise NotFound(f"there is no saved query named {name!r}; the catalogue has: {known}")
 
 
 # ---------------------------------------------------------------- running one
@@ -209,8 +216,7 @@ async def answer_saved_query(request: Request, context: ServiceContext,
             return await context.off_loop(lambda: page.render("query.html", query_page(
                 page, query, values, error=error, candidates=candidates), status_code=422))
         extra = {"candidates": exc.candidates} if getattr(exc, "candidates", None) else {}
-        raise HttpProblem(422, "invalid parameter", str(exc), parameter=exc.name,
-                          **extra) from exc
+        raise InvalidParameter(exc.name, str(exc), **extra) from exc
     wanted = "json" if offer.format == "html" else offer.format
     answer, hit = await cached_answer(request, context, query, bound, wanted)
     if offer.format == "html":
@@ -289,8 +295,7 @@ def single_values(request: Request) -> dict[str, str]:
     values: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         if name in values:
-            raise HttpProblem(422, "invalid parameter",
-                              f"parameter '{name}': given more than once", parameter=name)
+            raise InvalidParameter(name, f"parameter '{name}': given more than once")
         values[name] = value
     return values
 
@@ -307,7 +312,7 @@ def bind_parameters(query: SavedQuery, values: Mapping[str, str], context: Servi
         if param is None or param.type != "iri":
             continue
         resource = context.data_iri(term.value, request)
-        bound[name] = term = NamedNode(resource)
+        bound[name] = term = iri(resource)
         if param.classes and not is_instance(context, resource, param.classes):
             raise ParameterError(name, f"<{resource}> is not a {' or '.join(param.classes)} "
                                        "in this dataset")
@@ -331,8 +336,15 @@ async def cached_answer(request: Request, context: ServiceContext, query: SavedQ
     answer = context.cache.get(key)
     if answer is not None:
         return answer, True
+    restrict = None
+    if query.name in NARROWED:
+        narrowed = await context.off_loop(lambda: context.derived.candidates(query.name, bound))
+        if narrowed is not None:
+            restrict = (narrowed[0], tuple(iri(value) for value in narrowed[1]))
     job = QueryJob(
-        sparql=query.bound_text(bound),
+        sparql=query.text,
+        bindings=tuple(sorted(bound.items())),
+        restrict=restrict,
         results_format=fmt if query.form != "CONSTRUCT" else None,
         graph_format=fmt if query.form == "CONSTRUCT" else None,
         union_default_graph=context.config.source.union,
@@ -363,8 +375,8 @@ def query_page(page: Page, query: SavedQuery,
         for binding in data.get("results", {}).get("bindings", []):
             row = []
             for column in columns:
-                cell = _term(binding.get(column))
-                label = _term(binding.get(column + "Label"))
+                cell = json_term(binding.get(column))
+                label = json_term(binding.get(column + "Label"))
                 text = label.value if label else (page.literal(cell) if cell else "")
                 row.append({"term": cell, "label": label.value if label else None,
                              "short": len(text) <= 16 and not (cell and cell.is_iri)})
@@ -372,20 +384,17 @@ def query_page(page: Page, query: SavedQuery,
         page.labels.load(c["term"].value for r in rows for c in r
                          if c["term"] is not None and c["term"].is_iri and not c["label"])
         table = {"columns": [(c, page.t.column(c)) for c in columns], "rows": rows,
-                 "truncated": answer.truncated, "boolean": data.get("boolean")}
+                 "truncated": answer.truncated, "boolean": data.get("boolean"),
+                 "coverage": comparison_charts(page, [
+                     {k: t for k, v in b.items() if (t := json_term(v)) is not None}
+                     for b in data.get("results", {}).get("bindings", [])])}
     return {"query": query, "values": values, "table": table, "error": error,
             "candidates": candidates or [], "title": query.title.get(lang) or query.name}
 
 
-def _term(binding: dict[str, str] | None) -> Term | None:
-    """A SPARQL JSON binding as a reader Term."""
-    if binding is None:
-        return None
-    kind = {"uri": "iri", "bnode": "bnode"}.get(binding["type"], "literal")
-    datatype = binding.get("datatype")
-    if datatype == "http://www.w3.org/2001/XMLSchema#string":
-        datatype = None
-    return Term(kind, binding["value"], binding.get("xml:lang"), datatype)  # type: ignore[arg-type]
+def json_term(binding: dict[str, str] | None) -> Term | None:
+    """A SPARQL JSON binding (None: unbound) as a reader Term."""
+    return None if binding is None else term_from_json(binding)
 
 
 # ---------------------------------------------------------------- the list

@@ -20,7 +20,6 @@ from kg.sources import (
     metadata_spans,
     read_source_text,
     sha256_of,
-    source_folders,
 )
 
 #: Where a sentence ends (Chinese and Western full stops, question and exclamation marks,
@@ -38,8 +37,8 @@ class InSentence:
 
 
 @lru_cache(maxsize=16)
-def _article(file_name: str, sha256: str) -> str | None:
-    path = find_source(Path(file_name).name, source_folders())
+def _article(folders: tuple[Path, ...], file_name: str, sha256: str) -> str | None:
+    path = find_source(Path(file_name).name, folders)
     try:
         if path is not None and sha256_of(path) == sha256:
             return read_source_text(path)
@@ -48,9 +47,11 @@ def _article(file_name: str, sha256: str) -> str | None:
     return None
 
 
-def quote_in_sentence(file_name: str, sha256: str, start: int, end: int) -> InSentence | None:
-    """The sentence around text[start:end] of the article, or None if it is not here."""
-    text = _article(file_name, sha256)
+def quote_in_sentence(folders: tuple[Path, ...], file_name: str, sha256: str, start: int,
+                      end: int) -> InSentence | None:
+    """The sentence around text[start:end] of the article (looked up in `folders`), or None
+    if it is not here."""
+    text = _article(folders, file_name, sha256)
     if text is None or not 0 <= start <= end <= len(text):
         return None
     head = text[max(0, start - CONTEXT):start]
@@ -72,12 +73,12 @@ class Passage:
     metadata: bool = False
 
 
-def article_passages(file_name: str, sha256: str,
+def article_passages(folders: tuple[Path, ...], file_name: str, sha256: str,
                      spans: list[tuple[str, int, int]]) -> list[Passage] | None:
     """The whole article cut where any quote begins or ends, each run with the claims
     (claim IRI, start, end) covering it; None where the article is not on this machine.
     The corpus's own lines (URL:, DATE:, the [PARTIAL] marker) are marked as metadata."""
-    text = _article(file_name, sha256)
+    text = _article(folders, file_name, sha256)
     if text is None:
         return None
     valid = [(c, a, b) for c, a, b in spans if 0 <= a < b <= len(text)]

@@ -8,14 +8,8 @@ project opens a store or sees a backend's types.
 from __future__ import annotations
 
 from kg.settings import Settings
-from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError
-from kg.store.embedded import (
-    DEFAULT_LOCATION,
-    EmbeddedStore,
-    check_writable,
-    current_release,
-    publish_release,
-)
+from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError, time_limit
+from kg.store.embedded import EmbeddedStore, current_release
 from kg.store.remote import RemoteStore
 
 
@@ -26,9 +20,8 @@ def open_store(settings: Settings) -> GraphStore:
                            timeout=settings.timeout, user=settings.store_user,
                            password=settings.store_password,
                            union_default_graph=settings.store_union_default_graph)
-    return EmbeddedStore(settings.location)
+    return EmbeddedStore(settings.location, base_iri=settings.base)
 
 
-__all__ = ["DEFAULT_LOCATION", "UNION", "EmbeddedStore", "GraphStore", "QueryDataset",
-           "RemoteStore", "Serialised", "StoreError", "check_writable", "current_release",
-           "open_store", "publish_release"]
+__all__ = ["UNION", "EmbeddedStore", "GraphStore", "QueryDataset", "RemoteStore",
+           "Serialised", "StoreError", "current_release", "open_store", "time_limit"]

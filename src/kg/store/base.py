@@ -10,21 +10,70 @@ one of the formats of `kg.formats`.
 from __future__ import annotations
 
 import hashlib
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from kg.errors import KgError
+from kg.errors import ReportedError
 from kg.formats import GraphFormat
+from kg.query_errors import QueryTimeout
+from kg.settings import normalise_base
 from kg.store.terms import Row
 
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
-class StoreError(KgError):
-    """The store cannot be opened, read or written."""
+class StoreError(ReportedError, status=503, title="store unavailable", kind="store-unavailable",
+                 retry_after=2, public=False):
+    """The store cannot be opened, read or written (its message names the store: the
+    service logs it and answers 503)."""
+
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When the store reads of one piece of work (a page) must be done."""
+
+    at: float
+    """time.monotonic() value."""
+    seconds: float
+    """The time limit it was set from (for the message)."""
+
+    def left(self) -> float:
+        """Seconds left; QueryTimeout once none are."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise self.error()
+        return left
+
+    def error(self) -> QueryTimeout:
+        return QueryTimeout(f"the reads of this page ran longer than the {self.seconds:g} s "
+                            "time limit and were stopped")
+
+
+_DEADLINE: ContextVar[Deadline | None] = ContextVar("kg_store_deadline", default=None)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Every store read made in this block (this thread or task) ends by `seconds` from now:
+    the embedded store stops between solutions (and before a query starts), a remote store
+    waits no longer for its answer; either raises QueryTimeout."""
+    token = _DEADLINE.set(Deadline(time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def current_deadline() -> Deadline | None:
+    """The deadline the reads of this context run under (None: none)."""
+    return _DEADLINE.get()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +115,19 @@ class GraphStore(ABC):
     embedded: bool = False
     #: The release folder the store reads, if it is one (what else the release carries).
     release: Path | None = None
+    #: The base of data IRIs the settings name, for data whose manifest does not say.
+    configured_base: str | None = None
 
     @property
     @abstractmethod
     def manifest(self) -> Mapping[str, Any]:
         """What the build recorded (version, base IRI, sources); may be empty."""
+
+    @property
+    def base_iri(self) -> str:
+        """The base of the data's own IRIs: the manifest's (what the build used), else the
+        settings' (ending in / or #)."""
+        return normalise_base(str(self.manifest.get("base_iri") or "") or self.configured_base)
 
     @property
     def version(self) -> str:

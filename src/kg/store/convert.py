@@ -5,22 +5,41 @@ Bytes in, bytes out: no backend's types leave this module.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
 from pyoxigraph import (
+    CanonicalizationAlgorithm,
+    Dataset,
     DefaultGraph,
     Literal,
     NamedNode,
     Quad,
     QueryResultsFormat,
+    RdfFormat,
     Triple,
     parse,
     parse_query_results,
     serialize,
 )
 
-from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat
+from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat, ResultsFormat
+
+#: The engine's format of each format of kg.formats, by name.
+_RDF_FORMATS = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES, "nq": RdfFormat.N_QUADS,
+                "trig": RdfFormat.TRIG, "jsonld": RdfFormat.JSON_LD, "xml": RdfFormat.RDF_XML}
+_RESULTS_FORMATS = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML,
+                    "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
+
+
+def oxigraph_format(fmt: GraphFormat | ResultsFormat) -> Any:
+    """Oxigraph's format object for a graph format (RdfFormat) or a results format
+    (QueryResultsFormat)."""
+    if isinstance(fmt, GraphFormat):
+        return _RDF_FORMATS[fmt.name]
+    return _RESULTS_FORMATS[fmt.name]
+
 
 NT = GRAPH_FORMATS["nt"]
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -34,8 +53,8 @@ def canonical_booleans(ntriples: bytes) -> bytes:
     if XSD_BOOLEAN.encode() not in ntriples:
         return ntriples
     triples = [Triple(t.subject, t.predicate, _canonical(t.object))
-               for t in parse(ntriples, format=NT.oxigraph)]
-    return serialize(triples, format=NT.oxigraph) or b""
+               for t in parse(ntriples, format=oxigraph_format(NT))]
+    return serialize(triples, format=oxigraph_format(NT)) or b""
 
 
 def _canonical(term: Any) -> Any:
@@ -49,13 +68,13 @@ def graph_as(ntriples: bytes, fmt: GraphFormat, *, prefixes: Mapping[str, str] |
              graph: str | None = None) -> bytes:
     """N-Triples in another graph format (quad formats put them in `graph`, else the
     default graph); Turtle and TriG declare the prefixes."""
-    triples = list(dict.fromkeys(parse(ntriples, format=NT.oxigraph)))
+    triples = list(dict.fromkeys(parse(ntriples, format=oxigraph_format(NT))))
     items: list[object] = triples
     if fmt.quads:
         name = NamedNode(graph) if graph else DefaultGraph()
         items = [Quad(t.subject, t.predicate, t.object, name) for t in triples]
     wanted = dict(prefixes) if prefixes and fmt.name in ("ttl", "trig") else None
-    return serialize(items, format=fmt.oxigraph, prefixes=wanted) or b""
+    return serialize(items, format=oxigraph_format(fmt), prefixes=wanted) or b""
 
 
 def merge_graphs(graphs: Mapping[str, bytes], fmt: GraphFormat) -> bytes:
@@ -64,10 +83,10 @@ def merge_graphs(graphs: Mapping[str, bytes], fmt: GraphFormat) -> bytes:
     for name, ntriples in graphs.items():
         graph = NamedNode(name) if fmt.quads else DefaultGraph()
         quads += [Quad(t.subject, t.predicate, t.object, graph)
-                  for t in parse(ntriples, format=NT.oxigraph)]
+                  for t in parse(ntriples, format=oxigraph_format(NT))]
     if not fmt.quads:
         quads = list(dict.fromkeys(quads))
-    return serialize(quads, format=fmt.oxigraph) or b""
+    return serialize(quads, format=oxigraph_format(fmt)) or b""
 
 
 def first_lines(data: bytes, count: int, header: int = 0) -> tuple[bytes, bool]:
@@ -85,8 +104,8 @@ def results_as(data: bytes, source: str, target: str, *, normalise: bool = False
     normalise another server's dialect, e.g. SPARQL 1.0 JSON's typed-literal)."""
     if source == target and not normalise:
         return data
-    parsed = parse_query_results(data, format=RESULTS_FORMATS[source].oxigraph)
-    return parsed.serialize(format=RESULTS_FORMATS[target].oxigraph)  # type: ignore[no-any-return]
+    parsed = parse_query_results(data, format=oxigraph_format(RESULTS_FORMATS[source]))
+    return parsed.serialize(format=oxigraph_format(RESULTS_FORMATS[target]))  # type: ignore[no-any-return]
 
 
 def cut_solutions(data: bytes, source: str, target: str, max_rows: int | None
@@ -100,4 +119,25 @@ def cut_solutions(data: bytes, source: str, target: str, max_rows: int | None
     if not truncated:
         return results_as(data, source, target, normalise=True), False
     parsed = parse_query_results(cut, format=QueryResultsFormat.TSV)
-    return parsed.serialize(format=RESULTS_FORMATS[target].oxigraph), True
+    return parsed.serialize(format=oxigraph_format(RESULTS_FORMATS[target])), True
+
+
+def dataset_version(serialised: Mapping[str, bytes]) -> str:
+    """A hash of the canonical content of graphs (name -> N-Triples): same data, same version.
+
+    The graphs are read into one dataset whose blank nodes are relabelled by W3C RDF
+    Dataset Canonicalization (RDFC-1.0), so the labels a serialiser happened to choose
+    do not matter; the sorted N-Quads are hashed. Nothing else (build time, release
+    folder) goes in.
+    """
+    dataset = Dataset()
+    for name, ntriples in serialised.items():
+        graph = NamedNode(name)
+        for triple in parse(ntriples, format=oxigraph_format(NT)):
+            dataset.add(Quad(triple.subject, triple.predicate, triple.object, graph))
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    nquads = serialize(dataset, format=oxigraph_format(GRAPH_FORMATS["nq"])) or b""
+    digest = hashlib.sha256()
+    for line in sorted(nquads.splitlines(keepends=True)):
+        digest.update(line)
+    return digest.hexdigest()[:16]

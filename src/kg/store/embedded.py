@@ -1,34 +1,23 @@
 """Embedded Oxigraph: a built store on disk (opened read-only), or RDF files in memory.
 
-A built store lives in a *location* folder::
-
-    <location>/current -> releases/<version>/      (symlink, switched atomically)
-    <location>/releases/<version>/oxigraph/        (Oxigraph's RocksDB files)
-    <location>/releases/<version>/manifest.json    (version, base IRI, summary, statistics)
-    <location>/releases/<version>/index.sqlite     (search index and kind listings)
-
-so a failed build never touches the store that is being served. Every process
-that serves it opens the same files read-only: no process holds a copy. What the
-server would otherwise read the whole graph for (the search index, class counts,
-graph sizes) is made once with the release, before it becomes current.
+A built store is the release its *location*'s `current` link points to (written and
+switched by kg.releases). Every process that serves it opens the same files read-only
+(no process holds a copy) and holds a shared lock on the release while it reads, so
+that a later build does not prune it (`lock_release`, `in_use`).
 """
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pyoxigraph import (
-    BlankNode,
     DefaultGraph,
     NamedNode,
     Quad,
@@ -39,18 +28,24 @@ from pyoxigraph import (
     RdfFormat,
     Store,
 )
-from pyoxigraph import Literal as OxLiteral
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat, graph_format_for_path
-from kg.namespaces import base_iri
 from kg.query_errors import NotAcceptable, QuerySyntaxError
-from kg.settings import PROJECT_ROOT
-from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError
-from kg.store.convert import graph_as
-from kg.store.terms import XSD, Row, Term
+from kg.settings import DEFAULT_LOCATION
+from kg.store.base import (
+    UNION,
+    Deadline,
+    GraphStore,
+    QueryDataset,
+    Serialised,
+    StoreError,
+    current_deadline,
+)
+from kg.store.convert import graph_as, oxigraph_format
+from kg.store.terms import Row, term_of
 
-DEFAULT_LOCATION = PROJECT_ROOT / "var" / "kg"
-KEEP_RELEASES = 2
+#: The folder of a release that holds Oxigraph's files.
+OXIGRAPH_FOLDER = "oxigraph"
 #: Fewest bytes one solution (or triple) can take in each format: a serialisation
 #: shorter than budget = max_rows x this cannot hold more than max_rows of them.
 MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1, "nt": 8, "nq": 8}
@@ -66,8 +61,10 @@ class EmbeddedStore(GraphStore):
     embedded = True
 
     def __init__(self, location: Path | None = None, *, store: Store | None = None,
-                 manifest: Mapping[str, Any] | None = None) -> None:
+                 manifest: Mapping[str, Any] | None = None,
+                 base_iri: str | None = None) -> None:
         self.location = Path(location or DEFAULT_LOCATION)
+        self.configured_base = base_iri
         self._store = store
         self._manifest = manifest
         self._release_lock: int | None = None
@@ -78,10 +75,11 @@ class EmbeddedStore(GraphStore):
     # ------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, location: Path | None = None, *, in_memory: bool = False) -> EmbeddedStore:
+    def open(cls, location: Path | None = None, *, in_memory: bool = False,
+             base_iri: str | None = None) -> EmbeddedStore:
         """The current release of a built store, opened read-only (StoreError if none), or
         copied into memory (a snapshot that later builds cannot touch)."""
-        store = cls(location)
+        store = cls(location, base_iri=base_iri)
         disk = store.oxigraph  # fail now, for people, rather than on the first query
         if in_memory:
             memory = Store()
@@ -91,8 +89,9 @@ class EmbeddedStore(GraphStore):
         return store
 
     @classmethod
-    def from_files(cls, paths: Iterable[Path]) -> EmbeddedStore:
-        """An in-memory dataset of RDF files; triples files go to the default graph."""
+    def from_files(cls, paths: Iterable[Path], base_iri: str | None = None) -> EmbeddedStore:
+        """An in-memory dataset of RDF files; triples files go to the default graph.
+        `base_iri`: the settings' base of data IRIs (files carry no manifest)."""
         store = Store()
         digest = hashlib.sha256()
         names = []
@@ -100,13 +99,28 @@ class EmbeddedStore(GraphStore):
             try:
                 fmt = graph_format_for_path(str(path))
                 data = Path(path).read_bytes()
-                store.load(data, format=fmt.oxigraph, base_iri=Path(path).resolve().as_uri())
+                store.load(data, format=oxigraph_format(fmt),
+                           base_iri=Path(path).resolve().as_uri())
             except (OSError, ValueError, SyntaxError) as exc:
                 raise StoreError(f"{path}: cannot load: {exc}") from exc
             digest.update(data)
             names.append(str(path))
         version = digest.hexdigest()[:16]
-        return cls(store=store, manifest={"version": version, "files": names})
+        return cls(store=store, manifest={"version": version, "files": names},
+                   base_iri=base_iri)
+
+    @classmethod
+    def from_graphs(cls, graphs: Mapping[str, bytes]) -> EmbeddedStore:
+        """An in-memory dataset of named graphs given as N-Triples (name -> bytes)."""
+        store = Store()
+        for name, ntriples in graphs.items():
+            store.load(ntriples, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
+        return cls(store=store)
+
+    @classmethod
+    def of_release(cls, release: Path, manifest: Mapping[str, Any]) -> EmbeddedStore:
+        """A release folder's graphs, read-only, before it is current (to derive from)."""
+        return cls(store=Store.read_only(str(release / OXIGRAPH_FOLDER)), manifest=manifest)
 
     @property
     def oxigraph(self) -> Store:
@@ -120,10 +134,10 @@ class EmbeddedStore(GraphStore):
             for _attempt in range(3):
                 release = current_release(self.location)
                 try:
-                    lock = _lock_release(release)
+                    lock = lock_release(release)
                     manifest = json.loads((release / "manifest.json").read_text(
                         encoding="utf-8"))
-                    store = Store.read_only(str(release / "oxigraph"))
+                    store = Store.read_only(str(release / OXIGRAPH_FOLDER))
                     break
                 except (OSError, ValueError) as exc:
                     if current_release(self.location) == release:
@@ -146,6 +160,11 @@ class EmbeddedStore(GraphStore):
 
     def _query(self, sparql: str, dataset: QueryDataset, prefixes: Mapping[str, str] | None,
                base_iri: str | None = None) -> Result:
+        """Oxigraph's lazy answer; under a deadline (`kg.store.base.time_limit`) it is
+        checked before the query starts, and its readers check it between solutions."""
+        deadline = current_deadline()
+        if deadline is not None:
+            deadline.left()
         kwargs: dict[str, Any] = {"base_iri": base_iri}
         if prefixes:
             kwargs["prefixes"] = dict(prefixes)
@@ -166,12 +185,15 @@ class EmbeddedStore(GraphStore):
         assert isinstance(result, QuerySolutions)
         names = [v.value for v in result.variables]
         rows = []
+        deadline = current_deadline()
         for solution in result:
+            if deadline is not None:
+                deadline.left()
             row = {}
             for name in names:
                 node = solution[name]
                 if node is not None:
-                    row[name] = _term(node)
+                    row[name] = term_of(node)
             rows.append(row)
         return rows
 
@@ -185,8 +207,9 @@ class EmbeddedStore(GraphStore):
                dataset: QueryDataset = UNION, prefixes: Mapping[str, str] | None = None,
                base_iri: str | None = None, max_rows: int | None = None,
                timeout: float | None = None) -> Serialised:
-        """Serialised by Oxigraph, cut at max_rows without evaluating further (there is no
-        time-out here: the service runs this in a worker it can kill)."""
+        """Serialised by Oxigraph, cut at max_rows without evaluating further. `timeout` is
+        not used: the service runs client queries in a worker it can kill; a page's
+        deadline (`kg.store.base.time_limit`) is checked as the answer is written."""
 
         def execute() -> Result:
             return self._query(sparql, dataset, prefixes, base_iri)
@@ -195,14 +218,14 @@ class EmbeddedStore(GraphStore):
         if isinstance(result, QueryBoolean):
             fmt = _wanted(results_format, "results")
             return Serialised("boolean", fmt,
-                              result.serialize(format=RESULTS_FORMATS[fmt].oxigraph))
+                              result.serialize(format=oxigraph_format(RESULTS_FORMATS[fmt])))
         if isinstance(result, QuerySolutions):
             fmt = _wanted(results_format, "results")
-            body, cut = _capped(result, execute, fmt, RESULTS_FORMATS[fmt].oxigraph, max_rows,
-                                _solutions_exact)
+            body, cut = _capped(result, execute, fmt, oxigraph_format(RESULTS_FORMATS[fmt]),
+                                max_rows, _solutions_exact)
             return Serialised("solutions", fmt, body, cut)
         fmt = _wanted(graph_format, "graph")
-        oxi = GRAPH_FORMATS[fmt].oxigraph
+        oxi = oxigraph_format(GRAPH_FORMATS[fmt])
         body, cut = _capped(result, execute, fmt, oxi, max_rows, _triples_exact)
         return Serialised("graph", fmt, body, cut)
 
@@ -224,13 +247,13 @@ class EmbeddedStore(GraphStore):
     def dump(self, fmt: GraphFormat) -> bytes:
         """The whole dataset; triple formats get the union of all graphs."""
         if fmt.quads:
-            return self.oxigraph.dump(format=fmt.oxigraph) or b""
+            return self.oxigraph.dump(format=oxigraph_format(fmt)) or b""
         union = Store()
         union.bulk_extend(
             Quad(q.subject, q.predicate, q.object, DefaultGraph())
             for q in self.oxigraph.quads_for_pattern(None, None, None, None)
         )
-        return union.dump(format=fmt.oxigraph, from_graph=DefaultGraph()) or b""
+        return union.dump(format=oxigraph_format(fmt), from_graph=DefaultGraph()) or b""
 
     # ------------------------------------------------------------ writing
 
@@ -244,22 +267,12 @@ class EmbeddedStore(GraphStore):
             os.close(self._release_lock)
             self._release_lock = None
 
-    def publish(self, graphs: Mapping[str, bytes], manifest: Mapping[str, Any]) -> str:
+    def reopen(self) -> None:
+        """Let go of the release it reads: the next read opens the current one (after a
+        new release was published here)."""
         self.close()
-        self._store = None
-        self._manifest = None
-        return str(publish_release(self.location, graphs, dict(manifest)))
-
-
-def _term(node: Any) -> Term:
-    if isinstance(node, NamedNode):
-        return Term("iri", node.value)
-    if isinstance(node, BlankNode):
-        return Term("bnode", node.value)
-    assert isinstance(node, OxLiteral)
-    datatype = node.datatype.value
-    return Term("literal", node.value, node.language,
-                None if node.language or datatype == XSD + "string" else datatype)
+        self._store = self._manifest = None
+        self.release = None
 
 
 def _wanted(fmt: str | None, kind: str) -> str:
@@ -282,8 +295,13 @@ class _StoppingSink:
         self.size = self.lines = 0
         self.max_bytes, self.max_lines = max_bytes, max_lines
         self.overflow = False
+        self.deadline: Deadline | None = current_deadline()
+        self.late = False
 
     def write(self, data: bytes) -> int:
+        if self.deadline is not None and self.deadline.at <= time.monotonic():
+            self.late = True
+            raise OSError("time limit reached")
         self.parts.append(bytes(data))
         self.size += len(data)
         self.lines += data.count(b"\n")
@@ -301,6 +319,8 @@ class _StoppingSink:
         try:
             result.serialize(self, format=oxi)  # type: ignore[union-attr]
         except OSError:
+            if self.late and self.deadline is not None:
+                raise self.deadline.error() from None
             if not self.overflow:
                 raise
         return self.overflow
@@ -322,7 +342,11 @@ def _capped(result: Result, execute: Callable[[], Result], fmt: str, oxi: Any,
     without parsing, then converted by Oxigraph.
     """
     if max_rows is None:
-        return result.serialize(format=oxi) or b"", False  # type: ignore[union-attr]
+        if current_deadline() is None:
+            return result.serialize(format=oxi) or b"", False  # type: ignore[union-attr]
+        whole = _StoppingSink()
+        whole.serialize(result, oxi)
+        return b"".join(whole.parts), False
     sink = _StoppingSink(max_bytes=max_rows * MIN_ROW_BYTES.get(fmt, DEFAULT_MIN_ROW_BYTES))
     if not sink.serialize(result, oxi):
         return b"".join(sink.parts), False
@@ -355,9 +379,8 @@ def _triples_exact(result: Result, fmt: str, oxi: Any, max_rows: int) -> tuple[b
 # ---------------------------------------------------------------- releases
 
 
-def current_release(location: Path | None = None) -> Path:
+def current_release(location: Path) -> Path:
     """The release folder the `current` link points to."""
-    location = Path(location or DEFAULT_LOCATION)
     link = location / "current"
     if link.is_symlink() and not link.exists():
         raise StoreError(f"the store at {location} is damaged: `current` points to a missing "
@@ -367,108 +390,17 @@ def current_release(location: Path | None = None) -> Path:
     return link.resolve()
 
 
-def publish_release(
-    location: Path | None,
-    graphs: Mapping[str, bytes],
-    manifest: dict[str, Any],
-) -> Path:
-    """Write graphs (name -> N-Triples) as a new release and switch `current` to it.
-
-    The switch is one atomic rename of a symlink: readers see either the old or
-    the new release, and any failure before it (a full disk, a read-only folder, a
-    kill) leaves the old one in place. Raises StoreError naming the location.
-    """
-    location = Path(location or DEFAULT_LOCATION)
-    try:
-        release = _write_release(location, graphs, manifest)
-    except OSError as exc:
-        raise _write_error(location, exc) from exc
-    _prune(location / "releases", keep={release.name})
-    return release
+def write_graphs(folder: Path, graphs: Mapping[str, bytes]) -> None:
+    """Write graphs (name -> N-Triples) as a new Oxigraph store in `folder`, compacted."""
+    store = Store(str(folder))
+    for name, ntriples in graphs.items():
+        store.bulk_load(ntriples, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
+    store.flush()
+    store.optimize()
+    del store
 
 
-def check_writable(location: Path | None) -> None:
-    """Raise StoreError now if no release can be written at location (read-only, no access)."""
-    location = Path(location or DEFAULT_LOCATION)
-    try:
-        releases = location / "releases"
-        releases.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(dir=releases, prefix=".probe-")
-        os.close(handle)
-        os.unlink(probe)
-    except OSError as exc:
-        raise _write_error(location, exc) from exc
-
-
-#: Reasons a write fails that people can act on; Oxigraph reports them inside longer texts.
-WRITE_FAILURES = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG,
-                                                       errno.EROFS, errno.EACCES, errno.EPERM))
-
-
-def _write_error(location: Path, exc: OSError) -> StoreError:
-    reason = exc.strerror or next((r for r in WRITE_FAILURES if r in str(exc)), str(exc))
-    return StoreError(f"cannot write the store at {location}: {reason} "
-                      f"(nothing was published; the current release is unchanged)")
-
-
-def _write_release(location: Path, graphs: Mapping[str, bytes], manifest: dict[str, Any]) -> Path:
-    releases = location / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    release = releases / f"{manifest['version']}-{time.time_ns()}"
-    try:
-        release.mkdir()
-        store = Store(str(release / "oxigraph"))
-        for name, ntriples in graphs.items():
-            store.bulk_load(ntriples, format=GRAPH_FORMATS["nt"].oxigraph, to_graph=NamedNode(name))
-        store.flush()
-        store.optimize()
-        del store
-        switch_to(location, release, manifest)
-    except BaseException:
-        shutil.rmtree(release, ignore_errors=True)
-        raise
-    return release
-
-
-def switch_to(location: Path, release: Path, manifest: Mapping[str, Any]) -> None:
-    """Derive what the release carries besides its graphs, write its manifest, then make
-    it `current` with one atomic rename of a symlink: readers see either the old release
-    or the new one, never a mix."""
-    manifest = derive_release(release, manifest)
-    (release / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    pending = location / f".current-{os.getpid()}"
-    if pending.is_symlink():
-        pending.unlink()
-    pending.symlink_to(release.relative_to(location))
-    os.replace(pending, location / "current")
-
-
-def derive_release(release: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """Read the release's whole graph once, for the server not to: write its search index
-    (kg.search) and add its statistics (kg.statistics) to the manifest."""
-    from kg.search import INDEX_FILE, write_index  # these read through this module
-    from kg.statistics import dataset_statistics
-
-    base = str(manifest.get("base_iri") or base_iri())
-    store = EmbeddedStore(store=Store.read_only(str(release / "oxigraph")), manifest=manifest)
-    write_index(release / INDEX_FILE, store, base)
-    return {**manifest, "statistics": dataset_statistics(store, base)}
-
-
-def _prune(releases: Path, keep: set[str]) -> None:
-    """Remove all but the newest releases (the current one is always kept)."""
-    try:
-        ordered = sorted(releases.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
-    except OSError:
-        return
-    for old in ordered[KEEP_RELEASES:]:
-        if old.name not in keep and not _in_use(old):
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _lock_release(release: Path) -> int:
+def lock_release(release: Path) -> int:
     """Hold a shared lock on a release for as long as this process reads it (the
     descriptor stays open; the lock goes with the process)."""
     fd = os.open(release / "manifest.json", os.O_RDONLY)
@@ -476,7 +408,7 @@ def _lock_release(release: Path) -> int:
     return fd
 
 
-def _in_use(release: Path) -> bool:
+def in_use(release: Path) -> bool:
     """Whether a serving process holds the release open (then it is not pruned)."""
     try:
         fd = os.open(release / "manifest.json", os.O_RDONLY)

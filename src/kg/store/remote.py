@@ -27,7 +27,16 @@ import httpx
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
 from kg.query_errors import NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout
-from kg.store.base import UNION, GraphStore, QueryDataset, Serialised, StoreError, content_version
+from kg.settings import DEFAULT_TIMEOUT, normalise_base
+from kg.store.base import (
+    UNION,
+    GraphStore,
+    QueryDataset,
+    Serialised,
+    StoreError,
+    content_version,
+    current_deadline,
+)
 from kg.store.convert import (
     CANONICAL_BOOLEAN,
     XSD_BOOLEAN,
@@ -37,13 +46,12 @@ from kg.store.convert import (
     graph_as,
     results_as,
 )
-from kg.store.terms import XSD, Row, Term, literal, sparql_term
+from kg.store.terms import XSD, Row, literal, sparql_term, term_from_json
 
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 JSON = RESULTS_FORMATS["json"].media_type
 NT = GRAPH_FORMATS["nt"].media_type
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _MEDIA = {**{f.media_type: f.name for f in RESULTS_FORMATS.values()}, "text/plain": "nt",
           "application/sparql-results+json": "json", "application/json": "json",
           **{f.media_type: f.name for f in GRAPH_FORMATS.values()}}
@@ -53,13 +61,13 @@ class RemoteStore(GraphStore):
     """A SPARQL server at `query_url`; graphs written through the GSP at `gsp_url`."""
 
     def __init__(self, query_url: str, gsp_url: str | None = None, *, base_iri: str,
-                 timeout: float = 30.0, user: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, user: str | None = None,
                  password: str | None = None, union_default_graph: bool = False) -> None:
         self.query_url = query_url
         self.union_default_graph = union_default_graph
         """The server's own default graph is the union of its graphs: list none."""
         self.gsp_url = gsp_url
-        self.base_iri = base_iri
+        self.configured_base = normalise_base(base_iri)
         self.timeout = timeout
         self.client = httpx.Client(timeout=timeout, follow_redirects=False)
         self.auth = httpx.DigestAuth(user, password or "") if user else None
@@ -74,14 +82,14 @@ class RemoteStore(GraphStore):
     @property
     def release_graph(self) -> str:
         """Where `kg push` records the version of what it pushed (not a data graph)."""
-        return self.base_iri + "release"
+        return self.configured_base + "release"
 
     @property
     def manifest(self) -> Mapping[str, Any]:
         """The pushed version; for data loaded otherwise, a digest of the graph sizes."""
         if self._manifest is None:
             version = self._release()[0] or content_version(self.graph_sizes())
-            self._manifest = {"version": version, "base_iri": self.base_iri,
+            self._manifest = {"version": version, "base_iri": self.configured_base,
                               "store": self.query_url}
         return self._manifest
 
@@ -100,12 +108,15 @@ class RemoteStore(GraphStore):
             form["named-graph-uri"] = list(dataset.named_graphs or ())
         elif dataset.union and not dataset.from_text and not self.union_default_graph:
             form["default-graph-uri"] = form["named-graph-uri"] = self.named_graphs()
+        limit = timeout or self.timeout
+        deadline = current_deadline()
+        wait = limit if deadline is None else min(limit, deadline.left())
         try:
             response = self.client.post(self.query_url, data=form,
-                                        headers={"Accept": accept},
-                                        timeout=timeout or self.timeout)
+                                        headers={"Accept": accept}, timeout=wait)
         except httpx.TimeoutException:
-            limit = timeout or self.timeout
+            if deadline is not None:
+                deadline.left()  # the page's limit, if that is the one that passed
             raise QueryTimeout(f"the SPARQL server did not answer within the {limit:g} s "
                                "time limit") from None
         except httpx.HTTPError as error:
@@ -132,7 +143,7 @@ class RemoteStore(GraphStore):
                prefixes: Mapping[str, str] | None = None,
                base_iri: str | None = None) -> list[Row]:
         data = self._json(sparql, dataset, prefixes, base_iri)
-        return [{name: _term(value) for name, value in binding.items()}
+        return [{name: term_from_json(value) for name, value in binding.items()}
                 for binding in data.get("results", {}).get("bindings", [])]
 
     def ask(self, sparql: str, *, dataset: QueryDataset = UNION,
@@ -186,7 +197,7 @@ class RemoteStore(GraphStore):
         """The project's graph names by a scan of every quad (seconds at 10^7 triples)."""
         rows = self.select(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(STRSTARTS(STR(?g), {sparql_term(literal(self.base_iri))})) }}",
+            f"FILTER(STRSTARTS(STR(?g), {sparql_term(literal(self.configured_base))})) }}",
             dataset=QueryDataset(union=False))
         return [row["g"].value for row in rows if row["g"].value != self.release_graph]
 
@@ -202,7 +213,7 @@ class RemoteStore(GraphStore):
                                " { ?s ?p ?o } }", dataset=QueryDataset(union=False))
             version = next((row["o"].value for row in rows
                             if row["p"].value == OWL_VERSION_INFO
-                            and row["s"].value == self.base_iri + "dataset"), None)
+                            and row["s"].value == self.configured_base + "dataset"), None)
             sizes = {row["s"].value: int(row["o"].value) for row in rows
                      if row["p"].value == VOID_TRIPLES}
             self._record = (version, sizes)
@@ -233,7 +244,7 @@ class RemoteStore(GraphStore):
                  for name, nt in graphs.items()]
         if manifest.get("version"):
             version = sparql_term(literal(str(manifest["version"])))
-            lines.append(f"{sparql_term(self.base_iri + 'dataset')} "
+            lines.append(f"{sparql_term(self.configured_base + 'dataset')} "
                          f"{sparql_term(OWL_VERSION_INFO)} {version} .\n")
         self.replace_graph(self.release_graph, "".join(lines).encode())
         return where
@@ -288,14 +299,4 @@ def _canonical_results(body: bytes) -> bytes:
                 value["value"] = CANONICAL_BOOLEAN[value["value"]]
     return json.dumps(data, ensure_ascii=False).encode()
 
-
-def _term(value: Mapping[str, str]) -> Term:
-    kind = value.get("type")
-    if kind == "uri":
-        return Term("iri", value["value"])
-    if kind == "bnode":
-        return Term("bnode", value["value"])
-    lang, datatype = value.get("xml:lang"), value.get("datatype")
-    return literal(value["value"], lang,
-                   None if lang or datatype in (XSD + "string", RDF_LANG_STRING) else datatype)
 

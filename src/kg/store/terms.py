@@ -1,6 +1,7 @@
 """Neutral RDF terms and the one safe way to put values into SPARQL text.
 
-Whatever the backend, answers come back as `Term`s and parameters go in as
+Whatever the backend, answers come back as `Term`s (from Oxigraph's own terms by
+`term_of`, the one conversion, and back by `node_of`) and parameters go in as
 SPARQL text written by `sparql_term` (an IRI or a literal with SPARQL's own
 escaping rules; anything that could break out of it is refused). Saved-query
 parameters are bound with `bind_values`: each variable replaced by its term in
@@ -14,9 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, NamedNode
+from pyoxigraph import Literal as OxLiteral
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
@@ -48,6 +51,46 @@ class Term:
 Row = dict[str, Term]
 
 
+def term_of(node: NamedNode | BlankNode | OxLiteral) -> Term:
+    """An Oxigraph term as a neutral term (xsd:string literals without a datatype)."""
+    if isinstance(node, NamedNode):
+        return Term("iri", node.value)
+    if isinstance(node, BlankNode):
+        return Term("bnode", node.value)
+    datatype = node.datatype.value
+    return Term("literal", node.value, node.language,
+                None if node.language or datatype == XSD + "string" else datatype)
+
+
+def term_from_json(binding: Mapping[str, str]) -> Term:
+    """A binding of SPARQL 1.1 Query Results JSON as a neutral term."""
+    kind = binding.get("type")
+    if kind == "uri":
+        return Term("iri", binding["value"])
+    if kind == "bnode":
+        return Term("bnode", binding["value"])
+    lang, datatype = binding.get("xml:lang"), binding.get("datatype")
+    return literal(binding["value"], lang,
+                   None if lang or datatype in (XSD + "string", RDF_LANG_STRING) else datatype)
+
+
+def node_of(term: Term) -> NamedNode | BlankNode | OxLiteral:
+    """A neutral term as Oxigraph's own (for the engine's substitutions)."""
+    if term.kind == "iri":
+        return NamedNode(term.value)
+    if term.kind == "bnode":
+        return BlankNode(term.value)
+    if term.lang:
+        return OxLiteral(term.value, language=term.lang)
+    return OxLiteral(term.value, datatype=NamedNode(term.datatype) if term.datatype else None)
+
+
+def check_iri(value: str) -> None:
+    """Raise ValueError (the engine's reason) unless `value` is an absolute IRI by RFC 3987
+    as Oxigraph checks it."""
+    NamedNode(value)
+
+
 class UnsafeValue(ValueError):
     """A value that cannot be written as a SPARQL term."""
 
@@ -68,7 +111,7 @@ def sparql_term(term: Term | str) -> str:
         if not term.value or _IRI_FORBIDDEN.search(term.value):
             raise UnsafeValue(f"not an IRI: {term.value!r}")
         try:  # and by RFC 3987 as Oxigraph checks it (e.g. no malformed %-escape)
-            NamedNode(term.value)
+            check_iri(term.value)
         except ValueError as error:
             raise UnsafeValue(f"not an IRI: {term.value!r} ({error})") from None
         return f"<{term.value}>"
@@ -145,6 +188,46 @@ def bind_values(query: str, values: Mapping[str, Term]) -> str:
             done = match.end()
     out.append(query[done:])
     return "".join(out)
+
+
+def restrict_values(query: str, name: str, terms: Iterable[Term]) -> str:
+    """The query with `VALUES ?name { terms }` first in the groups of its WHERE that are
+    the WHERE's first element, follow a UNION or are OPTIONAL (each branch of a top-level
+    union and each optional part, so that the engine starts from the few values instead
+    of scanning and joining by hash), else first in the WHERE group itself.
+
+    The answer is the query's own less the solutions whose ?name is not one of the
+    terms, provided every union branch that gets the block binds ?name in all its
+    solutions, and so does what precedes each OPTIONAL (tests/test_derived_indexes.py
+    checks the queries this is used for)."""
+    if not _VARIABLE.match(name):
+        raise UnsafeValue(f"not a variable name: {name!r}")
+    block = f" VALUES ?{name} {{ {' '.join(sparql_term(t) for t in terms)} }} "
+    previous, depth, where, branches = "", 0, None, []
+    for match in _TOKEN.finditer(query):
+        token, kind = match.group(), match.lastgroup
+        if kind == "skip" and token.startswith("#"):
+            continue
+        if token == "{":
+            depth += 1
+            if depth == 1:
+                if previous.upper() != "WHERE":
+                    break
+                where = match.end()
+            elif depth == 2 and (previous == "{" or previous.upper() in ("UNION", "OPTIONAL")):
+                branches.append(match.end())
+        elif token == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        previous = token
+    if where is None:
+        raise UnsafeValue("the query has no WHERE group to restrict")
+    out, done = [], 0
+    for at in branches or [where]:
+        out += [query[done:at], block]
+        done = at
+    return "".join(out) + query[done:]
 
 
 def _as_expression(value: Term, text: str) -> str:
