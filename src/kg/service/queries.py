@@ -190,10 +190,11 @@ async def answer_saved_query(request: Request, context: ServiceContext,
     offer = negotiate_request(request, offers_for(query))
     if offer.format == "html":  # a submitted form sends its blank fields empty: not given
         values = {name: value for name, value in values.items() if value.strip()}
+    given = bool(values)
     if query.param("lang") is None:
         values.pop("lang", None)  # the interface language switch, not a parameter here
-    elif offer.format == "html" and "lang" not in values and values:
-        values["lang"] = choose_language(request)  # labels in the reader's language
+    elif offer.format == "html" and "lang" not in values:
+        values["lang"] = choose_language(request)  # labels in the page's language
     try:
         check_sizes(query, values, context)
         names = [n for n, v in values.items() if is_name(query, n, v, context)]
@@ -203,7 +204,7 @@ async def answer_saved_query(request: Request, context: ServiceContext,
     except ParameterError as exc:
         if offer.format == "html":
             page = Page(request)
-            if not values:  # a first visit: show the empty form, not an error
+            if not given:  # a first visit: show the empty form, not an error
                 return page.render("query.html", query_page(page, query, values))
             error, candidates = str(exc), getattr(exc, "candidates", [])
             return await context.off_loop(lambda: page.render("query.html", query_page(
@@ -367,6 +368,7 @@ def query_page(page: Page, query: SavedQuery,
                 label = _term(binding.get(column + "Label"))
                 text = label.value if label else (page.literal(cell) if cell else "")
                 row.append({"term": cell, "label": label.value if label else None,
+                            "label_lang": label.lang if label else None,
                              "short": len(text) <= 16 and not (cell and cell.is_iri)})
             rows.append(row)
         page.labels.load(c["term"].value for r in rows for c in r

@@ -84,12 +84,21 @@ class Page:
         """A literal as people read it (numbers and dates formatted, no tags)."""
         if term.is_number:
             return self.number(term)
-        if term.datatype and term.datatype.removeprefix(XSD) in ("date", "gYear", "gYearMonth",
-                                                                  "dateTime"):
+        if self.is_date(term):
             return self.date(term.value[:10])
         if term.datatype == XSD + "boolean":
             return self.t("yes") if term.value in ("true", "1") else self.t("no")
         return term.value
+
+    @staticmethod
+    def is_date(term: Term) -> bool:
+        return bool(term.datatype) and term.datatype.removeprefix(XSD) in (  # type: ignore[union-attr]
+            "date", "gYear", "gYearMonth", "dateTime")
+
+    def is_formatted(self, term: Term) -> bool:
+        """Whether `literal` writes the term in the page's language (a number, date or
+        yes/no) rather than showing the data's own text."""
+        return term.is_number or self.is_date(term) or term.datatype == XSD + "boolean"
 
     def link_here(self, **changes: str | int | None) -> str:
         """This page's address with some query parameters changed (None removes one)."""
