@@ -62,7 +62,7 @@ def test_query_parameter_wins_and_is_remembered_in_a_cookie(client: TestClient) 
     again = client.get("/person/wang-haidong", headers={"accept": "text/html",
                                                         "accept-language": "zh-CN"})
     assert '<html lang="en">' in again.text
-    assert "<h1>Wang Haidong</h1>" in again.text  # a person by pinyin in English...
+    assert "<h1 lang="zh-Latn">Wang Haidong</h1>" in again.text  # a person by pinyin in English...
     assert "王海东" in again.text                 # ...with the characters beside it
 
 
@@ -94,3 +94,27 @@ def test_saved_query_table_columns_in_the_language(client: TestClient) -> None:
     assert ">宣布者<" in zh_table and ">Announced by<" in en_table
     assert "announcedBy<" not in zh_table + en_table  # titles, not variable names
     assert "xsd:" not in zh_table and "^^" not in en_table
+
+
+def test_every_saved_query_column_and_parameter_has_a_title_in_both_languages() -> None:
+    """A name missing from COLUMNS would be shown split at its capitals, in English, on
+    a Chinese page (issue 20: the 'Relation' field of typed-relations)."""
+    import re
+
+    from kg.catalogue import load_catalogue
+    from kg.service.i18n import COLUMNS
+
+    def titled(name: str) -> bool:
+        stem = name.rstrip("0123456789")
+        return name in COLUMNS or stem in COLUMNS or (
+            name.endswith("Label") and name[:-5].rstrip("0123456789") in COLUMNS)
+
+    missing = set()
+    for query in load_catalogue(None, "https://w3id.org/cn-health-kg/").values():
+        missing.update(p.name for p in query.params if not titled(p.name))
+        body = re.sub(r"#[^\n]*", "", query.text)
+        projection = re.search(r"\bSELECT\b(.*?)\bWHERE\b", body, re.S | re.I)
+        if projection:
+            missing.update(v for v in re.findall(r"\?(\w+)", projection.group(1))
+                           if not titled(v))
+    assert sorted(missing) == []

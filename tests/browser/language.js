@@ -1,12 +1,12 @@
 // The interface text of the page that is not in the page's language (one entry per
 // offending text). Data values are left out: any element carrying `lang` (other than
 // <html>) or `data-value`, code of every kind (code, pre, kbd, samp, textarea), IRIs
-// (class "iri"), and what no one reads (script, style, template). Besides text,
+// (class "iri"), and what no one reads (script, style, template, SVG metadata). Besides text,
 // placeholders and aria-labels are interface words too.
 return (function (allowed) {
   const page = document.documentElement.lang.startsWith("zh") ? "zh" : "en";
   const DATA = "[lang]:not(html), [data-value], code, pre, kbd, samp, textarea, .iri, " +
-    "script, style, template, noscript";
+    "script, style, template, noscript, metadata";
   const allowedWords = new Set(allowed);
   function foreign(text) {
     if (page === "en") return /\p{Script=Han}/u.test(text) ? text : null;

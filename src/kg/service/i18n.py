@@ -194,9 +194,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.pick": ("输入名称即可（也可用 IRI 或前缀名）",
                    "Type a name (an IRI or prefixed name also works)"),
     "queries.title": ("常用查询", "Saved questions"),
-    "queries.intro": ("每个问题都是 queries/ 中的一个 SPARQL 文件，可在此运行，也可通过 API 调用，"
+    "queries.intro": ("每个问题都是 {folder} 中的一个 SPARQL 文件，可在此运行，也可通过 API 调用，"
                       "或以 RDF 获取目录。",
-                      "Each question is a SPARQL file in queries/; run it here, from the API, "
+                      "Each question is a SPARQL file in {folder}; run it here, from the API, "
                       "or get the catalogue as RDF."),
     "queries.question": ("问题", "Question"),
     "queries.params": ("参数", "Parameters"),
@@ -348,6 +348,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "link": ("关系", "Link"), "from": ("起点", "From"), "to": ("终点", "To"),
     "top": ("上级", "Top"), "minSources": ("最少来源数", "Minimum sources"),
     "atLeast": ("不少于", "At least"), "result": ("结果", "Result"),
+    "action": ("行动", "Action"), "attested": ("见于", "Attested"), "basis": ("归属依据", "Basis"),
+    "effectiveFrom": ("施行日期", "In effect from"), "end": ("结束位置", "End"),
+    "first": ("最早", "First"), "last": ("最晚", "Last"), "namedBy": ("指称", "Named by"),
+    "node": ("节点", "Node"), "object": ("客体", "Object"), "part": ("子项", "Part"),
+    "policy": ("政策措施", "Policy measure"), "printedAs": ("原文写法", "As printed"),
+    "relation": ("关系", "Relation"), "scope": ("适用范围", "Scope"),
+    "scopeAsPrinted": ("原文所述范围", "Scope as printed"), "subject": ("主体", "Subject"),
+    "who": ("谁", "Who"),
 }
 
 

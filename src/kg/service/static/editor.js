@@ -250,6 +250,7 @@
     endpointCatalogueOptions: {getData: () => [{endpoint}], keys: []},
     corsProxy: undefined,
     tabName: messages.query,
+    persistenceId: `kg-yasgui-${lang}`,  // tabs named in the page's language
     yasqe: {value: example},
     yasr: {prefixes, defaultPlugin: "table"},
   });
