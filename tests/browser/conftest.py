@@ -145,6 +145,16 @@ def browser(driver: Any, origin: str) -> Browser:
     return Browser(driver, origin)
 
 
+@pytest.fixture(autouse=True)
+def forget_the_language(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that opens a page with `?lang=` sets the lang cookie in the session's
+    browser: the next test must get the language its own request asks for (the graph
+    tests read English names after the language-switch test had left `zh` behind)."""
+    yield
+    if "browser" in request.fixturenames:
+        request.getfixturevalue("browser").driver.delete_all_cookies()
+
+
 @pytest.fixture(scope="module")
 def browser_without_javascript(origin: str) -> Iterator[Browser]:
     """A second Chromium with JavaScript switched off, for the pages' fallbacks."""

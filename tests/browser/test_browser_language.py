@@ -13,7 +13,6 @@ language.js does the looking, in the drawn page (after the scripts ran).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +42,16 @@ PAGES = {
     "saved-query-result": "/api/queries/task-scorecard",
     "dataset": "/dataset",
     "ontology": "/ontology",
+    "region": "/region/henan",
+    "people": "/person",
+    "class": "/dataset/class/hkg:Target",
+    "named-graph": "/graph/entities",
+    "path": "/graph/path?from=https%3A%2F%2Fw3id.org%2Fcn-health-kg%2Fperson%2Fwang-haidong"
+            "&to=https%3A%2F%2Fw3id.org%2Fcn-health-kg%2Fregion%2Fhenan",
+    "saved-query-form": "/api/queries/post-holders",
+    "not-found": "/nothing-here",
 }
 READY = {"sparql": "#examples option:nth-child(2)", "scorecard": "svg"}
-
-
-@pytest.fixture(autouse=True)
-def forget_the_language(browser: Browser) -> Iterator[None]:
-    """`?lang=` sets the lang cookie: the session's other browser tests must not get it."""
-    yield
-    browser.driver.delete_all_cookies()
 
 
 def open_in(browser: Browser, path: str, lang: str, ready: str | None = None) -> None:

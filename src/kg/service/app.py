@@ -28,6 +28,7 @@ from kg.service.problems import (
     parameter_problem,
     problem_response,
 )
+from kg.service.rendering import code_spans
 from kg.service.security import (
     SecurityHeadersMiddleware,
     content_security_policy,
@@ -82,6 +83,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.state.templates.env.globals["context"] = context
     app.state.templates.env.globals["cytoscape"] = assets.CYTOSCAPE
     app.state.templates.env.filters["urlencode_without_format"] = query_string_without_format
+    app.state.templates.env.filters["code_spans"] = code_spans
 
     @app.exception_handler(HttpProblem)
     async def answer_problem(request: Request, problem: HttpProblem) -> Response:

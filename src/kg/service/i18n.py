@@ -183,7 +183,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "entity.printed.inferred": ("由整理者推断为同一实体", "tied to the entity by the curators"),
     "entity.printed.stated": ("原文表明为同一实体", "the text ties it to the entity"),
     "missing.title": ("未找到", "Not found"),
-    "missing.detail": ("<{iri}> 不是本数据集的资源", "<{iri}> is not a resource of this dataset"),
+    "missing.detail": ("{iri} 不是本数据集的资源", "{iri} is not a resource of this dataset"),
     "missing.try": ("试试搜索：", "Try a search:"),
     "query.run": ("运行", "Run"),
     "query.rows": ("{n} 行", "{n} rows"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from markupsafe import Markup
 from rdflib import Graph, URIRef
 from starlette.responses import RedirectResponse, Response
 
@@ -222,7 +223,8 @@ def resource_response(path: str, request: Request) -> Response:
     if not entities.is_known(context.reader, resource):
         if offer.format == "html":
             page = Page(request)
-            detail = page.t("missing.detail", iri=resource)
+            detail = page.t("missing.detail", iri=Markup(
+                '<span class="iri">&lt;{}&gt;</span>').format(resource))
             return page.render("missing.html", {"title": page.t("missing.title"),
                                                 "iri": resource, "detail": detail},
                                status_code=404)

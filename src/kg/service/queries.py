@@ -190,7 +190,7 @@ async def answer_saved_query(request: Request, context: ServiceContext,
     offer = negotiate_request(request, offers_for(query))
     if offer.format == "html":  # a submitted form sends its blank fields empty: not given
         values = {name: value for name, value in values.items() if value.strip()}
-    given = bool(values)
+    given = bool(values.keys() - {"lang"})  # ?lang= alone switches the page's language
     if query.param("lang") is None:
         values.pop("lang", None)  # the interface language switch, not a parameter here
     elif offer.format == "html" and "lang" not in values:

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -137,6 +138,16 @@ def render(request: Request, template: str, values: dict[str, Any], status_code:
            headers: dict[str, str] | None = None) -> Response:
     """An HTML page from a template (see Page.render)."""
     return Page(request).render(template, values, status_code, headers)
+
+
+def code_spans(text: str) -> Markup:
+    """Text with its `backquoted` spans as code elements (a query description's variable
+    names and values stay as they are in either language); everything escaped."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backquote: no code spans
+        return Markup.escape(text)
+    return Markup("").join(Markup("<code>{}</code>").format(part) if index % 2 else
+                           Markup.escape(part) for index, part in enumerate(parts))
 
 
 def compact(resource: str, context: ServiceContext) -> str:
