@@ -118,3 +118,27 @@ def test_every_saved_query_column_and_parameter_has_a_title_in_both_languages() 
             missing.update(v for v in re.findall(r"\?(\w+)", projection.group(1))
                            if not titled(v))
     assert sorted(missing) == []
+
+
+@pytest.mark.parametrize(("lang", "said", "unsaid"), [
+    ("zh", "没有名为", "is named"), ("en", "nothing is named", "没有名为")])
+def test_a_query_form_says_a_parameter_error_in_the_page_language(
+        service_client: TestClient, lang: str, said: str, unsaid: str) -> None:
+    """The page words the error; the JSON problem keeps the API's English detail."""
+    params = {"post": "no such post anywhere", "date": "2025-01-01"}
+    page = service_client.get("/api/queries/post-holders", params=params,
+                              headers={"Accept": "text/html", "Accept-Language": lang})
+    assert page.status_code == 422
+    error = page.text.split('<p class="error">', 1)[1].split("</p>", 1)[0]
+    assert said in error and unsaid not in error, error
+    assert '<span data-value>no such post anywhere</span>' in error
+    problem = service_client.get("/api/queries/post-holders", params=params,
+                                 headers={"Accept": "application/json"})
+    assert problem.status_code == 422 and "is named" in problem.json()["detail"]
+
+
+def test_a_missing_required_value_is_asked_for_in_chinese(service_client: TestClient) -> None:
+    page = service_client.get("/api/queries/post-holders", params={"date": "2025-01-01"},
+                              headers={"Accept": "text/html", "Accept-Language": "zh"})
+    assert page.status_code == 422
+    assert "请填写“职务”。" in page.text
