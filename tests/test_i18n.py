@@ -142,3 +142,23 @@ def test_a_missing_required_value_is_asked_for_in_chinese(service_client: TestCl
                               headers={"Accept": "text/html", "Accept-Language": "zh"})
     assert page.status_code == 422
     assert "请填写“职务”。" in page.text
+
+
+@pytest.mark.parametrize(("lang", "said", "unsaid"), [
+    ("zh", ("最新结果：", "设定目标以来"), ("latest result(s):", "No result reported yet")),
+    ("en", ("latest result(s):", "No result reported yet"), ("最新结果：", "设定目标以来"))])
+def test_an_assessment_explains_itself_in_the_page_language_only(
+        service_client: TestClient, lang: str, said: tuple[str, ...],
+        unsaid: tuple[str, ...]) -> None:
+    """The explanation is derived in both languages; the page shows the one it is in
+    (the other language's name beside the title stays: it is the entity's other name)."""
+    rows = service_client.get("/sparql", params={
+        "query": "SELECT ?a WHERE { ?a a hkg:Assessment } ORDER BY ?a LIMIT 5"},
+        headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert rows
+    for row in rows:
+        path = row["a"]["value"].removeprefix("https://w3id.org/cn-health-kg/")
+        text = service_client.get(f"/{path}", headers={
+            "Accept": "text/html", "Accept-Language": lang}).text
+        assert any(s in text for s in said), path
+        assert not any(s in text for s in unsaid), path
