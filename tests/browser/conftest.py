@@ -146,13 +146,17 @@ def browser(driver: Any, origin: str) -> Browser:
 
 
 @pytest.fixture(autouse=True)
-def forget_the_language(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A test that opens a page with `?lang=` sets the lang cookie in the session's
-    browser: the next test must get the language its own request asks for (the graph
-    tests read English names after the language-switch test had left `zh` behind)."""
+def forget_the_visit(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts as a new visitor: a test that opens a page with `?lang=` sets
+    the lang cookie (the graph tests read English names after the language-switch test
+    had left `zh` behind), and the editor keeps its tabs in local storage (a query
+    typed in one test would be the next one's example)."""
     yield
     if "browser" in request.fixturenames:
-        request.getfixturevalue("browser").driver.delete_all_cookies()
+        driver = request.getfixturevalue("browser").driver
+        driver.delete_all_cookies()
+        if driver.current_url.startswith("http"):
+            driver.execute_script("window.localStorage.clear()")
 
 
 @pytest.fixture(scope="module")
