@@ -4,7 +4,8 @@ Every fixture is validated together with `fixtures/shapes/common.ttl`, a small v
 world of the entities fixtures link to. A valid fixture names the shape it covers
 (`# covers: hkg-sh:TargetShape`); an invalid one breaks exactly one rule and names
 it (`# expect: hkg-sh:TargetShape hkg:indicator sh:Violation`): the report must
-contain that shape, path and severity and nothing else.
+contain that shape, path and severity and nothing else. A rule a class shape takes from
+a shared shape (sh:node) is named as the class shape's, with the path inside.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import BNode, Graph, Namespace, URIRef
-from rdflib.collection import Collection
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
+
+from kg.shacl import readable_path, report_results
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "hkg.ttl"
@@ -62,26 +64,17 @@ def node_shapes(shapes: Graph) -> list[URIRef]:
     return sorted(s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef))
 
 
+def class_shapes(shapes: Graph) -> list[URIRef]:
+    """The node shapes with a target; the others are shared, named by sh:node."""
+    return [s for s in node_shapes(shapes) if (s, SH.targetClass, None) in shapes]
+
+
 def property_shapes(shapes: Graph) -> list[Node]:
     return [ps for ns in node_shapes(shapes) for ps in shapes.objects(ns, SH.property)]
 
 
 def qname(graph: Graph, node: Node) -> str:
     return node.n3(graph.namespace_manager)
-
-
-def render_path(shapes: Graph, path: Node) -> str:
-    """A SHACL property path in SPARQL-like notation: `^a`, `a/b`, `(a|b)`."""
-    if isinstance(path, URIRef):
-        return qname(shapes, path)
-    if (inverse := shapes.value(path, SH.inversePath)) is not None:
-        return "^" + render_path(shapes, inverse)
-    if (alternatives := shapes.value(path, SH.alternativePath)) is not None:
-        choices = Collection(shapes, alternatives)
-        return "(" + "|".join(render_path(shapes, p) for p in choices) + ")"
-    if isinstance(path, BNode) and shapes.value(path, RDF.first) is not None:
-        return "/".join(render_path(shapes, p) for p in Collection(shapes, path))
-    raise AssertionError(f"unsupported path {path!r}")
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, Graph]:
@@ -98,14 +91,15 @@ def with_common(common: Graph, fixture: Path) -> Graph:
 
 
 def failures(report: Graph, shapes: Graph) -> set[str]:
-    """Each result of a report as 'node-shape path severity'."""
+    """Each result of a report as 'node-shape path severity'; a sh:node result as the
+    constraint broken inside the shared shape (its sh:detail), in the class shape's name."""
     found = set()
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        source = report.value(result, SH.sourceShape)
-        owner = shapes.value(predicate=SH.property, object=source) or source
-        path = shapes.value(source, SH.path)
-        rendered = render_path(shapes, path) if path is not None else "-"
-        severity = report.value(result, SH.resultSeverity)
+    for top, result in report_results(report):
+        top_source = report.value(top, SH.sourceShape)
+        owner = shapes.value(predicate=SH.property, object=top_source) or top_source
+        path = shapes.value(report.value(result, SH.sourceShape), SH.path)
+        rendered = readable_path(shapes, path) if path is not None else "-"
+        severity = report.value(top, SH.resultSeverity)
         found.add(f"{qname(shapes, owner)} {rendered} {qname(shapes, severity)}")
     return found
 
@@ -122,7 +116,7 @@ def instances(graph: Graph, ontology: Graph, cls: URIRef) -> set[Node]:
 def test_every_node_shape_is_named_after_the_class_it_targets(
     shapes: Graph, ontology: Graph
 ) -> None:
-    for shape in node_shapes(shapes):
+    for shape in class_shapes(shapes):
         targets = list(shapes.objects(shape, SH.targetClass))
         assert len(targets) == 1, f"{shape} targets {targets}"
         assert shape == HKG_SH[f"{targets[0].removeprefix(str(HKG))}Shape"]
@@ -140,6 +134,23 @@ def test_every_class_with_data_is_covered_by_a_shape(shapes: Graph, ontology: Gr
         and not targeted & set(ontology.transitive_objects(cls, RDFS.subClassOf))
     ]
     assert not uncovered, f"classes no shape applies to: {uncovered}"
+
+
+def test_every_shared_shape_is_named_by_sh_node_and_targets_nothing(shapes: Graph) -> None:
+    shared = set(node_shapes(shapes)) - set(class_shapes(shapes))
+    assert shared, "no shared shapes"
+    for shape in shared:
+        assert (None, SH.node, shape) in shapes, f"{shape} is named by no sh:node"
+        targets = [p for p in shapes.predicates(shape) if str(p).startswith(str(SH.target))]
+        assert not targets, f"{shape} has targets {targets}"
+
+
+def test_shared_shapes_hold_no_warnings(shapes: Graph) -> None:
+    """A Warning inside a shared shape would break the sh:node naming it, a Violation."""
+    shared = set(node_shapes(shapes)) - set(class_shapes(shapes))
+    for shape in shared:
+        for prop in shapes.objects(shape, SH.property):
+            assert shapes.value(prop, SH.severity) == SH.Violation, shape
 
 
 def test_every_node_shape_has_labels_and_a_definition(shapes: Graph) -> None:
@@ -167,7 +178,7 @@ def test_every_hkg_term_in_the_shapes_is_declared_in_the_ontology(
 
 def test_soft_quality_issues_are_warnings(shapes: Graph) -> None:
     warnings = {
-        render_path(shapes, shapes.value(p, SH.path))
+        readable_path(shapes, shapes.value(p, SH.path))
         for p in property_shapes(shapes)
         if shapes.value(p, SH.severity) == SH.Warning
     }
@@ -193,7 +204,7 @@ def test_the_common_world_conforms_on_its_own(
 def test_every_node_shape_has_a_valid_and_an_invalid_fixture(shapes: Graph) -> None:
     covered = {header(path, "covers") for path in VALID}
     broken = {header(path, "expect").split()[0] for path in INVALID}
-    for shape in node_shapes(shapes):
+    for shape in class_shapes(shapes):
         assert qname(shapes, shape) in covered, f"no valid fixture covers {shape}"
         assert qname(shapes, shape) in broken, f"no invalid fixture breaks {shape}"
 

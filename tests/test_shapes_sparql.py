@@ -1,27 +1,49 @@
-"""The shapes compiled to SPARQL give pySHACL's verdicts: same focus nodes, paths and severities.
+"""The shapes compiled to SPARQL give pySHACL's verdicts: same focus nodes, paths,
+constraint components and severities.
 
-Compared on every shapes fixture (valid and invalid, each with common.ttl) and on the
-graph `kg build` makes from the seed data. pySHACL stays the reference here only.
+Compared on every shapes fixture (valid and invalid, each with common.ttl), on the
+graph `kg build` makes from the seed data, and on small shapes that exercise sh:node
+(fixtures/shapes-node). pySHACL stays the reference here only; a sh:node result is
+compared as the constraint broken inside the named shape (its sh:detail).
 """
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from pathlib import Path
 
-import pyshacl
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from kg.shacl import ONTOLOGY_DIR, SHAPES_DIR, load_turtle_dir
-from kg.shapes_sparql import ShapeCompileError, compile_shapes, short, validate_store
+from kg.shacl import ONTOLOGY_DIR, SHAPES_DIR, load_turtle_dir, validate_graph
+from kg.shapes_sparql import ShapeCompileError, compile_shapes, validate_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 CASES = sorted((FIXTURES / "valid").glob("*.ttl")) + sorted((FIXTURES / "invalid").glob("*.ttl"))
+NODE_FIXTURES = Path(__file__).parent / "fixtures" / "shapes-node"
+NODE_CASES = sorted((NODE_FIXTURES / "valid").glob("*.ttl")) + sorted(
+    (NODE_FIXTURES / "invalid").glob("*.ttl")
+)
+BASE = "https://w3id.org/cn-health-kg/"
 
-Key = tuple[str, str, str]
+Key = tuple[str, str, str, str]
+
+
+def frozen_verdicts() -> dict[str, set[Key]]:
+    """fixtures/shapes/verdicts.tsv: the results of the shapes before sh:node, per fixture."""
+    found: dict[str, set[Key]] = {}
+    with (FIXTURES / "verdicts.tsv").open(encoding="utf-8") as lines:
+        rows = csv.reader((line for line in lines if not line.startswith("#")), delimiter="\t")
+        for fixture, focus, path, component, severity in rows:
+            key = (BASE + focus, "" if path == "-" else path, component, severity)
+            found.setdefault(fixture, set()).add(key)
+    return found
+
+
+VERDICTS = frozen_verdicts()
 
 
 @pytest.fixture(scope="module")
@@ -39,41 +61,10 @@ def checks(shapes: Graph) -> list:
     return compile_shapes(shapes)
 
 
-def readable_path(graph: Graph, node: object) -> str:
-    """A result path from pySHACL's report graph in the compiler's readable form."""
-    if not isinstance(node, BNode):
-        return short(node)  # type: ignore[arg-type]
-    if (node, RDF.first, None) in graph:
-        return "/".join(readable_path(graph, item) for item in graph.items(node))
-    inverse = graph.value(node, SH.inversePath)
-    if inverse is not None:
-        return f"^{readable_path(graph, inverse)}"
-    alternative = graph.value(node, SH.alternativePath)
-    if alternative is not None:
-        return "(" + "|".join(readable_path(graph, i) for i in graph.items(alternative)) + ")"
-    raise AssertionError(f"path form not rendered: {node}")
-
-
 def reference(data: Graph, ontology: Graph, shapes: Graph) -> set[Key]:
-    """pySHACL's results as (focus, path, severity)."""
-    _, report, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
-    found = set()
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        found.add(
-            (
-                str(report.value(result, SH.focusNode)),
-                readable_path(report, report.value(result, SH.resultPath)),
-                str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
-            )
-        )
-    return found
+    """pySHACL's results as (focus, path, component, severity)."""
+    report = validate_graph(data, ontology, shapes)
+    return {(r.focus, r.path or "", r.component, r.severity) for r in report.results}
 
 
 def compiled(graphs: dict[str, Graph | list[Path]], checks: list) -> set[Key]:
@@ -89,19 +80,21 @@ def compiled(graphs: dict[str, Graph | list[Path]], checks: list) -> set[Key]:
         for path in graph:
             store.load(path=path, format=RdfFormat.TURTLE, to_graph=NamedNode(name))
     report = validate_store(store, checks)
-    return {(r.focus, r.path or "", r.severity) for r in report.results}
+    return {(r.focus, r.path or "", r.component, r.severity) for r in report.results}
 
 
 @pytest.mark.parametrize("fixture", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_fixture_verdicts_equal_pyshacl(
+def test_fixture_verdicts_equal_pyshacl_and_the_frozen_ones(
     fixture: Path, ontology: Graph, shapes: Graph, checks: list
 ) -> None:
+    """Both validators give the verdicts of the shapes before sh:node (verdicts.tsv)."""
     data = Graph().parse(FIXTURES / "common.ttl").parse(fixture)
     expected = reference(data, ontology, shapes)
     got = compiled(
         {"urn:g:data": [FIXTURES / "common.ttl", fixture], "urn:g:ontology": ontology}, checks
     )
     assert got == expected
+    assert expected == VERDICTS.get(f"{fixture.parent.name}/{fixture.name}", set())
     if fixture.parent.name == "invalid":
         assert expected, f"{fixture.name} should break a shape"
 
@@ -113,7 +106,7 @@ def test_seed_graph_verdicts_equal_pyshacl(ontology: Graph, shapes: Graph, check
     expected = reference(built.data_graph(), ontology, shapes)
     got = compiled(built.graphs, checks)
     assert got == expected
-    assert Counter(k[2] for k in got)["Warning"] > 0  # the seed graph has known warnings
+    assert Counter(k[3] for k in got)["Warning"] > 0  # the seed graph has known warnings
 
 
 def test_duplicate_triples_across_graphs_are_counted_once(ontology: Graph, checks: list) -> None:
@@ -134,4 +127,53 @@ def test_unknown_constraint_is_refused(shapes: Graph) -> None:
     extra.add((prop, SH.path, RDF.value))
     extra.add((prop, SH.hasValue, RDF.nil))
     with pytest.raises(ShapeCompileError, match="hasValue"):
+        compile_shapes(extra)
+
+
+def node_expectations(fixture: Path) -> set[Key]:
+    """The `# expect: focus path component severity` lines of a shapes-node fixture, with
+    ex: written out as the validators write it (a full focus IRI, a path <iri>)."""
+    ex = "https://example.org/"
+    found = set()
+    for line in fixture.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# expect:"):
+            focus, path, component, severity = line.removeprefix("# expect:").split()
+            path = f"<{path.replace('ex:', ex)}>"
+            found.add((focus.replace("ex:", ex), path, component, severity))
+    return found
+
+
+@pytest.mark.parametrize("fixture", NODE_CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_sh_node_verdicts_equal_pyshacl(fixture: Path) -> None:
+    """Nested sh:node, a shared shape of several constraints, a Warning inside one."""
+    shapes = Graph().parse(NODE_FIXTURES / "shapes.ttl")
+    expected = reference(Graph().parse(fixture), Graph(), shapes)
+    assert compiled({"urn:g:data": [fixture]}, compile_shapes(shapes)) == expected
+    assert expected == node_expectations(fixture)
+    assert bool(expected) == (fixture.parent.name == "invalid")
+
+
+@pytest.mark.parametrize(
+    ("source", "named", "error"),
+    [
+        ("CodedShape", "NamedShape", "refers back"),  # NamedShape names CodedShape: a cycle
+        ("ThingShape", "NoSuchShape", "is not a node shape"),
+    ],
+    ids=["cycle", "undeclared"],
+)
+def test_sh_node_that_cannot_be_followed_is_refused(source: str, named: str, error: str) -> None:
+    shapes = Graph().parse(NODE_FIXTURES / "shapes.ttl")
+    ex = "https://example.org/"
+    shapes.add((URIRef(ex + source), SH.node, URIRef(ex + named)))
+    with pytest.raises(ShapeCompileError, match=error):
+        compile_shapes(shapes)
+
+
+def test_sh_node_in_a_property_shape_is_refused(shapes: Graph) -> None:
+    """On a property shape sh:node constrains each value, which the compiler does not do."""
+    extra = Graph()
+    extra += shapes
+    prop = next(extra.objects(None, SH.property))
+    extra.add((prop, SH.node, next(extra.subjects(RDF.type, SH.NodeShape))))
+    with pytest.raises(ShapeCompileError, match="unsupported constraint sh:node"):
         compile_shapes(extra)

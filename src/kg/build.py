@@ -27,6 +27,7 @@ from kg.datafiles import CuratedData, load_curated
 from kg.derive import derived_graph
 from kg.errors import DataError, Problem, ValidationError
 from kg.iris import IriMinter
+from kg.questions import load_questions, questions_file
 from kg.rdf import RdfMapper
 from kg.shacl import ONTOLOGY_DIR, ShapeReport, load_turtle_dir
 from kg.shapes_sparql import validate_graphs
@@ -170,7 +171,8 @@ def build(
         check_writable(location)
     built = build_graphs(data_dir, seeds, base)
     t = lap("load+map", started)
-    load_catalogue(queries_dir, base=built.minter.base)
+    load_questions(questions_file(queries_dir),
+                   load_catalogue(queries_dir, base=built.minter.base))
     t = lap("queries", t)
     serialised = built.serialised()
     report = validate_graphs(serialised, shapes_dir)

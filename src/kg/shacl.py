@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyshacl import validate
-from rdflib import Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
-from kg.namespaces import SH
+from kg.namespaces import PREFIXES, SH
 from kg.settings import PROJECT_ROOT
 
 ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
@@ -18,12 +20,19 @@ SHAPES_DIR = PROJECT_ROOT / "shapes"
 
 @dataclass(frozen=True)
 class ShapeResult:
-    """One SHACL result: the node, the property path, the severity and the message."""
+    """One SHACL result: the node, the property path, the severity and the message.
+
+    `component` is the constraint component's local name without the suffix
+    ("QualifiedMinCount" for sh:QualifiedMinCountConstraintComponent). A result of
+    sh:node is given as the constraint it broke inside the referenced shape (path,
+    component, message), with the severity of the shape that references it.
+    """
 
     focus: str
     path: str | None
     severity: str
     message: str
+    component: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,49 @@ def load_turtle_dir(folder: Path) -> Graph:
     return graph
 
 
+def short(iri: URIRef) -> str:
+    """prefix:name for the project's namespaces, else <iri>."""
+    for prefix, namespace in PREFIXES.items():
+        if str(iri).startswith(str(namespace)) and str(iri) != str(namespace):
+            return f"{prefix}:{str(iri)[len(str(namespace)) :]}"
+    return f"<{iri}>"
+
+
+def readable_path(graph: Graph, node: Node) -> str:
+    """A SHACL path of `graph` in SPARQL-like notation with prefixes: `^a`, `a/b`, `(a|b)`."""
+    if not isinstance(node, BNode):
+        return short(node)  # type: ignore[arg-type]
+    if (node, RDF.first, None) in graph:
+        return "/".join(readable_path(graph, item) for item in graph.items(node))
+    inverse = graph.value(node, SH.inversePath)
+    if inverse is not None:
+        return f"^{readable_path(graph, inverse)}"
+    alternative = graph.value(node, SH.alternativePath)
+    if alternative is not None:
+        return "(" + "|".join(readable_path(graph, i) for i in graph.items(alternative)) + ")"
+    raise ValueError(f"unsupported SHACL path {node}")
+
+
+def report_results(report: Graph) -> Iterator[tuple[Node, Node]]:
+    """Each result of a pySHACL report as (top-level result, broken constraint's result).
+
+    A sh:node result only says that a node does not conform to another shape; the
+    results that say why are nested under it by sh:detail (and may nest further).
+    Those innermost results are given, each with the top-level result it explains,
+    whose severity is the one that counts.
+    """
+    for top in report.objects(None, SH.result):
+        stack, leaves = [top], []
+        while stack:
+            result = stack.pop()
+            details = list(report.objects(result, SH.detail))
+            stack += details
+            if not details:
+                leaves.append(result)
+        for leaf in leaves:
+            yield top, leaf
+
+
 def validate_graph(data: Graph, ontology: Graph, shapes: Graph | None = None) -> ShapeReport:
     """Validate data against the shapes; only Violations make it non-conforming."""
     shapes = shapes if shapes is not None else load_turtle_dir(SHAPES_DIR)
@@ -59,15 +111,17 @@ def validate_graph(data: Graph, ontology: Graph, shapes: Graph | None = None) ->
     )
     counts = {SH.Violation: 0, SH.Warning: 0, SH.Info: 0}
     found = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        severity = results.value(result, SH.resultSeverity)
+    for top, result in report_results(results):
+        severity = results.value(top, SH.resultSeverity)
         counts[severity] = counts.get(severity, 0) + 1
         path = results.value(result, SH.resultPath)
+        component = str(results.value(result, SH.sourceConstraintComponent))
         found.append(ShapeResult(
-            focus=str(results.value(result, SH.focusNode)),
-            path=data.namespace_manager.normalizeUri(path) if path is not None else None,
+            focus=str(results.value(top, SH.focusNode)),
+            path=readable_path(results, path) if path is not None else None,
             severity=str(severity).rsplit("#", 1)[-1],
             message=str(results.value(result, SH.resultMessage) or "constraint not met"),
+            component=component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent"),
         ))
     found.sort(key=lambda r: (r.severity != "Violation", r.focus, r.path or ""))
     return ShapeReport(

@@ -3,7 +3,9 @@
 Each constraint of each property shape becomes one SELECT that returns the focus nodes
 (and value nodes) that break it, evaluated over the union of all graphs, ontology
 included, so that instances of subclasses meet the shapes of their superclasses exactly
-as pySHACL does with the ontology as `ont_graph`. Only the constraint components the
+as pySHACL does with the ontology as `ont_graph`. A node shape's sh:node brings in the
+checks of the shapes it names (for the same focus nodes), reported as the constraint
+broken inside them, as pySHACL's sh:detail tells it. Only the constraint components the
 shapes use are compiled; any other component is refused (`ShapeCompileError`), so a new
 kind of constraint cannot pass unchecked. tests/test_shapes_sparql.py proves the verdicts
 equal pySHACL's on the seed graph and on every shapes fixture.
@@ -23,7 +25,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -33,8 +35,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg.errors import KgError
-from kg.namespaces import PREFIXES, SH
-from kg.shacl import SHAPES_DIR, ShapeReport, ShapeResult, load_turtle_dir
+from kg.namespaces import SH
+from kg.shacl import SHAPES_DIR, ShapeReport, ShapeResult, load_turtle_dir, short
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 #: Marks a class whose subclasses (read from the store at run time) replace it in VALUES.
@@ -42,6 +44,8 @@ CLASS_MARK = "@subclasses-of:"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 CLASS_RE = re.compile(re.escape(CLASS_MARK) + r"(<[^>]+>)")
 HANDLED = {SH.path, SH.severity, SH.message, SH.name, SH.description}
+#: What a node shape may say besides its property shapes' constraints.
+NODE_SHAPE_TERMS = {SH.property, SH.node, SH.targetClass, SH.targetObjectsOf, SH.targetNode}
 #: One value looked up per focus node costs about as much as this many values scanned.
 LOOKUP_COST = 4
 RDF_LANGSTRING = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
@@ -95,14 +99,6 @@ def term(node: URIRef | Literal | BNode) -> str:
     if isinstance(node, BNode):
         raise ShapeCompileError(f"blank node {node} where an IRI or literal is expected")
     return node.n3()
-
-
-def short(iri: URIRef) -> str:
-    """prefix:name for the project's namespaces, else <iri>."""
-    for prefix, namespace in PREFIXES.items():
-        if str(iri).startswith(str(namespace)) and str(iri) != str(namespace):
-            return f"{prefix}:{str(iri)[len(str(namespace)) :]}"
-    return f"<{iri}>"
 
 
 class ShapeCompiler:
@@ -209,26 +205,45 @@ class ShapeCompiler:
         return found
 
     def compile(self) -> list[CompiledCheck]:
+        """The checks of every node shape with a target (a shape without one only counts
+        where sh:node names it)."""
         checks = []
         for shape in sorted(self.g.subjects(RDF.type, SH.NodeShape)):
             targets = self.targets(shape)  # type: ignore[arg-type]
             if not targets:
                 continue
-            for pred in set(self.g.predicates(shape)):
-                if pred.startswith(str(SH)) and pred not in (
-                    SH.property,
-                    SH.targetClass,
-                    SH.targetObjectsOf,
-                    SH.targetNode,
-                ):
-                    raise ShapeCompileError(
-                        f"{shape}: unsupported node-shape constraint {short(pred)}"
-                    )
             target = (
                 targets[0] if len(targets) == 1 else " UNION ".join(f"{{ {t} }}" for t in targets)
             )
-            for prop in self.g.objects(shape, SH.property):
-                checks += self.compile_property(str(shape), target, prop)  # type: ignore[arg-type]
+            checks += self.compile_node_shape(shape, target)  # type: ignore[arg-type]
+        return checks
+
+    def compile_node_shape(
+        self, shape: URIRef | BNode, target: str, via: tuple[URIRef | BNode, ...] = ()
+    ) -> list[CompiledCheck]:
+        """The checks of a node shape on the focus nodes `target` binds, and through its
+        sh:node those of the shapes it names, on the same focus nodes.
+
+        A focus node that breaks a constraint of a named shape (however deep) does not
+        conform to it, so it breaks the sh:node of `shape`: the check is reported as
+        `shape`'s, with the path, component and message of the constraint inside, like
+        the sh:detail of pySHACL's result. Its severity is that of the sh:node (a node
+        shape has no sh:severity here, so Violation), whatever the inner constraint's.
+        """
+        if shape in via:
+            cycle = " -> ".join(short(s) for s in (*via, shape))  # type: ignore[arg-type]
+            raise ShapeCompileError(f"sh:node refers back to a shape that refers to it: {cycle}")
+        for pred in set(self.g.predicates(shape)):
+            if pred.startswith(str(SH)) and pred not in NODE_SHAPE_TERMS:
+                raise ShapeCompileError(f"{shape}: unsupported node-shape constraint {short(pred)}")
+        checks = []
+        for prop in self.g.objects(shape, SH.property):
+            checks += self.compile_property(str(shape), target, prop)  # type: ignore[arg-type]
+        for named in self.g.objects(shape, SH.node):
+            if (named, RDF.type, SH.NodeShape) not in self.g:
+                raise ShapeCompileError(f"{shape}: sh:node {named} is not a node shape")
+            inner = self.compile_node_shape(named, target, (*via, shape))  # type: ignore[arg-type]
+            checks += [replace(c, shape=str(shape), severity="Violation") for c in inner]
         return checks
 
     def compile_property(self, shape: str, target: str, prop: BNode) -> list[CompiledCheck]:
@@ -427,12 +442,14 @@ def validate_store(
             for compiled in checks:
                 if compiled.screen is not None and not screens[compiled.screen]:
                     progress(compiled)
-        for compiled, focus_nodes in zip(needed, pool.map(rows, needed), strict=True):
+        for check, focus_nodes in zip(needed, pool.map(rows, needed), strict=True):
             for focus in focus_nodes:
-                counts[compiled.severity] = counts.get(compiled.severity, 0) + 1
-                found.append(ShapeResult(focus, compiled.path, compiled.severity, compiled.message))
+                counts[check.severity] = counts.get(check.severity, 0) + 1
+                found.append(
+                    ShapeResult(focus, check.path, check.severity, check.message, check.component)
+                )
             if progress:
-                progress(compiled)
+                progress(check)
     found.sort(key=lambda r: (r.severity != "Violation", r.focus, r.path or ""))
     text = "\n".join(f"{r.severity}: {r.focus} {r.path}: {r.message}" for r in found)
     return ShapeReport(

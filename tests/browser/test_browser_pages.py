@@ -114,6 +114,37 @@ def test_editor_offers_the_saved_questions_and_runs_one(browser: Browser) -> Non
     assert browser.drain().errors == []
 
 
+def test_editor_draws_a_numeric_column_as_bars(browser: Browser) -> None:
+    browser.open("/sparql", ".yasqe .CodeMirror")
+    browser.driver.execute_script(
+        "window.kgYasgui.getTab().getYasqe().setValue("
+        "'SELECT ?name ?n ?m WHERE { VALUES (?name ?n ?m) "
+        "{ (\"a\" 3 1.5) (\"b\" 7 2) (\"c\" -2 0.5) } }')")
+    run_button(browser).click()
+    # counted in the page: the table is redrawn while it loads labels (stale elements)
+    browser.wait_for(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('.yasr table.dataTable tbody tr')]"
+        ".filter(r => r.offsetParent !== null).length") == 3)
+    browser.wait_for(lambda d: d.execute_script(
+        "const b = [...document.querySelectorAll('.yasr_btn.select_chart')]"
+        ".find(b => b.offsetParent !== null && !b.disabled); if (b) b.click(); return !!b"))
+    bars = browser.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".kg-chart rect.bar"))
+    widths = {b.find_element(By.TAG_NAME, "title").get_attribute("textContent"):
+              float(b.get_attribute("width")) for b in bars}
+    assert set(widths) == {"a: 3", "b: 7", "c: -2"}
+    assert widths["b: 7"] > widths["a: 3"] > widths["c: -2"] > 0
+    from selenium.webdriver.support.ui import Select
+
+    picker = Select(browser.driver.find_element(By.CSS_SELECTOR, ".kg-chart select"))
+    assert [o.text for o in picker.options] == ["n", "m"]  # ?name is not numeric
+    picker.select_by_visible_text("m")
+    bars = browser.driver.find_elements(By.CSS_SELECTOR, ".kg-chart rect.bar")
+    assert {b.find_element(By.TAG_NAME, "title").get_attribute("textContent")
+            for b in bars} == {"a: 1.5", "b: 2", "c: 0.5"}
+    browser.screenshot("sparql-editor-chart")
+    assert browser.drain().errors == []
+
+
 def test_api_docs_render_offline(browser: Browser) -> None:
     browser.open("/docs", ".swagger-ui .opblock")
     operations = browser.driver.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock-summary")

@@ -13,9 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
 
 from kg.service import assets, graph, pages, queries, scorecard, search_pages, sparql, tidy
+from kg.service.compression import CompressionMiddleware
 from kg.service.context import ServiceConfig, ServiceContext
 from kg.service.executor import QueryExecutor
 from kg.service.hosts import HostMiddleware
@@ -36,7 +36,6 @@ from kg.service.security import (
 )
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-STATIC_DIR = Path(__file__).parent / "static"
 DESCRIPTION = """\
 Open knowledge graph of China's 2025 health-policy facts: who announced which
 target, what was reported, and the source quote behind every claim.
@@ -82,6 +81,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     app.state.templates.env.globals["context"] = context
     app.state.templates.env.globals["cytoscape"] = assets.CYTOSCAPE
+    app.state.templates.env.globals["asset"] = assets.asset_url
     app.state.templates.env.filters["urlencode_without_format"] = query_string_without_format
     app.state.templates.env.filters["code_spans"] = code_spans
 
@@ -102,8 +102,10 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.include_router(scorecard.router)
     app.include_router(search_pages.router)
     app.include_router(graph.router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    # inside MethodsMiddleware: a HEAD, answered as a GET without its body, then carries
+    # the compressed length and encoding its GET would
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(MethodsMiddleware, routes=app.router.routes)
     app.add_middleware(ConditionalGetMiddleware, validators=context.validators,
                        variant=lambda scope: choose_language(Request(scope)))

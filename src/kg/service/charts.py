@@ -20,6 +20,11 @@ RESULT_COLOUR = "#2a9d8f"
 SHORT_COLOUR = "#bc4749"
 
 
+def number_text(value: float) -> str:
+    """A float as plain decimal digits (no exponent, no trailing zeros), for page.number."""
+    return format(value, "f").rstrip("0").rstrip(".") or "0"
+
+
 def number(value: str | None) -> float | None:
     try:
         return float(Decimal(value)) if value is not None else None
@@ -141,3 +146,41 @@ def figures_chart(points: list[Point], targets: list[Point], title: str,
 
 def _cut(text: str, size: int) -> str:
     return text if len(text) <= size else text[:size - 1] + "…"
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+    text: str
+
+
+def bar_chart(bars: list[Bar], title: str) -> Markup:
+    """Horizontal bars, largest first, on one scale from zero (negative values drawn
+    leftwards from the same axis), each labelled with its name and its words."""
+    if not bars:
+        return Markup("")
+    rows = sorted(bars, key=lambda b: (-b.value, b.label))
+    width, name_w, row_h = 640, 150, 22
+    low = min(0.0, *(b.value for b in rows))
+    high = max(0.0, *(b.value for b in rows))
+    span = (high - low) or 1
+    plot_w = width - name_w - 130
+    zero = name_w + plot_w * (-low / span)
+    height = len(rows) * row_h + 8
+    out = [f'<svg class="chart bars" role="img" viewBox="0 0 {width} {height}" width="100%" '
+           f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+           f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}" stroke="#889"/>']
+    for i, bar in enumerate(rows):
+        y = 4 + i * row_h
+        length = abs(bar.value) / span * plot_w
+        x = zero if bar.value >= 0 else zero - length
+        out.append(f'<text x="{name_w - 6}" y="{y + 14}" font-size="12" text-anchor="end">'
+                   f'{escape(_cut(bar.label, 18))}</text>'
+                   f'<rect x="{x:.1f}" y="{y + 2}" width="{max(length, 1):.1f}" '
+                   f'height="{row_h - 6}" '
+                   f'fill="{PALETTE[0]}"><title>{escape(bar.label)}: {escape(bar.text)}</title>'
+                   f'</rect><text x="{max(zero, x + length) + 6:.1f}" y="{y + 14}" '
+                   f'font-size="11">{escape(_cut(bar.text, 22))}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -17,6 +17,7 @@ from fastapi import Request
 
 from kg.catalogue import Catalogue, load_catalogue
 from kg.namespaces import prefix_map
+from kg.questions import QuestionBook, load_questions, questions_file
 from kg.search import INDEX_FILE, IndexNotReady, LazyIndex, SearchIndex
 from kg.service.dataset import DatasetSource, data_base_iri
 from kg.service.executor import QueryExecutor
@@ -137,6 +138,9 @@ class ServiceContext:
         # query that forgets a PREFIX fails there as it would on any other endpoint.
         self.predeclare_prefixes = not config.source.files
         self.catalogue: Catalogue = load_catalogue(config.queries_dir, self.data_base)
+        self.questions: QuestionBook = load_questions(questions_file(config.queries_dir),
+                                                      self.catalogue)
+        """The question templates the search box recognises (beside the saved queries)."""
         self.executor = executor or QueryExecutor(
             config.source, workers=config.workers, timeout=config.timeout, prefixes=self.prefixes,
             max_query_chars=config.max_request_bytes, client_cap=config.client_cap,

@@ -11,12 +11,20 @@ to the resource and their evidence.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from kg.formats import GraphFormat
 from kg.namespaces import HKG
-from kg.service.charts import Point, figures_chart, number
+from kg.service.charts import Point, figures_chart, number, number_text
+from kg.service.province_charts import (
+    ProvinceCharts,
+    figure_number,
+    is_yes_no,
+    province_charts,
+)
+from kg.service.province_map import ProvinceValue
 from kg.service.reader import GraphReader, Row, Term, iri
 from kg.service.rendering import Page
 from kg.service.scorecard import Figure, collect_figures
@@ -253,6 +261,7 @@ def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
         values["figures"] = figures(reader, "indicator", resource)
         values["figures_by"] = "indicator"
         values["chart"] = indicator_chart(page, values["figures"])
+        values["provinces"] = indicator_provinces(page, resource, values["figures"])
     if str(HKG.PolicyMeasure) in classes:
         values.update(policy(page, node))
     if str(HKG.SourceArticle) in classes:
@@ -459,7 +468,28 @@ def indicator_chart(page: Page, rows: list[tuple[Figure, bool]]) -> Any:
         place = page.labels.name(figure.place) if figure.place else "?"
         (targets if is_target else points).append(Point(when, value, place or "?", text))
     return figures_chart(points, targets, page.t("entity.chart"),
-                         lambda v: page.number(format(v, "f").rstrip("0").rstrip(".") or "0"))
+                         lambda v: page.number(number_text(v)))
+
+
+def indicator_provinces(page: Page, resource: str, rows: list[tuple[Figure, bool]]
+                        ) -> ProvinceCharts | None:
+    """Bars and map of the latest reported figure of each place (targets left out), in
+    the unit most figures use, since one scale cannot hold two units; yes/no figures
+    count as 1/0."""
+    reported = [(f, figure_number(f.value)) for f, is_target in rows if not is_target
+                and f.place]
+    units = Counter(f.unit for f, value in reported if value is not None)
+    if not units:
+        return None
+    unit = units.most_common(1)[0][0]
+    latest = {f.place: (f, value) for f, value in reported  # rows run oldest first
+              if value is not None and f.unit == unit}
+    page.labels.load([resource, *latest])
+    values = [ProvinceValue(place, page.labels.name(place) or place, value,
+                            page.quantity(f.value, f.unit, f.qualifiers), page.href(place))
+              for place, (f, value) in latest.items() if place]
+    yes_no = all(is_yes_no(f.value) for f, _ in latest.values())
+    return province_charts(page, values, page.labels.name(resource) or resource, yes_no)
 
 
 def _value(row: Row, name: str) -> str | None:

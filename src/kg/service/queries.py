@@ -32,6 +32,7 @@ from kg.service.negotiation import (
     negotiate_request,
 )
 from kg.service.problems import HttpProblem
+from kg.service.province_charts import comparison_charts
 from kg.service.reader import Term, iri
 from kg.service.rendering import Page
 from kg.service.sparql import answer_response, execute
@@ -391,7 +392,10 @@ def query_page(page: Page, query: SavedQuery,
         page.labels.load(c["term"].value for r in rows for c in r
                          if c["term"] is not None and c["term"].is_iri and not c["label"])
         table = {"columns": [(c, page.t.column(c)) for c in columns], "rows": rows,
-                 "truncated": answer.truncated, "boolean": data.get("boolean")}
+                 "truncated": answer.truncated, "boolean": data.get("boolean"),
+                 "coverage": comparison_charts(page, [
+                     {k: t for k, v in b.items() if (t := _term(v)) is not None}
+                     for b in data.get("results", {}).get("bindings", [])])}
     return {"query": query, "values": values, "table": table, "error": error,
             "candidates": candidates or [], "title": query.title.get(lang) or query.name}
 

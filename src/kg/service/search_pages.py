@@ -12,6 +12,7 @@ from kg.catalogue import expand_curie
 from kg.search import ENTITY_KINDS, EntityHit, QuoteHit, SearchIndex, highlight
 from kg.service.i18n import choose_language
 from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
+from kg.service.questions import Outcome, answer_question, question_json, question_view
 from kg.service.rendering import Page
 
 router = APIRouter(tags=["Search"])
@@ -29,16 +30,20 @@ def _query(q: str) -> str:
                 200: {"content": {"text/html": {}, "application/json": {}}},
                 406: {"description": "No acceptable format (Accept)"}})
 async def search(request: Request, q: str = "", type: str | None = None) -> Response:
-    """Entities whose names match (ranked, faceted by kind) and quotes holding the words."""
+    """A question a template recognises answered by its saved query (kg.service.questions);
+    entities whose names match (ranked, faceted by kind) and quotes holding the words."""
     page = Page(request)
     index = await page.context.search_index()
-    return await page.context.off_loop(lambda: search_response(page, index, q, type))
+    outcome = await answer_question(page, index, _query(q)) if _query(q) else None
+    return await page.context.off_loop(lambda: search_response(page, index, q, type, outcome))
 
 
-def search_response(page: Page, index: SearchIndex, q: str, type: str | None) -> Response:
+def search_response(page: Page, index: SearchIndex, q: str, type: str | None,
+                    outcome: Outcome | None = None) -> Response:
     """The search page or its JSON (in a page thread: the index is read here)."""
     request = page.request
     query = _query(q)
+    question = question_view(page, outcome)
     kind = type if type in ENTITY_KINDS else None
     all_hits = index.find_entities(query, limit=1000) if query else []
     facets: dict[str, int] = {}
@@ -53,14 +58,17 @@ def search_response(page: Page, index: SearchIndex, q: str, type: str | None) ->
     quotes = found_quotes if kind in (None, "claim") else []
     offer = negotiate_request(request, SEARCH_OFFERS)
     if offer.format == "json":
-        return Response(json.dumps(search_json(page, query, hits, quotes, facets),
-                                   ensure_ascii=False).encode(), media_type="application/json",
-                        headers={"Vary": "Accept"})
+        body = search_json(page, query, hits, quotes, facets)
+        if question is not None:
+            body["answer"] = question_json(question)
+        vary = "Accept" if question is None else "Accept, Accept-Language, Cookie"
+        return Response(json.dumps(body, ensure_ascii=False).encode(),
+                        media_type="application/json", headers={"Vary": vary})
     page.labels.load(q.quote.source for q in quotes if q.quote.source)
     return page.render("search.html", {
         "title": page.t("search.title") + (f": {query}" if query else ""), "search_query": query,
         "hits": hits, "quotes": quotes, "facets": facets, "kind": kind, "highlight": highlight,
-        "total": sum(facets.values())}, headers={"Vary": "Accept"})
+        "total": sum(facets.values()), "question": question}, headers={"Vary": "Accept"})
 
 
 def search_json(page: Page, query: str, hits: list[EntityHit], quotes: list[QuoteHit],

@@ -7,6 +7,7 @@
 // - the server's predeclared prefixes are declared to the editor's syntax check too;
 // - its words follow the page's language (YASGUI has no translations of its own: the
 //   server sends them, see sparql.EDITOR_MESSAGES and i18n.YASGUI_WORDS).
+// - "Chart" draws a numeric column of the results as bars (SVG, no library).
 "use strict";
 
 (function () {
@@ -107,6 +108,132 @@
     }
   }
   Yasr.registerPlugin("table", LabelledTable);
+
+  // ------------------------------------------------------------ chart of a numeric column
+
+  const SVG = "http://www.w3.org/2000/svg";
+  const CHART_ROWS = 60;
+  const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+  function svg(name, attributes, text) {
+    const node = document.createElementNS(SVG, name);
+    for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function numeric(term) {
+    return !!term && term.type !== "uri" && term.type !== "bnode" && NUMBER.test(term.value);
+  }
+
+  function termText(term) {
+    if (!term) return "";
+    if (term.type === "uri") return labels.get(term.value) || compact(term.value, prefixes);
+    return term.value;
+  }
+
+  class BarChart {
+    constructor(yasr) {
+      this.yasr = yasr;
+      this.priority = 5;
+      this.label = lang === "zh" ? "图表" : "Chart";
+      this.column = null;
+    }
+
+    numericColumns() {
+      const results = this.yasr.results;
+      const bindings = (results && results.getBindings && results.getBindings()) || [];
+      const variables = (results && results.getVariables && results.getVariables()) || [];
+      return variables.filter((v) => bindings.some((b) => numeric(b[v])) &&
+                                     bindings.every((b) => !b[v] || numeric(b[v])));
+    }
+
+    canHandleResults() {
+      return this.numericColumns().length > 0;
+    }
+
+    getIcon() {
+      const icon = document.createElement("span");
+      icon.textContent = "▤";
+      icon.setAttribute("aria-hidden", "true");
+      return icon;
+    }
+
+    async draw() {
+      try {
+        if (this.yasr.results) await loadLabels(this.yasr.results);
+      } catch (error) {
+        console.warn("labels not loaded:", error);
+      }
+      const columns = this.numericColumns();
+      if (!columns.includes(this.column)) this.column = columns[0];
+      const box = document.createElement("div");
+      box.className = "kg-chart";
+      const picker = document.createElement("label");
+      picker.textContent = (lang === "zh" ? "数值列" : "Numeric column") + " ";
+      const select = document.createElement("select");
+      for (const column of columns) {
+        const option = document.createElement("option");
+        option.value = option.textContent = column;
+        option.selected = column === this.column;
+        select.appendChild(option);
+      }
+      select.addEventListener("change", () => {
+        this.column = select.value;
+        box.replaceChild(this.chart(), box.lastChild);
+      });
+      picker.appendChild(select);
+      box.appendChild(picker);
+      box.appendChild(this.chart());
+      this.yasr.resultsEl.appendChild(box);
+    }
+
+    chart() {
+      const variables = this.yasr.results.getVariables();
+      const labelColumn = variables.find((v) => v !== this.column &&
+        !this.numericColumns().includes(v));
+      const rows = this.yasr.results.getBindings()
+        .filter((b) => numeric(b[this.column])).slice(0, CHART_ROWS)
+        .map((b, i) => ({name: labelColumn ? termText(b[labelColumn]) : String(i + 1),
+                         value: Number(b[this.column].value), text: b[this.column].value}));
+      const width = 640, nameWidth = 180, rowHeight = 20;
+      const low = Math.min(0, ...rows.map((r) => r.value));
+      const span = (Math.max(0, ...rows.map((r) => r.value)) - low) || 1;
+      const plot = width - nameWidth - 90;
+      const zero = nameWidth + plot * (-low / span);
+      const height = rows.length * rowHeight + 8;
+      const title = (lang === "zh" ? "条形图：" : "Bar chart: ") + this.column;
+      const chart = svg("svg", {viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img",
+                                class: "chart"});
+      chart.appendChild(svg("title", {}, title));
+      chart.appendChild(svg("line", {x1: zero, y1: 0, x2: zero, y2: height, stroke: "#889"}));
+      rows.forEach((row, i) => {
+        const y = 4 + i * rowHeight;
+        const length = Math.max(1, Math.abs(row.value) / span * plot);
+        const x = row.value >= 0 ? zero : zero - length;
+        const name = row.name.length > 24 ? row.name.slice(0, 23) + "…" : row.name;
+        chart.appendChild(svg("text", {x: nameWidth - 6, y: y + 13, "font-size": 12,
+                                       "text-anchor": "end"}, name));
+        const bar = svg("rect", {x, y: y + 2, width: length, height: rowHeight - 5,
+                                 fill: "#1d3557", class: "bar"});
+        bar.appendChild(svg("title", {}, `${row.name}: ${row.text}`));
+        chart.appendChild(bar);
+        chart.appendChild(svg("text", {x: Math.max(zero, x + length) + 5, y: y + 13,
+                                       "font-size": 11}, row.text));
+      });
+      const figure = document.createElement("figure");
+      figure.appendChild(chart);
+      const total = this.yasr.results.getBindings().length;
+      if (total > rows.length) {
+        const note = document.createElement("figcaption");
+        note.textContent = lang === "zh" ? `仅显示前${rows.length}行（共${total}行）`
+          : `First ${rows.length} of ${total} rows`;
+        figure.appendChild(note);
+      }
+      return figure;
+    }
+  }
+  Yasr.registerPlugin("chart", BarChart);
 
   // ------------------------------------------------------------ completions from here
 
@@ -239,6 +366,9 @@
   // ------------------------------------------------------------ the editor
 
   const plain = document.getElementById("plain-form");
+  // A link may carry a query to open in the fragment (#query=...): the search page's
+  // "open it in the SPARQL editor" (the fragment never reaches the server).
+  const linked = new URLSearchParams(window.location.hash.slice(1)).get("query");
   const example = plain.querySelector("textarea").value;
   root.hidden = false;
   plain.hidden = true;
@@ -267,6 +397,32 @@
     }
   }).observe(yasguiRoot, {childList: true, subtree: true, attributes: true,
                           attributeFilter: ["aria-label", "title", "placeholder"]});
+  if (linked) yasgui.addTab(true, {name: messages.question, yasqe: {value: linked}});
+
+  // YASGUI's own markup, mended for screen readers: a tab list holds only tabs (its
+  // "add tab" button, which YASGUI needs in place, is hidden from them and from the Tab
+  // key: the examples menu opens tabs from the keyboard), and unlabelled fields get names.
+  function mendAccessibility() {
+    const host = document.getElementById("yasgui");
+    for (const list of host.querySelectorAll("[role=tablist]")) {
+      for (const child of list.children) {
+        if (child.querySelector("[role=tab]") || child.hasAttribute("aria-hidden")) continue;
+        child.setAttribute("aria-hidden", "true");
+        for (const button of child.querySelectorAll("button")) button.tabIndex = -1;
+      }
+    }
+    const names = [["input.autocomplete", lang === "zh" ? "SPARQL 端点" : "SPARQL endpoint"],
+                   [".yasqe textarea", lang === "zh" ? "SPARQL 查询" : "SPARQL query"],
+                   [".tab input[type=text]", lang === "zh" ? "标签页名称" : "Tab name"]];
+    for (const [selector, name] of names) {
+      for (const field of host.querySelectorAll(selector)) {
+        if (!field.hasAttribute("aria-label")) field.setAttribute("aria-label", name);
+      }
+    }
+  }
+  mendAccessibility();
+  new MutationObserver(mendAccessibility).observe(document.getElementById("yasgui"),
+                                                  {childList: true, subtree: true});
 
   // ------------------------------------------------------------ saved questions as examples
 
