@@ -310,7 +310,7 @@ SELECT ?target ?indicator ?value ?unit ?quote WHERE {
 LIMIT 20"""
 #: Interface words the editor's script shows (keys of "sparql.*" messages).
 EDITOR_MESSAGES = ("query", "question", "table", "response", "position", "search", "showing",
-                   "empty", "took")
+                   "empty", "took", "shows")
 # YASGUI's result table writes style attributes into its markup: this page alone allows
 # inline styles (never inline scripts).
 EDITOR_POLICY = content_security_policy(styles=["'unsafe-inline'"])

@@ -283,6 +283,15 @@
   // ------------------------------------------------------------ the page's language
 
   const TOOK = /^(\d+) results? in ([\d.]+) seconds?$/;
+  const SHOWS = /^Shows (.+) view$/;  // a result view's button, by the view's own label
+
+  function vendorWord(text) {
+    const took = TOOK.exec(text);
+    if (took) return messages.took.replace("{n}", took[1]).replace("{s}", took[2]);
+    const shows = SHOWS.exec(text);
+    if (shows) return messages.shows.replace("{label}", vendorWords.get(shows[1]) || shows[1]);
+    return vendorWords.get(text);
+  }
 
   function translate(node) {
     // The result table's headers and cells are the query's variables and values (data);
@@ -296,18 +305,15 @@
     const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
     for (let text = walker.nextNode(); text; text = walker.nextNode()) {
       const trimmed = text.nodeValue.trim();
-      const took = TOOK.exec(trimmed);
-      const word = took ? messages.took.replace("{n}", took[1]).replace("{s}", took[2])
-        : vendorWords.get(trimmed);
+      const word = vendorWord(trimmed);
       if (word !== undefined) text.nodeValue = text.nodeValue.replace(trimmed, word);
     }
     const elements = [node, ...node.querySelectorAll("*")];
     for (const element of elements) {
       for (const name of ["aria-label", "title", "placeholder"]) {
         const value = element.getAttribute && element.getAttribute(name);
-        if (value && vendorWords.has(value.trim())) {
-          element.setAttribute(name, vendorWords.get(value.trim()));
-        }
+        const word = value && vendorWord(value.trim());
+        if (word !== undefined && word !== value) element.setAttribute(name, word);
       }
     }
   }
