@@ -19,6 +19,7 @@ from starlette.requests import Request
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 86400
 _RANGE = re.compile(
     r"^\s*([A-Za-z]{1,8}|\*)(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
 

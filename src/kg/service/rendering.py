@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.service.context import ServiceContext, get_context
-from kg.service.i18n import COOKIE, Translator, choose_language
+from kg.service.i18n import COOKIE, COOKIE_MAX_AGE, Translator, choose_language
 from kg.service.labels import Labels
 from kg.service.reader import XSD, Term
 
@@ -130,7 +130,7 @@ class Page:
             self.request, template, values, status_code=status_code, headers=headers)
         asked = self.request.query_params.get("lang")
         if asked and asked == self.lang and self.request.cookies.get(COOKIE) != asked:
-            response.set_cookie(COOKIE, self.lang, max_age=365 * 86400, samesite="lax")
+            response.set_cookie(COOKIE, self.lang, max_age=COOKIE_MAX_AGE, samesite="lax")
         return response  # type: ignore[no-any-return]
 
 
