@@ -1,38 +1,23 @@
-"""Starting and stopping `kg serve` for the benchmarks: 127.0.0.1, a free port, a log file."""
+"""`kg serve` for the benchmarks (the tests' launcher), a built store, and the memory of
+its processes."""
 
 from __future__ import annotations
 
-import signal
-import socket
-import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-import httpx
-
-from kg.build import build
-
 PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT / "tests"))  # the tests' launcher of `kg serve`, shared
+import servers  # noqa: E402
+
+from kg.build import build  # noqa: E402
+
+#: A national-scale store takes minutes to open.
 STARTUP_DEADLINE = 900.0
-
-
-@dataclass(frozen=True)
-class Running:
-    """A `kg serve` process that answers: its URL, pid and seconds to the first answer."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    startup_seconds: float
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+#: `kg serve ARGS` until the block ends (tests/servers.py): its Running (url, process,
+#: seconds to the first answer).
+kg_serve = partial(servers.kg_serve, deadline=STARTUP_DEADLINE)
 
 
 def built_store(folder: Path) -> Path:
@@ -40,43 +25,6 @@ def built_store(folder: Path) -> Path:
     location = folder / "store"
     build(location=location)
     return location
-
-
-@contextmanager
-def kg_serve(*args: str, log: Path) -> Iterator[Running]:
-    """Run `kg serve ARGS` on 127.0.0.1 until the block ends (SIGINT, then SIGKILL)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port), *args], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        try:
-            seconds = _wait_for_first_answer(process, url, started, log)
-            yield Running(url, process, seconds)
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_for_first_answer(process: subprocess.Popen[bytes], url: str, started: float,
-                           log: Path) -> float:
-    while time.monotonic() - started < STARTUP_DEADLINE:
-        if process.poll() is not None:
-            raise RuntimeError(f"kg serve exited with {process.returncode}: "
-                               f"{log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(f"{url}/sparql", params={"query": "ASK {}"},
-                         timeout=2).status_code == 200:
-                return time.monotonic() - started
-        except httpx.TransportError:
-            time.sleep(0.02)
-    raise RuntimeError(f"kg serve did not answer within {STARTUP_DEADLINE:.0f} s")
 
 
 def _proc_kib(path: str, field: str) -> int:

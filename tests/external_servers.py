@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,3 +144,66 @@ def virtuoso_server(folder: Path, memory_mib: int = 160) -> Iterator[Endpoint]:
             process.kill()
             process.wait()
         log.close()
+
+
+class Relay:
+    """A TCP relay on 127.0.0.1 in front of a real server, whose `mode` a test switches:
+    'forward' passes the bytes both ways; 'hang' takes the requests and never answers
+    (a server that stopped responding); 'reset' drops every connection (one that went
+    away). The mode holds for connections already open (clients keep them alive)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.mode = "forward"
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self._sockets: list[socket.socket] = []
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if self.mode == "reset":
+                _reset(client)
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self._sockets += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        while True:
+            try:
+                chunk = source.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk or self.mode == "reset":
+                for end in (source, target):
+                    _reset(end)
+                return
+            if self.mode == "forward":
+                try:
+                    target.sendall(chunk)
+                except OSError:
+                    return
+            # 'hang': the bytes are taken and dropped, so no answer ever comes
+
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()
+        for end in self._sockets:
+            _reset(end)
+
+
+def _reset(end: socket.socket) -> None:
+    """Close with a TCP reset (SO_LINGER 0), as a server that crashed would."""
+    with suppress(OSError):
+        end.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    end.close()

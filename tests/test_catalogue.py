@@ -142,3 +142,34 @@ def test_catalogue_as_shacl_executables() -> None:
     text = str(graph.value(subject, SH.select))
     assert "PREFIX hkg: <https://w3id.org/cn-health-kg/ontology#>" in text
     assert "#+" not in text
+
+
+def test_checked_queries_are_remembered_by_content_and_checker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A saved query checked once is read back from the cache as the same SavedQuery,
+    without checking it again; changed content is checked again; a failure is not kept."""
+    from kg.catalogue import read_saved_query
+    from kg.checked_queries import checked
+
+    monkeypatch.setenv("KG_QUERY_CACHE", str(tmp_path / "cache"))
+
+    def never(path: Path, prefixes: object) -> None:
+        raise AssertionError(f"{path.name} was checked again")
+
+    for path in sorted(DEFAULT_QUERIES_DIR.glob("*.rq")):
+        fresh = checked(path, PREFIXES, read_saved_query)
+        assert fresh == read_saved_query(path, PREFIXES)
+        assert checked(path, PREFIXES, never) == fresh  # type: ignore[arg-type]
+    copy = write(tmp_path / "q", "people", GOOD)
+    first = checked(copy, PREFIXES, read_saved_query)
+    assert checked(copy, PREFIXES, never) == first  # type: ignore[arg-type]
+    assert checked(copy, prefix_map("https://example.org/"), read_saved_query).params == \
+        first.params  # other prefixes: another entry, checked again
+    entries = len(list((tmp_path / "cache").iterdir()))
+    copy.write_text(GOOD.replace("?name }", "?name } LIMIT 5"), encoding="utf-8")
+    changed = checked(copy, PREFIXES, read_saved_query)
+    assert changed.text.endswith("LIMIT 5\n")
+    copy.write_text(GOOD.replace("SELECT", "SELEKT"), encoding="utf-8")
+    with pytest.raises(Exception, match="does not parse"):
+        checked(copy, PREFIXES, read_saved_query)
+    assert len(list((tmp_path / "cache").iterdir())) == entries + 1  # the LIMIT 5 one

@@ -109,3 +109,25 @@ def test_the_home_page_shows_the_latest_year_and_links_the_others(
     assert f"{years[-1]}年为民服务实事" in page  # the page's default language
     for year in years[:-1]:
         assert f"?year={year}" in page
+
+
+def test_the_page_shows_what_the_saved_query_answers(service_client: TestClient) -> None:
+    """The scorecard is drawn from task-scorecard: its targets and results are the query's
+    target rows and figure rows, task by task."""
+    response = service_client.get("/api/queries/task-scorecard",
+                                  headers={"accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text[:500]
+    rows = [{k: v["value"] for k, v in b.items()}
+            for b in response.json()["results"]["bindings"]]
+    targets = {(r["task"], r["target"]) for r in rows if "target" in r}
+    figures = {(r["task"], r["figure"]) for r in rows if "figure" in r}
+    assert targets and figures
+    page = scorecard(service_client, year="2025")["tasks"]
+    shown_targets = {(t["task"], s["claim"]) for t in page for g in t["targets"]
+                     for s in g["statements"]}
+    shown_results = {(t["task"], f["claim"]) for t in page for g in t["targets"]
+                     for f in g["results"]}
+    assert shown_targets == targets
+    assert shown_results and shown_results <= figures
+    assessed = {(r["task"], result) for r in rows for result in r.get("results", "").split()}
+    assert assessed and assessed <= figures  # every result is a figure row of its task

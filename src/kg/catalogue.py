@@ -37,6 +37,7 @@ from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
+from kg.checked_queries import checked
 from kg.errors import DataError, Problem
 from kg.inspection import QueryShape, bare_variable, grammar_nodes, inspect_query, parse_tree
 from kg.namespaces import SCHEMA, SH, base_iri, bind_prefixes, prefix_map
@@ -261,8 +262,29 @@ def load_catalogue(queries_dir: Path | None = None, base: str | None = None) -> 
 def _read_checked(path: Path, mtime_ns: int, size: int,
                   prefixes: tuple[tuple[str, str], ...]) -> SavedQuery:
     """A saved query read and checked once per version of its file (the check parses it
-    with two SPARQL parsers, which every app and command would otherwise repeat)."""
-    return read_saved_query(path, dict(prefixes))
+    with two SPARQL parsers, which every app and command would otherwise repeat): once
+    per process here, once per content on disk (kg.checked_queries)."""
+    return checked(path, dict(prefixes), read_saved_query)
+
+
+def saved_query_json(query: SavedQuery) -> dict[str, Any]:
+    """What a check found, as JSON (its path aside), for kg.checked_queries."""
+    return {"name": query.name, "text": query.text, "form": query.form,
+            "title": dict(query.title), "description": dict(query.description),
+            "tags": list(query.tags), "prefixes_used": sorted(query.prefixes_used),
+            "params": [{"name": p.name, "type": p.type, "classes": list(p.classes),
+                        "default": p.default, "example": p.example, "required": p.required,
+                        "description": p.description} for p in query.params]}
+
+
+def saved_query_from_json(data: Mapping[str, Any], path: Path) -> SavedQuery:
+    """The saved query saved_query_json wrote, read from path."""
+    params = tuple(Parameter(p["name"], p["type"], tuple(p["classes"]), p["default"],
+                             p["example"], bool(p["required"]), p["description"])
+                   for p in data["params"])
+    return SavedQuery(data["name"], path, data["text"], data["form"], dict(data["title"]),
+                      dict(data["description"]), tuple(data["tags"]), params,
+                      frozenset(data["prefixes_used"]))
 
 
 class _QueryFileError(Exception):

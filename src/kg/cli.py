@@ -123,7 +123,7 @@ def query(sparql: str, fmt: str, params: tuple[str, ...], location: Path | None,
     parameters: those given with --param, the others at their declared defaults.
     """
     from kg.querying import (
-        QueryError,
+        QueryArgumentError,
         format_result,
         parse_params,
         read_query_text,
@@ -139,7 +139,8 @@ def query(sparql: str, fmt: str, params: tuple[str, ...], location: Path | None,
         if name is not None:
             result = run_saved_query(name, values, settings)
         elif values:
-            raise QueryError(f"--param applies only to saved queries; {sparql!r} is not one")
+            raise QueryArgumentError(
+                f"--param applies only to saved queries; {sparql!r} is not one")
         else:
             result = run_query(read_query_text(sparql), settings)
         click.echo(format_result(result, fmt), nl=False)

@@ -31,7 +31,7 @@ from rdflib.plugins.sparql.parser import UpdateUnit as UPDATE_GRAMMAR
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
-from kg.query_errors import QueryRefused, QuerySyntaxError, QueryTooComplex
+from kg.query_errors import QueryRefused, QuerySyntaxError, QueryTooComplex, UpdateRefused
 from kg.sparql_lexer import CanonicalQuery, canonicalise
 
 QUERY_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT",
@@ -99,7 +99,7 @@ def inspect_query(query: str | CanonicalQuery, base_iri: str | None = None,
                   prefixes: Mapping[str, str] | None = None, *, tree: Any = None) -> QueryShape:
     """The shape of a query, from rdflib's parse and algebra of its canonical text.
 
-    Raises QueryRefused('read-only') for an update, QuerySyntaxError for text
+    Raises UpdateRefused for an update, QuerySyntaxError for text
     that is neither a query nor an update by the SPARQL 1.1 grammar. A `tree`
     from `parse_tree(text)` saves parsing again (it is used up: the algebra
     translation rewrites it). Whoever runs the query must run `canonicalise(text).text`.
@@ -140,8 +140,7 @@ def _parse(canonical: CanonicalQuery) -> Any:
         return QUERY_GRAMMAR.parse_string(canonical.text, parse_all=True)
     except ParseBaseException as error:
         if _is_update(canonical.text):
-            raise QueryRefused("this endpoint is read-only: SPARQL updates are not accepted",
-                               policy="read-only") from None
+            raise UpdateRefused() from None
         line, column = canonical.source_position(error.loc)
         raise QuerySyntaxError(_parse_message(canonical, error.loc, line, column), line=line,
                                column=column) from None

@@ -1,124 +1,110 @@
-"""Why a query was not answered: one family of errors, each with its HTTP status.
+"""Why a query was not answered: one family of errors, each with how HTTP reports it.
 
 Raised by the policy check (`kg.inspection`), by the query workers (pickled back
-to the server as they are) and by the executor; the service turns any of them
-into a problem document in one place, and the command line prints the message.
+to the server as they are), by the executor and by the stores; the service answers
+each with a problem document from its class (`kg.service.problems`), and the command
+line prints the message.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Iterable
+from typing import Any, Literal
 
-from kg.errors import KgError
+from kg.errors import ReportedError
+from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS
+
+READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+AnswerKind = Literal["results", "graph", "page"]
+_ANSWER_NOUNS = {"results": "query results", "graph": "a graph", "page": "this resource"}
 
 
-class QueryError(KgError):
-    """A query that was not answered; `status` and `title` say how HTTP reports it."""
+class QueryError(ReportedError, status=400, title="query not answered", kind="query-not-answered"):
+    """A query that was not answered."""
 
-    status = 400
-    title = "query not answered"
+
+class QuerySyntaxError(QueryError, title="malformed query", kind="malformed-query"):
+    """The text is not SPARQL 1.1 (the message gives line and column where known; they
+    are also members `line` and `column`)."""
 
     def __init__(self, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.extra = {k: v for k, v in extra.items() if v is not None}
-
-    def __reduce__(self) -> tuple[Any, ...]:  # keep the extras across the worker's pipe
-        return (_rebuild, (type(self), self.message, self.extra))
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {}
+        if "line" not in extra and (match := _POSITION.search(message)):
+            extra.update(line=int(match.group(1)), column=int(match.group(2)))
+        super().__init__(message, **extra)
 
 
-def _rebuild(cls: type[QueryError], message: str, extra: dict[str, Any]) -> QueryError:
-    return cls(message, **extra)
-
-
-class QuerySyntaxError(QueryError):
-    """The text is not SPARQL 1.1 (the message gives line and column where known)."""
-
-    title = "malformed query"
-
-
-class QueryRefused(QueryError):
+class QueryRefused(QueryError, title="query not allowed", kind="query-refused"):
     """The query asks for something this read-only, offline service never does.
 
-    `policy` ('read-only', 'service' or 'remote-graph') lets clients tell a refusal
-    on purpose from an error."""
-
-    title = "query not allowed"
-
-    @property
-    def status(self) -> int:  # type: ignore[override]
-        return 403 if self.extra.get("policy") == "read-only" else 400
+    `policy` ('service', 'remote-graph', 'unverifiable', 'network'; 'read-only' for an
+    update) lets clients tell a refusal on purpose from an error."""
 
     @property
     def policy(self) -> str:
         return str(self.extra.get("policy", ""))
 
 
-class QueryTooComplex(QueryError):
+class UpdateRefused(QueryRefused, status=403, title="read-only", kind="read-only"):
+    """A SPARQL update, or a request to run one: this endpoint is read-only."""
+
+    def __init__(self, message: str = READ_ONLY, **extra: Any) -> None:
+        super().__init__(message, **{**extra, "policy": "read-only"})
+
+
+class QueryTooComplex(QueryError, title="query too complex", kind="query-too-complex"):
     """The text exceeds a size or nesting limit checked before any parser runs."""
 
-    title = "query too complex"
 
-
-class QueryUnsupported(QueryError):
+class QueryUnsupported(QueryError, title="query not supported", kind="query-unsupported"):
     """The engine parsed the query but cannot evaluate it (e.g. an unknown function)."""
 
-    title = "query not supported"
+
+class NotAcceptable(QueryError, status=406, title="not acceptable", kind="not-acceptable"):
+    """The client accepts no format offered for this kind of answer: `answer_kind` is
+    'results' (SELECT, ASK), 'graph' (CONSTRUCT, DESCRIBE) or 'page'; `offered` lists
+    the media types it could have had (by default those of the answer kind); a `note`
+    says where else to look."""
+
+    def __init__(self, answer_kind: AnswerKind, offered: Iterable[str] = (),
+                 note: str = "") -> None:
+        self.answer_kind = answer_kind
+        self.offered = tuple(dict.fromkeys(offered)) or default_media_types(answer_kind)
+        self.note = note
+        super().__init__(f"no acceptable format for {_ANSWER_NOUNS[answer_kind]}; offered: "
+                         f"{', '.join(self.offered)}" + (f" ({note})" if note else ""))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NotAcceptable, (self.answer_kind, self.offered, self.note))
 
 
-class NotAcceptable(QueryError):
-    """The client accepts no format for this kind of result ('results' or 'graph')."""
+def default_media_types(answer_kind: AnswerKind) -> tuple[str, ...]:
+    """The media types of the formats of one kind of answer (none for a page)."""
+    formats = {"results": RESULTS_FORMATS, "graph": GRAPH_FORMATS}.get(answer_kind, {})
+    return tuple(dict.fromkeys(f.media_type for f in formats.values()))
 
-    status = 406
-    title = "not acceptable"
 
-
-class QueryTimeout(QueryError):
+class QueryTimeout(QueryError, status=503, title="query timed out", kind="query-timeout",
+                   retry_after=1):
     """The query did not finish within the time limit and was stopped."""
 
-    status = 503
-    title = "query timed out"
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": "1"}
-
-
-class TooManyQueries(QueryError):
+class TooManyQueries(QueryError, status=429, title="too many queries", kind="too-many-queries",
+                     retry_after=1):
     """The client's query held a worker beyond its share and another client needed it."""
 
-    status = 429
-    title = "too many queries"
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": "1"}
-
-
-class QueryMemoryLimit(QueryError):
+class QueryMemoryLimit(QueryError, status=503, title="query memory limit",
+                       kind="query-memory-limit", retry_after=1):
     """The query needed more memory than a query worker may have, and was stopped."""
-
-    status = 503
-    title = "query memory limit"
 
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message, **{"limit": "memory", **extra})
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": "1"}
 
+class QueryFailed(QueryError, status=503, title="query service unavailable", kind="query-failed",
+                  retry_after=2, public=False):
+    """No answer through no fault of the query: its worker died, none can start, or the
+    store did not answer (the message, which may name hosts, is logged, not shown)."""
 
-class QueryFailed(QueryError):
-    """No answer through no fault of the query: its worker died, or none can start."""
-
-    status = 503
-    title = "query service unavailable"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": "2"}

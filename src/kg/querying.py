@@ -15,8 +15,8 @@ from kg.sparql_lexer import canonicalise
 from kg.store import GraphStore, QueryDataset, open_store
 
 
-class QueryError(KgError):
-    """A query file that cannot be read."""
+class QueryArgumentError(KgError):
+    """A query argument of the command line that cannot be used (a file, a --param)."""
 
 
 def read_query_text(argument: str) -> str:
@@ -26,7 +26,8 @@ def read_query_text(argument: str) -> str:
         try:
             return path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise QueryError(f"{argument}: cannot read query file: {exc.strerror or exc}") from exc
+            raise QueryArgumentError(
+                f"{argument}: cannot read query file: {exc.strerror or exc}") from exc
     return argument
 
 
@@ -93,10 +94,6 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def _cell(term: object) -> str:
-    return "" if term is None else getattr(term, "value", str(term))
-
-
 def store_stats(settings: Settings) -> str:
     """A short report of the store, read from the store itself."""
     store = open_store(settings)
@@ -142,7 +139,7 @@ def run_saved_query(name: str, params: dict[str, str], settings: Settings) -> Co
     try:
         bound = saved.bind(params, catalogue.prefixes)
     except ParameterError as exc:
-        raise QueryError(f"{name}: {exc}") from exc
+        raise QueryArgumentError(f"{name}: {exc}") from exc
     return _checked(store, saved.bound_text(bound), dict(catalogue.prefixes))
 
 
@@ -152,6 +149,6 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise QueryError(f"--param {pair!r}: expected NAME=VALUE")
+            raise QueryArgumentError(f"--param {pair!r}: expected NAME=VALUE")
         params[key] = value
     return params

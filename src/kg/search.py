@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.errors import ReportedError
 from kg.namespaces import prefix_map
 from kg.store.base import UNION, GraphStore, QueryDataset
 from kg.store.terms import Row, fill, iri, literal, sparql_term
@@ -416,7 +417,8 @@ class SearchIndex:
             (kind, limit, offset))]
 
 
-class IndexNotReady(Exception):
+class IndexNotReady(ReportedError, status=503, title="search index not ready",
+                    kind="search-index-not-ready", retry_after=30):
     """The index is still being written (or could not be); the message says which."""
 
 

@@ -94,10 +94,6 @@ class Lexicon:
                 start = text.find(name, start + 1)
         return sorted(found)
 
-    def user_words(self) -> list[str]:
-        """Every registry name and alias, for the word segmenter's dictionary."""
-        return sorted({n for table in self.names.values() for n in table if len(n) >= 2})
-
 
 def looks_like_name(text: str) -> bool:
     """A plausible Chinese personal name: a known surname and 1-2 (or 2-3) given characters."""

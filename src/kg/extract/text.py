@@ -266,7 +266,6 @@ def _trim(left: int, right: int, start: int, end: int, limit: int, view: Compact
 CN_DAY_RE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]")
 RELATIVE_DAYS = {"昨日": -1, "昨天": -1, "前日": -2, "前天": -2, "今日": 0, "今天": 0,
                  "明日": 1, "明天": 1}
-RELATIVE_RE = re.compile("|".join([*RELATIVE_DAYS, "近日", "日前", "本月", "上月"]))
 
 
 def resolve_date(expression: str, anchor: str | None) -> tuple[str | None, bool]:

@@ -9,10 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import Response
 
 from kg.service import assets, graph, pages, queries, scorecard, search_pages, sparql, tidy
 from kg.service.compression import CompressionMiddleware
@@ -22,12 +20,7 @@ from kg.service.hosts import HostMiddleware
 from kg.service.httpcache import ConditionalGetMiddleware
 from kg.service.i18n import choose_language
 from kg.service.methods import MethodsMiddleware
-from kg.service.problems import (
-    PROBLEM_MEDIA_TYPE,
-    HttpProblem,
-    parameter_problem,
-    problem_response,
-)
+from kg.service.problems import PROBLEM_MEDIA_TYPE, PROBLEMS, exception_handlers
 from kg.service.rendering import code_spans
 from kg.service.security import (
     SecurityHeadersMiddleware,
@@ -74,6 +67,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
         description=DESCRIPTION,
         version=context.version,
         lifespan=lifespan,
+        exception_handlers=exception_handlers(),
         docs_url=None,  # served offline by assets.router
         redoc_url=None,
     )
@@ -84,15 +78,6 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.state.templates.env.globals["asset"] = assets.asset_url
     app.state.templates.env.filters["urlencode_without_format"] = query_string_without_format
     app.state.templates.env.filters["code_spans"] = code_spans
-
-    @app.exception_handler(HttpProblem)
-    async def answer_problem(request: Request, problem: HttpProblem) -> Response:
-        return problem_response(problem)
-
-    @app.exception_handler(RequestValidationError)
-    async def answer_invalid_parameter(request: Request,
-                                       error: RequestValidationError) -> Response:
-        return problem_response(parameter_problem(error))
 
     assets.mount_static(app)
     app.include_router(assets.router)
@@ -146,6 +131,8 @@ def document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-PROBLEM = {"type": "object", "required": ["status", "title", "detail"], "properties": {
-    "status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"},
-    "parameter": {"type": "string"}, "policy": {"type": "string"}}}
+PROBLEM = {"type": "object", "required": ["status", "title", "kind", "detail"], "properties": {
+    "status": {"type": "integer"}, "title": {"type": "string"},
+    "kind": {"type": "string", "enum": sorted({cls.kind for cls in PROBLEMS})},
+    "detail": {"type": "string"}, "parameter": {"type": "string"},
+    "policy": {"type": "string"}}}

@@ -16,13 +16,14 @@ from typing import Any, TypeVar
 from fastapi import Request
 
 from kg.catalogue import Catalogue, load_catalogue
+from kg.derived_indexes import DerivedIndexes
 from kg.namespaces import prefix_map
 from kg.questions import QuestionBook, load_questions, questions_file
-from kg.search import INDEX_FILE, IndexNotReady, LazyIndex, SearchIndex
+from kg.search import INDEX_FILE, LazyIndex, SearchIndex
 from kg.service.dataset import DatasetSource, data_base_iri
 from kg.service.executor import QueryExecutor
 from kg.service.httpcache import DatasetValidators
-from kg.service.problems import HttpProblem
+from kg.service.problems import PageTimeout
 from kg.service.reader import GraphReader
 from kg.service.worker import Answer
 from kg.settings import Settings, client_share
@@ -152,6 +153,8 @@ class ServiceContext:
         self.search = LazyIndex(release / INDEX_FILE if release else None)
         """The release's search index, or one being built in the background."""
         self.search.build_in_background(self.store, self.data_base, self.reader.dataset)
+        self.derived = DerivedIndexes(release)
+        """Tables the release carries that narrow some saved queries (kg.derived_indexes)."""
         self.cache = ByteBoundedCache(config.cache_bytes)
         self.memo = ByteBoundedCache(256 * 2**20, max_entry_bytes=256 * 2**20)
         """Documents computed once (service description, VoID, dumps, instance checks)."""
@@ -168,21 +171,16 @@ class ServiceContext:
         try:
             return await asyncio.wait_for(work, self.config.timeout)
         except TimeoutError:
-            raise HttpProblem(503, "request timed out", "this page took longer than the "
-                              f"{self.config.timeout:g} s time limit; try again shortly",
-                              headers={"Retry-After": "1"}) from None
+            raise PageTimeout(f"this page took longer than the {self.config.timeout:g} s "
+                              "time limit; try again shortly") from None
 
     # ------------------------------------------------------------ search
 
     async def search_index(self) -> SearchIndex:
-        """The search index, once it is there (503 with Retry-After while it is built)."""
+        """The search index, once it is there (IndexNotReady, a 503, while it is built)."""
         if not self.search.wait(0):
             await asyncio.to_thread(self.search.wait, SEARCH_WAIT_SECONDS)
-        try:
-            return self.search.get()
-        except IndexNotReady as error:
-            raise HttpProblem(503, "search index not ready", str(error),
-                              headers={"Retry-After": "30"}) from None
+        return self.search.get()
 
     # ------------------------------------------------------------ public addresses
 

@@ -33,7 +33,6 @@ from kg.service.sentences import InSentence, Passage, article_passages, quote_in
 PAGE_SIZE = 50
 #: the kinds of claim, in the order the reading view's legend shows their colours
 CLAIM_KINDS = ("Measurement", "Target", "Statement", "PostHolding", "Mention")
-MAX_STATEMENTS = 500
 ORG = "http://www.w3.org/ns/org#"
 
 DESCRIPTION = """

@@ -22,7 +22,7 @@ from kg.namespaces import HKG
 from kg.service.context import get_context
 from kg.service.entities import is_known
 from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
-from kg.service.problems import HttpProblem
+from kg.service.problems import InvalidParameter, NotFound
 from kg.service.reader import iri
 from kg.service.rendering import Page
 
@@ -183,10 +183,9 @@ def resource_of(page: Page, value: str, name: str) -> str:
     context = page.context
     resource = context.data_iri(value.strip(), page.request)
     if not re.match(IRI_PATTERN, resource):
-        raise HttpProblem(422, "invalid parameter", f"{name}: {value!r} is not an IRI",
-                          parameter=name)
+        raise InvalidParameter(name, f"{name}: {value!r} is not an IRI")
     if not is_known(context.reader, resource):
-        raise HttpProblem(404, "not found", f"<{resource}> is not a resource of this dataset")
+        raise NotFound(f"<{resource}> is not a resource of this dataset")
     return resource
 
 
@@ -223,7 +222,7 @@ def resolve_name(page: Page, index: Any, value: str, name: str) -> str:
         return resource_of(page, text, name)
     hits = index.find_entities(text, limit=1) if index is not None and text else []
     if not hits:
-        raise HttpProblem(404, "not found", f"{name}: no entity is named {text!r}")
+        raise NotFound(f"{name}: no entity is named {text!r}")
     return str(hits[0].entity.iri)
 
 

@@ -14,7 +14,7 @@ import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kg.service.problems import HttpProblem, problem_response
+from kg.service.problems import BadRequest, problem_response
 
 _UNRESERVED_OR_SUB_DELIM = r"[A-Za-z0-9\-._~!$&'()*+,;=]"
 _PCT = r"%[0-9A-Fa-f]{2}"
@@ -40,17 +40,17 @@ AUTHORITY = re.compile(
 )
 
 
-def host_problem(scope: Scope) -> HttpProblem | None:
+def host_problem(scope: Scope) -> BadRequest | None:
     """Why the request's Host header is not acceptable, or None when it is (or is absent)."""
     hosts = [value for key, value in scope["headers"] if key == b"host"]
     if len(hosts) > 1:
-        return HttpProblem(400, "bad request", "more than one Host header")
+        return BadRequest("more than one Host header")
     if not hosts:
         return None  # HTTP/1.0: the links take the server's own address
     text = hosts[0].decode("latin-1")
     if not AUTHORITY.fullmatch(text):
-        return HttpProblem(400, "bad request", f"Host header {text[:100]!r} is not a host name "
-                           f"with an optional port (RFC 3986)")
+        return BadRequest(f"Host header {text[:100]!r} is not a host name with an optional "
+                          "port (RFC 3986)")
     return None
 
 

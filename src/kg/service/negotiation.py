@@ -14,11 +14,8 @@ from functools import lru_cache
 from starlette.requests import Request
 
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS
-from kg.service.problems import HttpProblem
-
-
-class UnknownFormat(ValueError):
-    """A `format` parameter that names no format of this kind."""
+from kg.query_errors import NotAcceptable
+from kg.service.problems import UnknownFormat
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +139,7 @@ def negotiate_request(request: Request, offers: Sequence[Offer]) -> Offer:
 
     An unknown `format` is a 400; an Accept nothing on offer satisfies is a 406.
     """
-    try:
-        offer = choose(request.headers.get("accept"), request.query_params.get("format"), offers)
-    except UnknownFormat as exc:
-        raise HttpProblem(400, "unknown format", str(exc)) from exc
+    offer = choose(request.headers.get("accept"), request.query_params.get("format"), offers)
     if offer is None:
-        types = ", ".join(dict.fromkeys(o.media_type for o in offers))
-        raise HttpProblem(406, "not acceptable", f"offered: {types}")
+        raise NotAcceptable("page", (o.media_type for o in offers))
     return offer

@@ -20,11 +20,12 @@ from starlette.responses import RedirectResponse, Response
 from kg.catalogue import expand_curie, query_iri
 from kg.formats import GRAPH_FORMATS, GraphFormat, serialize_graph
 from kg.namespaces import HKG, bind_prefixes
+from kg.query_errors import NotAcceptable
 from kg.search import LIST_KINDS
 from kg.service import entities, graph
 from kg.service.context import ServiceContext, get_context
 from kg.service.negotiation import GRAPH_OFFERS, HTML_OFFER, Offer, negotiate_request
-from kg.service.problems import HttpProblem, whole_number
+from kg.service.problems import NotFound, whole_number
 from kg.service.reader import Row, iri, literal
 from kg.service.rendering import Page, compact
 from kg.service.rendering import render as render  # the SPARQL page renders through here
@@ -180,7 +181,7 @@ async def download(filename: Annotated[str, Path(json_schema_extra={"enum": DUMP
     fmt = next((f for f in GRAPH_FORMATS.values() if f.extension == extension), None)
     if stem != DUMP_NAME or fmt is None:
         names = ", ".join(DUMP_NAMES)
-        raise HttpProblem(404, "no such download", f"{filename!r} is not one of: {names}")
+        raise NotFound(f"no download {filename!r}; the dumps are: {names}")
     body = await context.off_loop(lambda: dump_bytes(context, fmt))
     return Response(body, media_type=fmt.media_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
@@ -228,7 +229,7 @@ def resource_response(path: str, request: Request) -> Response:
             return page.render("missing.html", {"title": page.t("missing.title"),
                                                 "iri": resource, "detail": detail},
                                status_code=404)
-        raise HttpProblem(404, "not found", f"<{resource}> is not a resource of this dataset")
+        raise NotFound(f"<{resource}> is not a resource of this dataset")
     if (successor := entities.replaced_by(context.reader, resource)) is not None:
         return RedirectResponse(context.local_url(successor, request), 301)
     if offer.format != "html":
@@ -253,8 +254,8 @@ def resource_response(path: str, request: Request) -> Response:
 def list_resource(request: Request, kind: str) -> Response:
     offer = negotiate_page(request)
     if offer.format != "html":
-        raise HttpProblem(406, "not acceptable", f"/{kind} is a page for people; its "
-                          "resources are in /void and the dumps")
+        raise NotAcceptable("page", (HTML_OFFER.media_type,), f"/{kind} is a page for "
+                            "people; its resources are in /void and the dumps")
     page = Page(request)
     listing = kind_listing(page, kind, page_number(request))
     return page.render("list.html", {"title": page.t("kind." + kind), **listing},
@@ -322,7 +323,7 @@ def partition_resource(request: Request, context: ServiceContext, name: str) -> 
     cls = expand_curie(name, context.prefixes)
     counts = dict(class_counts(context))
     if cls not in counts:
-        raise HttpProblem(404, "not found", f"no class partition {name!r} in this dataset")
+        raise NotFound(f"no class partition {name!r} in this dataset")
     offer = negotiate_page(request)
     if offer.format != "html":
         fmt = GRAPH_FORMATS[offer.format]

@@ -19,7 +19,15 @@ from markupsafe import Markup
 from pyoxigraph import NamedNode
 from starlette.responses import Response
 
-from kg.catalogue import Catalogue, Parameter, ParameterError, SavedQuery, catalogue_graph
+from kg.catalogue import (
+    Catalogue,
+    Parameter,
+    ParameterError,
+    SavedQuery,
+    as_term,
+    catalogue_graph,
+)
+from kg.derived_indexes import NARROWED
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS, serialize_graph
 from kg.search import SearchIndex
 from kg.service.context import ServiceContext, get_context
@@ -31,7 +39,7 @@ from kg.service.negotiation import (
     Offer,
     negotiate_request,
 )
-from kg.service.problems import HttpProblem
+from kg.service.problems import InvalidParameter, NotFound
 from kg.service.province_charts import comparison_charts
 from kg.service.reader import Term, iri
 from kg.service.rendering import Page
@@ -179,8 +187,7 @@ def saved_query_endpoint(query: SavedQuery) -> Callable[[Request], Awaitable[Res
 
 async def unknown_query(name: str, request: Request) -> Response:
     known = ", ".join(get_context(request).catalogue)
-    raise HttpProblem(404, "no such saved query",
-                      f"there is no saved query named {name!r}; the catalogue has: {known}")
+    raise NotFound(f"there is no saved query named {name!r}; the catalogue has: {known}")
 
 
 # ---------------------------------------------------------------- running one
@@ -213,8 +220,7 @@ async def answer_saved_query(request: Request, context: ServiceContext,
             return await context.off_loop(lambda: page.render("query.html", query_page(
                 page, query, values, error=error, candidates=candidates), status_code=422))
         extra = {"candidates": exc.candidates} if getattr(exc, "candidates", None) else {}
-        raise HttpProblem(422, "invalid parameter", str(exc), parameter=exc.name,
-                          **extra) from exc
+        raise InvalidParameter(exc.name, str(exc), **extra) from exc
     wanted = "json" if offer.format == "html" else offer.format
     answer, hit = await cached_answer(request, context, query, bound, wanted)
     if offer.format == "html":
@@ -308,8 +314,7 @@ def single_values(request: Request) -> dict[str, str]:
     values: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         if name in values:
-            raise HttpProblem(422, "invalid parameter",
-                              f"parameter '{name}': given more than once", parameter=name)
+            raise InvalidParameter(name, f"parameter '{name}': given more than once")
         values[name] = value
     return values
 
@@ -350,8 +355,15 @@ async def cached_answer(request: Request, context: ServiceContext, query: SavedQ
     answer = context.cache.get(key)
     if answer is not None:
         return answer, True
+    restrict = None
+    if query.name in NARROWED:
+        narrowed = await context.off_loop(lambda: context.derived.candidates(query.name, bound))
+        if narrowed is not None:
+            restrict = (narrowed[0], tuple(iri(value) for value in narrowed[1]))
     job = QueryJob(
-        sparql=query.bound_text(bound),
+        sparql=query.text,
+        bindings=tuple((name, as_term(value)) for name, value in sorted(bound.items())),
+        restrict=restrict,
         results_format=fmt if query.form != "CONSTRUCT" else None,
         graph_format=fmt if query.form == "CONSTRUCT" else None,
         union_default_graph=context.config.source.union,

@@ -19,9 +19,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from kg.catalogue import ParameterError, as_term
+from kg.query_errors import QueryError
 from kg.questions import Resolution, Template
 from kg.search import SearchIndex
-from kg.service.problems import HttpProblem
 from kg.service.queries import _term, bind_parameters, cached_answer
 from kg.service.reader import Term
 from kg.service.rendering import Page
@@ -104,7 +104,7 @@ async def _run(page: Page, template: Template, resolution: Resolution,
         return None  # a slot's text that is not of its type (a year of 20 digits)
     try:
         answer, _ = await cached_answer(page.request, context, query, bound, "json")
-    except HttpProblem:
+    except QueryError:
         return None  # out of time or workers: the search results still answer
     return Attempt(resolution, values, bound, answer, answer_rows(answer, template))
 

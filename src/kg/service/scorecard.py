@@ -19,63 +19,17 @@ from starlette.responses import Response
 from kg.namespaces import HKG
 from kg.service.charts import BarPair, number, target_result_chart
 from kg.service.negotiation import HTML_OFFER, Offer, negotiate_request
-from kg.service.reader import Row, Term, iri, literal
+from kg.service.reader import Row, Term
 from kg.service.rendering import Page
 
 router = APIRouter()
 
-TASKS = """
-SELECT ?task ?number ?continues ?continuedBy WHERE {
-  ?programme a hkg:ServiceTaskProgramme ; hkg:year ?year . FILTER(STR(?year) = $year)
-  ?task dcterms:isPartOf ?programme ; hkg:taskNumber ?number .
-  OPTIONAL { ?task hkg:continues ?continues }
-  OPTIONAL { ?continuedBy hkg:continues ?task }
-} ORDER BY ?number ?task"""
+#: The saved query the page is drawn from (one row per target, or per reported figure).
+SCORECARD_QUERY = "task-scorecard"
 YEARS = """
 SELECT DISTINCT ?year WHERE {
   ?programme a hkg:ServiceTaskProgramme ; hkg:year ?year . ?task dcterms:isPartOf ?programme .
 } ORDER BY ?year"""
-TARGETS = """
-SELECT ?target ?task ?indicator ?value ?valueMax ?unit ?comparator ?deadline ?place ?event
-       ?source ?quote ?announcer WHERE {
-  VALUES ?task { $tasks }
-  ?target a hkg:Target ; hkg:forTask ?task ; hkg:value ?value .
-  OPTIONAL { ?target hkg:indicator ?indicator }
-  OPTIONAL { ?target hkg:valueMax ?valueMax }
-  OPTIONAL { ?target hkg:unit ?unit }
-  OPTIONAL { ?target hkg:comparator ?comparator }
-  OPTIONAL { ?target hkg:deadline ?deadline }
-  OPTIONAL { ?target hkg:place ?place }
-  OPTIONAL { ?target hkg:atEvent ?event }
-  OPTIONAL { ?target prov:wasDerivedFrom ?source }
-  OPTIONAL { ?target hkg:evidence/oa:exact ?quote }
-  OPTIONAL { ?target hkg:announcedBy ?announcer }
-} ORDER BY ?target"""
-ASSESSMENTS = """
-SELECT ?target ?status ?resultValue ?result WHERE {
-  VALUES ?task { $tasks }
-  ?target hkg:forTask ?task . ?assessment hkg:assesses ?target ; hkg:status ?status .
-  OPTIONAL { ?assessment hkg:resultValue ?resultValue }
-  OPTIONAL { ?assessment hkg:basedOn ?result }
-}"""
-FIGURES = """
-SELECT ?result ?task ?indicator ?value ?unit ?qualifier ?when ?place ?reporter ?source ?quote
-WHERE {
-  { VALUES ?result { $results } } UNION { VALUES ?task { $tasks } ?result a hkg:Measurement ;
-      hkg:forTask ?task }
-  ?result hkg:value ?value .
-  OPTIONAL { ?result hkg:forTask ?task }
-  OPTIONAL { ?result hkg:indicator ?indicator }
-  OPTIONAL { ?result hkg:unit ?unit }
-  OPTIONAL { ?result hkg:qualifier ?qualifier }
-  OPTIONAL { ?result hkg:asOf ?asOf }
-  OPTIONAL { ?result dcterms:date ?date }
-  BIND(COALESCE(?asOf, ?date) AS ?when)
-  OPTIONAL { ?result hkg:place ?place }
-  OPTIONAL { ?result hkg:reportedBy ?reporter }
-  OPTIONAL { ?result prov:wasDerivedFrom ?source }
-  OPTIONAL { ?result hkg:evidence/oa:exact ?quote }
-}"""
 SCORECARD_OFFERS = (HTML_OFFER, Offer("application/json", "json"))
 STATUS_ORDER = ("exceeded", "met", "not-met", "no-result")
 
@@ -86,7 +40,6 @@ class Statement:
 
     claim: str
     value: Term
-    value_max: Term | None
     deadline: Term | None
     event: str | None
     source: str | None
@@ -188,65 +141,72 @@ def latest_year(page: Page, default: int = 2025) -> int:
     return years[-1] if years else default
 
 
+def scorecard_rows(page: Page, year: int) -> list[Row]:
+    """The rows of the saved query task-scorecard for a year, in the page's language."""
+    context = page.context
+    saved = context.catalogue[SCORECARD_QUERY]
+    bound = saved.bind({"year": str(year), "lang": page.lang}, context.prefixes)
+    return context.reader.select(saved.bound_text(bound))
+
+
 def build_scorecard(page: Page, year: int) -> list[TaskRow]:
-    reader = page.context.reader
+    """Tasks, targets grouped by indicator and place, assessments and figures, from the rows
+    of task-scorecard (a row's target columns or its figure columns are bound)."""
+    rows = scorecard_rows(page, year)
     by_task: dict[str, TaskRow] = {}
-    for r in reader.select(TASKS, {"year": literal(str(year))}):
+    for r in sorted(rows, key=lambda r: (_number(r["number"].value), r["task"].value)):
         row = by_task.setdefault(r["task"].value, TaskRow(r["task"].value, r["number"].value,
                                                           _v(r, "continues")))
-        later = _v(r, "continuedBy")
-        if later and later not in row.continued_by:
-            row.continued_by.append(later)
+        for later in _list(r, "continuedBy"):
+            if later not in row.continued_by:
+                row.continued_by.append(later)
     tasks = list(by_task.values())
-    if not tasks:
-        return []
-    task_terms = [iri(t.task) for t in tasks]
     statements: dict[str, Statement] = {}
     groups: dict[tuple[str, str | None, str | None], TargetGroup] = {}
-    claim_group: dict[str, TargetGroup] = {}
-    for row in reader.select(TARGETS, {"tasks": task_terms}):
+    result_claims: dict[str, list[TargetGroup]] = defaultdict(list)
+    for row in sorted((r for r in rows if "target" in r), key=lambda r: r["target"].value):
         claim = row["target"].value
         if claim not in statements:
             key = (row["task"].value, _v(row, "indicator") or claim, _v(row, "place"))
             group = groups.get(key)
             if group is None:
                 group = groups[key] = TargetGroup(_v(row, "indicator"), _v(row, "place"),
-                                                  _v(row, "unit"), _v(row, "comparator"))
+                                                  _v(row, "unit"), _v(row, "comparatorConcept"))
                 by_task[key[0]].groups.append(group)
-            statements[claim] = Statement(claim, row["value"], row.get("valueMax"),
-                                          row.get("deadline"), _v(row, "event"),
-                                          _v(row, "source"), _v(row, "quote"))
+            statements[claim] = Statement(claim, row["targetValue"], row.get("deadline"),
+                                          _v(row, "event"), _v(row, "targetSource"),
+                                          _v(row, "quote"), sorted(_list(row, "announcers")))
             group.statements.append(statements[claim])
-            claim_group[claim] = group
-        announcer = _v(row, "announcer")
-        if announcer and announcer not in statements[claim].announcers:
-            statements[claim].announcers.append(announcer)
-    for statement in statements.values():
-        statement.announcers.sort()
-    result_claims: dict[str, list[TargetGroup]] = defaultdict(list)
-    for row in reader.select(ASSESSMENTS, {"tasks": task_terms}):
-        group = claim_group.get(row["target"].value)
-        if group is None:
-            continue
-        status = row["status"].value.removeprefix(str(HKG))
-        group.statuses.append({"Met": "met", "Exceeded": "exceeded", "NotMet": "not-met"}.get(
-            status, "no-result"))
-        if "result" in row and group not in result_claims[row["result"].value]:
-            result_claims[row["result"].value].append(group)
-    figures = collect_figures(reader.select(FIGURES, {
-        "results": [iri(c) for c in result_claims],
-        "tasks": task_terms}))
-    for claim, figure in figures.items():
+        group = groups[(row["task"].value, _v(row, "indicator") or claim, _v(row, "place"))]
+        if "status" in row:
+            status = row["status"].value.removeprefix(str(HKG))
+            group.statuses.append({"Met": "met", "Exceeded": "exceeded",
+                                   "NotMet": "not-met"}.get(status, "no-result"))
+        for result in _list(row, "results"):
+            if group not in result_claims[result]:
+                result_claims[result].append(group)
+    figures = collect_figures([r for r in rows if "figure" in r])
+    for claim, figure in sorted(figures.items()):
         for group in result_claims.get(claim, []):
-            group.results.append(figure)
-    used = set(result_claims)
-    for figure in figures.values():
-        if figure.claim not in used and figure.task in by_task:
+            if figure not in group.results:
+                group.results.append(figure)
+        if claim not in result_claims and figure.task in by_task:
             by_task[figure.task].figures.append(figure)
     page.labels.load(_iris_of(tasks))
     for row in tasks:
         row.chart = task_chart(page, row)
     return tasks
+
+
+def _number(text: str) -> tuple[int, str]:
+    """A task number for sorting: 2 before 10."""
+    return (int(text), "") if text.isdigit() else (10**9, text)
+
+
+def _list(row: Row, name: str) -> list[str]:
+    """A column that lists IRIs, space-separated (task-scorecard's concatenations)."""
+    term = row.get(name)
+    return term.value.split() if term is not None else []
 
 
 def _v(row: Row, name: str) -> str | None:
@@ -255,22 +215,17 @@ def _v(row: Row, name: str) -> str | None:
 
 
 def collect_figures(rows: list[Row]) -> dict[str, Figure]:
-    """Measurement rows (one per qualifier and reporter) folded into one Figure each."""
+    """The figure columns of task-scorecard's rows, one Figure per claim."""
     figures: dict[str, Figure] = {}
     for row in rows:
-        claim = row["result"].value
-        figure = figures.get(claim)
-        if figure is None:
-            figure = figures[claim] = Figure(
-                claim, row["value"], _v(row, "unit"), [], row.get("when"), _v(row, "place"), [],
-                _v(row, "source"), _v(row, "quote"), _v(row, "indicator"), _v(row, "task"))
-        for name, values in (("qualifier", figure.qualifiers), ("reporter", figure.reporters)):
-            value = _v(row, name)
-            if value and value not in values:
-                values.append(value)
-    for figure in figures.values():  # rows come in no defined order: every store alike
-        figure.qualifiers.sort()
-        figure.reporters.sort()
+        claim = row["figure"].value
+        if claim not in figures:
+            figures[claim] = Figure(
+                claim, row["figureValue"], _v(row, "figureUnit"),
+                sorted(_list(row, "figureQualifiers")), row.get("figureWhen"),
+                _v(row, "figurePlace"), sorted(_list(row, "figureReporters")),
+                _v(row, "figureSource"), _v(row, "figureQuote"), _v(row, "figureIndicator"),
+                row["task"].value)
     return figures
 
 

@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from kg.formats import GRAPH_FORMATS, RESULTS_FORMATS, GraphFormat, serialize_graph
 from kg.inspection import check_graphs
-from kg.query_errors import NotAcceptable, QueryError
+from kg.query_errors import NotAcceptable, UpdateRefused
 from kg.service.assets import YASGUI
 from kg.service.context import ServiceContext, get_context
 from kg.service.i18n import LANGUAGES, Translator, yasgui_words
@@ -28,11 +28,10 @@ from kg.service.negotiation import (
     HTML_OFFER,
     RESULTS_OFFERS,
     Offer,
-    UnknownFormat,
     choose,
     negotiate_request,
 )
-from kg.service.problems import HttpProblem, query_problem
+from kg.service.problems import BadRequest, RequestTooLarge, UnknownFormat, UnsupportedMediaType
 from kg.service.rendering import Page
 from kg.service.security import content_security_policy
 from kg.service.void import statistics
@@ -50,7 +49,6 @@ SD_FORMAT_TERMS = {
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -92,13 +90,13 @@ async def sparql_get(request: Request) -> Response:
     context = get_context(request)
     params = request.query_params
     if "update" in params:
-        raise HttpProblem(403, "read-only", READ_ONLY, policy="read-only")
+        raise UpdateRefused()
     check_utf8_query_string(request)
     queries = params.getlist("query")
     if not queries:
         return await context.off_loop(lambda: service_description_response(request, context))
     if len(queries) > 1:
-        raise HttpProblem(400, "bad request", "more than one 'query' parameter")
+        raise BadRequest("more than one 'query' parameter")
     return await run_protocol_query(
         request, context, queries[0],
         params.getlist("default-graph-uri"), params.getlist("named-graph-uri"),
@@ -123,10 +121,9 @@ async def sparql_post(request: Request) -> Response:
     context = get_context(request)
     media_type, charset = content_type(request.headers.get("content-type"))
     if media_type == UPDATE_TYPE:
-        raise HttpProblem(403, "read-only", READ_ONLY, policy="read-only")
+        raise UpdateRefused()
     if charset not in (None, "utf-8", "utf8"):
-        raise HttpProblem(415, "unsupported charset",
-                          f"the body must be UTF-8, not {charset}")
+        raise UnsupportedMediaType(f"the body must be UTF-8, not {charset}")
     body = await read_body(request, context.config.max_request_bytes)
     url = request.query_params
     if media_type == FORM_TYPE:
@@ -134,15 +131,14 @@ async def sparql_post(request: Request) -> Response:
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
                             errors="strict")
         except UnicodeDecodeError as exc:
-            raise HttpProblem(400, "bad request", f"the form body is not UTF-8: {exc}") from exc
+            raise BadRequest(f"the form body is not UTF-8: {exc}") from exc
         if "update" in form:
-            raise HttpProblem(403, "read-only", READ_ONLY, policy="read-only")
+            raise UpdateRefused()
         queries = form.get("query", [])
         if "query" in url:
             queries = [*queries, *url.getlist("query")]
         if len(queries) != 1:
-            raise HttpProblem(400, "bad request",
-                              "a form POST needs exactly one 'query' parameter in its body")
+            raise BadRequest("a form POST needs exactly one 'query' parameter in its body")
         default = [*form.get("default-graph-uri", []), *url.getlist("default-graph-uri")]
         named = [*form.get("named-graph-uri", []), *url.getlist("named-graph-uri")]
         fmt = (form.get("format") or [None])[0] or url.get("format")
@@ -152,18 +148,15 @@ async def sparql_post(request: Request) -> Response:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise HttpProblem(400, "bad request", f"the query is not UTF-8: {exc}") from exc
+            raise BadRequest(f"the query is not UTF-8: {exc}") from exc
         if "query" in url:
-            raise HttpProblem(400, "bad request",
-                              "a direct POST carries the query in its body, not in the URL")
+            raise BadRequest("a direct POST carries the query in its body, not in the URL")
         return await run_protocol_query(
             request, context, text, url.getlist("default-graph-uri"),
             url.getlist("named-graph-uri"), url.get("format"), "union-default-graph" in url,
         )
-    raise HttpProblem(
-        415, "unsupported media type",
-        f"POST a query as {QUERY_TYPE} or {FORM_TYPE}, not {media_type or 'without a type'}",
-    )
+    raise UnsupportedMediaType(
+        f"POST a query as {QUERY_TYPE} or {FORM_TYPE}, not {media_type or 'without a type'}")
 
 
 def check_utf8_query_string(request: Request) -> None:
@@ -173,7 +166,7 @@ def check_utf8_query_string(request: Request) -> None:
     try:
         parse_qs(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as exc:
-        raise HttpProblem(400, "bad request", f"the query string is not UTF-8: {exc}") from exc
+        raise BadRequest(f"the query string is not UTF-8: {exc}") from exc
 
 
 def content_type(header: str | None) -> tuple[str, str | None]:
@@ -194,18 +187,14 @@ async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isascii() and declared.isdigit() and (
             len(declared) > 18 or int(declared) > limit):
-        raise too_large(limit)
+        raise RequestTooLarge(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise too_large(limit)
+            raise RequestTooLarge(limit)
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def too_large(limit: int) -> HttpProblem:
-    return HttpProblem(413, "request too large", f"the request body exceeds {limit} bytes")
 
 
 async def run_protocol_query(
@@ -214,12 +203,9 @@ async def run_protocol_query(
 ) -> Response:
     """Run and answer one protocol query: the worker parses and checks it (kg.inspection)."""
     if len(text.encode()) > context.config.max_request_bytes:
-        raise too_large(context.config.max_request_bytes)
-    try:
-        check_graphs([*default_graphs, *named_graphs], context.graphs,
-                     "default-graph-uri / named-graph-uri")
-    except QueryError as exc:
-        raise query_problem(exc) from exc
+        raise RequestTooLarge(context.config.max_request_bytes)
+    check_graphs([*default_graphs, *named_graphs], context.graphs,
+                 "default-graph-uri / named-graph-uri")
     results, graph = choose_formats(request, fmt, None)
     protocol_dataset = bool(default_graphs or named_graphs)
     max_rows = context.config.max_rows
@@ -259,19 +245,11 @@ def choose_formats(request: Request, fmt: str | None, form: str | None) -> tuple
             chosen.append(None)
     if len(unknown) == sum(1 for offers in kinds if offers):
         known = sorted({o.format for offers in kinds if offers for o in offers})
-        raise HttpProblem(400, "unknown format",
-                          f"unknown format {fmt!r}; use one of: {', '.join(known)}")
+        raise UnknownFormat(f"unknown format {fmt!r}; use one of: {', '.join(known)}")
     results, graph = chosen
     if results is None and graph is None:
-        raise not_acceptable(form)
+        raise NotAcceptable("graph" if form in ("CONSTRUCT", "DESCRIBE") else "results")
     return results, graph
-
-
-def not_acceptable(form: str | None) -> HttpProblem:
-    offers = GRAPH_OFFERS if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_OFFERS
-    types = ", ".join(dict.fromkeys(o.media_type for o in offers))
-    return HttpProblem(406, "not acceptable",
-                       f"no acceptable format for {form or 'this'} results; offered: {types}")
 
 
 def client_address(request: Request) -> str:
@@ -280,13 +258,8 @@ def client_address(request: Request) -> str:
 
 
 async def execute(request: Request, context: ServiceContext, job: QueryJob) -> Answer:
-    """Run a job in the worker pool, turning its failures into HTTP problems."""
-    try:
-        return await context.executor.run(job, client=client_address(request))
-    except NotAcceptable as exc:
-        raise not_acceptable("CONSTRUCT" if exc.message == "graph" else "SELECT") from exc
-    except QueryError as exc:
-        raise query_problem(exc) from exc
+    """Run a job in the worker pool (its failures are QueryErrors, answered by the app)."""
+    return await context.executor.run(job, client=client_address(request))
 
 
 def answer_response(answer: Answer, max_rows: int) -> Response:

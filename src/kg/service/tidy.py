@@ -32,7 +32,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from kg.service.context import ServiceContext, get_context
-from kg.service.problems import HttpProblem
+from kg.service.problems import NotFound
 
 router = APIRouter(prefix="/downloads/tables", tags=["Downloads"])
 
@@ -455,8 +455,8 @@ async def package_descriptor(request: Request) -> Response:
             response_class=Response, responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}})
 async def workbook(request: Request) -> Response:
     context = get_context(request)
-    body = context.memo.remember(("tidy-xlsx",), lambda: workbook_bytes(
-        [(t, _rows(context, t)) for t in TABLES]))
+    body = await context.off_loop(lambda: context.memo.remember(("tidy-xlsx",), lambda: (
+        workbook_bytes([(t, _rows(context, t)) for t in TABLES]))))
     return Response(body, media_type=XLSX_MEDIA_TYPE, headers=_attachment(WORKBOOK))
 
 
@@ -470,7 +470,7 @@ async def table_csv(filename: str, request: Request) -> Response:
     table = TABLE_BY_NAME.get(stem)
     if table is None or extension != "csv":
         names = ", ".join([*(f"{t.name}.csv" for t in TABLES), WORKBOOK, "datapackage.json"])
-        raise HttpProblem(404, "no such table", f"{filename!r} is not one of: {names}")
-    body = context.memo.remember(("tidy-csv", table.name),
-                                 lambda: csv_bytes(table, _rows(context, table)))
+        raise NotFound(f"no table {filename!r}; the tables are: {names}")
+    body = await context.off_loop(lambda: context.memo.remember(
+        ("tidy-csv", table.name), lambda: csv_bytes(table, _rows(context, table))))
     return Response(body, media_type=CSV_MEDIA_TYPE, headers=_attachment(filename))

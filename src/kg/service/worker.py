@@ -53,6 +53,7 @@ from kg.service.dataset import DatasetSource
 from kg.service.sandbox import SandboxError, forbid_network
 from kg.sparql_lexer import CanonicalQuery, canonicalise
 from kg.store import GraphStore, QueryDataset
+from kg.store.terms import Term, bind_values, restrict_values
 
 log = logging.getLogger("kg.service")
 #: Parsed shapes kept per worker (keyed by a digest of the text, so a few bytes each).
@@ -103,6 +104,12 @@ class QueryJob:
     """Predeclare the project prefixes (off for `--data` files, served as they are)."""
     max_rows: int | None = None
     """Cap on solutions or triples (a query whose own LIMIT is lower is not counted)."""
+    bindings: tuple[tuple[str, Term], ...] = ()
+    """A saved query's parameter values: the text is checked unbound (so once for every
+    value), then each variable is written as its term (`bind_values`)."""
+    restrict: tuple[str, tuple[Term, ...]] | None = None
+    """A variable and the only values it can take in the answer, from a derived index
+    (`kg.derived_indexes`): written as a VALUES block first in the checked text's WHERE."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +214,12 @@ class Worker:
         max_rows = job.max_rows
         if max_rows is not None and shape.limit is not None and shape.limit <= max_rows:
             max_rows = None
+        # A value is a term in a variable's place, written by sparql_term, and a derived
+        # index's values are terms in a VALUES block: neither can change the structure
+        # the policy checked (no SERVICE, FROM or graph comes of them).
+        sparql = bind_values(sparql, dict(job.bindings))
+        if job.restrict is not None:
+            sparql = restrict_values(sparql, *job.restrict)
         if self.store is None:
             return Checked(max_rows, bool(shape.from_graphs), shape.returns_graph, sparql)
         job = replace(job, sparql=sparql, graph_format=graph_format,

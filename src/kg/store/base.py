@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from kg.errors import KgError
+from kg.errors import ReportedError
 from kg.formats import GraphFormat
 from kg.store.terms import Row
 
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
-class StoreError(KgError):
-    """The store cannot be opened, read or written."""
+class StoreError(ReportedError, status=503, title="store unavailable", kind="store-unavailable",
+                 retry_after=2, public=False):
+    """The store cannot be opened, read or written (its message names the store: the
+    service logs it and answers 503)."""
+
 
 
 @dataclass(frozen=True, slots=True)

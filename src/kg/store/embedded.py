@@ -448,12 +448,14 @@ def switch_to(location: Path, release: Path, manifest: Mapping[str, Any]) -> Non
 def derive_release(release: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
     """Read the release's whole graph once, for the server not to: write its search index
     (kg.search) and add its statistics (kg.statistics) to the manifest."""
+    from kg.derived_indexes import write_derived_indexes
     from kg.search import INDEX_FILE, write_index  # these read through this module
     from kg.statistics import dataset_statistics
 
     base = str(manifest.get("base_iri") or base_iri())
     store = EmbeddedStore(store=Store.read_only(str(release / "oxigraph")), manifest=manifest)
     write_index(release / INDEX_FILE, store, base)
+    write_derived_indexes(release, store.oxigraph)
     return {**manifest, "statistics": dataset_statistics(store, base)}
 
 

@@ -147,6 +147,46 @@ def bind_values(query: str, values: Mapping[str, Term]) -> str:
     return "".join(out)
 
 
+def restrict_values(query: str, name: str, terms: Iterable[Term]) -> str:
+    """The query with `VALUES ?name { terms }` first in the groups of its WHERE that are
+    the WHERE's first element, follow a UNION or are OPTIONAL (each branch of a top-level
+    union and each optional part, so that the engine starts from the few values instead
+    of scanning and joining by hash), else first in the WHERE group itself.
+
+    The answer is the query's own less the solutions whose ?name is not one of the
+    terms, provided every union branch that gets the block binds ?name in all its
+    solutions, and so does what precedes each OPTIONAL (tests/test_derived_indexes.py
+    checks the queries this is used for)."""
+    if not _VARIABLE.match(name):
+        raise UnsafeValue(f"not a variable name: {name!r}")
+    block = f" VALUES ?{name} {{ {' '.join(sparql_term(t) for t in terms)} }} "
+    previous, depth, where, branches = "", 0, None, []
+    for match in _TOKEN.finditer(query):
+        token, kind = match.group(), match.lastgroup
+        if kind == "skip" and token.startswith("#"):
+            continue
+        if token == "{":
+            depth += 1
+            if depth == 1:
+                if previous.upper() != "WHERE":
+                    break
+                where = match.end()
+            elif depth == 2 and (previous == "{" or previous.upper() in ("UNION", "OPTIONAL")):
+                branches.append(match.end())
+        elif token == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        previous = token
+    if where is None:
+        raise UnsafeValue("the query has no WHERE group to restrict")
+    out, done = [], 0
+    for at in branches or [where]:
+        out += [query[done:at], block]
+        done = at
+    return "".join(out) + query[done:]
+
+
 def _as_expression(value: Term, text: str) -> str:
     """A typed literal as STRDT(lexical, datatype), the same term, where it stands as an
     expression of its own (projected, grouped, sorted by): Virtuoso 7.2 reads a bare
