@@ -164,17 +164,14 @@ def test_an_assessment_explains_itself_in_the_page_language_only(
         assert not any(s in text for s in unsaid), path
 
 
-def test_a_304_for_a_language_choice_still_remembers_it(service_client: TestClient) -> None:
+def test_a_304_for_a_language_choice_still_remembers_it(client: TestClient) -> None:
     """A browser holding the Chinese home page revalidates `/?lang=zh`: the 304 must set
     the cookie the page would have set, or the next page comes in the other language."""
-    from fastapi.testclient import TestClient as FreshClient
-
-    with FreshClient(service_client.app) as fresh:
-        first = fresh.get("/?lang=zh", headers={"Accept": "text/html"})
-        fresh.cookies.clear()
-        again = fresh.get("/?lang=zh", headers={
-            "Accept": "text/html", "If-None-Match": first.headers["etag"]})
-        assert again.status_code == 304
-        assert again.headers["set-cookie"].startswith("lang=zh;")
-        assert fresh.get("/search", headers={"Accept": "text/html", "Accept-Language": "en"}
-                         ).headers["content-language"] == "zh"  # the cookie wins
+    first = client.get("/?lang=zh", headers={"Accept": "text/html"})
+    client.cookies.clear()
+    again = client.get("/?lang=zh", headers={
+        "Accept": "text/html", "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.headers["set-cookie"].startswith("lang=zh;")
+    assert client.get("/search", headers={"Accept": "text/html", "Accept-Language": "en"}
+                      ).headers["content-language"] == "zh"  # the cookie wins

@@ -415,7 +415,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "policy": ("政策措施", "Policy measure"), "printedAs": ("原文写法", "As printed"),
     "relation": ("关系", "Relation"), "scope": ("适用范围", "Scope"),
     "scopeAsPrinted": ("原文所述范围", "Scope as printed"), "subject": ("主体", "Subject"),
-    "who": ("谁", "Who"),
+    "who": ("谁", "Who"), "announcers": ("宣布者", "Announced by"),
+    "comparatorConcept": ("比较", "Comparator"), "continuedBy": ("下一年延续为", "Carried on by"),
+    "continues": ("延续", "Carries on"), "figure": ("数据", "Figure"),
+    "figureIndicator": ("数据指标", "Figure's indicator"),
+    "figurePlace": ("数据地区", "Figure's place"), "figureQualifiers": ("数据限定", "Qualifiers"),
+    "figureQuote": ("数据原文", "Figure's quote"), "figureReporters": ("报告者", "Reported by"),
+    "figureSource": ("数据来源", "Figure's source"), "figureUnit": ("数据单位", "Figure's unit"),
+    "figureValue": ("数据数值", "Figure's value"), "figureWhen": ("数据时间", "Figure's date"),
+    "results": ("结果", "Results"),
 }
 
 
