@@ -62,7 +62,7 @@ def test_query_parameter_wins_and_is_remembered_in_a_cookie(client: TestClient) 
     again = client.get("/person/wang-haidong", headers={"accept": "text/html",
                                                         "accept-language": "zh-CN"})
     assert '<html lang="en">' in again.text
-    assert "<h1>Wang Haidong</h1>" in again.text  # a person by pinyin in English...
+    assert '<h1 lang="zh-Latn">Wang Haidong</h1>' in again.text  # a person by pinyin in English...
     assert "王海东" in again.text                 # ...with the characters beside it
 
 
@@ -94,3 +94,84 @@ def test_saved_query_table_columns_in_the_language(client: TestClient) -> None:
     assert ">宣布者<" in zh_table and ">Announced by<" in en_table
     assert "announcedBy<" not in zh_table + en_table  # titles, not variable names
     assert "xsd:" not in zh_table and "^^" not in en_table
+
+
+def test_every_saved_query_column_and_parameter_has_a_title_in_both_languages() -> None:
+    """A name missing from COLUMNS would be shown split at its capitals, in English, on
+    a Chinese page (issue 20: the 'Relation' field of typed-relations)."""
+    import re
+
+    from kg.catalogue import load_catalogue
+    from kg.service.i18n import COLUMNS
+
+    def titled(name: str) -> bool:
+        stem = name.rstrip("0123456789")
+        return name in COLUMNS or stem in COLUMNS or (
+            name.endswith("Label") and name[:-5].rstrip("0123456789") in COLUMNS)
+
+    missing = set()
+    for query in load_catalogue(None, "https://w3id.org/cn-health-kg/").values():
+        missing.update(p.name for p in query.params if not titled(p.name))
+        body = re.sub(r"#[^\n]*", "", query.text)
+        projection = re.search(r"\bSELECT\b(.*?)\bWHERE\b", body, re.S | re.I)
+        if projection:
+            missing.update(v for v in re.findall(r"\?(\w+)", projection.group(1))
+                           if not titled(v))
+    assert sorted(missing) == []
+
+
+@pytest.mark.parametrize(("lang", "said", "unsaid"), [
+    ("zh", "没有名为", "is named"), ("en", "nothing is named", "没有名为")])
+def test_a_query_form_says_a_parameter_error_in_the_page_language(
+        service_client: TestClient, lang: str, said: str, unsaid: str) -> None:
+    """The page words the error; the JSON problem keeps the API's English detail."""
+    params = {"post": "no such post anywhere", "date": "2025-01-01"}
+    page = service_client.get("/api/queries/post-holders", params=params,
+                              headers={"Accept": "text/html", "Accept-Language": lang})
+    assert page.status_code == 422
+    error = page.text.split('<p class="error">', 1)[1].split("</p>", 1)[0]
+    assert said in error and unsaid not in error, error
+    assert '<span data-value>no such post anywhere</span>' in error
+    problem = service_client.get("/api/queries/post-holders", params=params,
+                                 headers={"Accept": "application/json"})
+    assert problem.status_code == 422 and "is named" in problem.json()["detail"]
+
+
+def test_a_missing_required_value_is_asked_for_in_chinese(service_client: TestClient) -> None:
+    page = service_client.get("/api/queries/post-holders", params={"date": "2025-01-01"},
+                              headers={"Accept": "text/html", "Accept-Language": "zh"})
+    assert page.status_code == 422
+    assert "请填写“职务”。" in page.text
+
+
+@pytest.mark.parametrize(("lang", "said", "unsaid"), [
+    ("zh", ("最新结果：", "设定目标以来"), ("latest result(s):", "No result reported yet")),
+    ("en", ("latest result(s):", "No result reported yet"), ("最新结果：", "设定目标以来"))])
+def test_an_assessment_explains_itself_in_the_page_language_only(
+        service_client: TestClient, lang: str, said: tuple[str, ...],
+        unsaid: tuple[str, ...]) -> None:
+    """The explanation is derived in both languages; the page shows the one it is in
+    (the other language's name beside the title stays: it is the entity's other name)."""
+    rows = service_client.get("/sparql", params={
+        "query": "SELECT ?a WHERE { ?a a hkg:Assessment } ORDER BY ?a LIMIT 5"},
+        headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert rows
+    for row in rows:
+        path = row["a"]["value"].removeprefix("https://w3id.org/cn-health-kg/")
+        text = service_client.get(f"/{path}", headers={
+            "Accept": "text/html", "Accept-Language": lang}).text
+        assert any(s in text for s in said), path
+        assert not any(s in text for s in unsaid), path
+
+
+def test_a_304_for_a_language_choice_still_remembers_it(client: TestClient) -> None:
+    """A browser holding the Chinese home page revalidates `/?lang=zh`: the 304 must set
+    the cookie the page would have set, or the next page comes in the other language."""
+    first = client.get("/?lang=zh", headers={"Accept": "text/html"})
+    client.cookies.clear()
+    again = client.get("/?lang=zh", headers={
+        "Accept": "text/html", "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.headers["set-cookie"].startswith("lang=zh;")
+    assert client.get("/search", headers={"Accept": "text/html", "Accept-Language": "en"}
+                      ).headers["content-language"] == "zh"  # the cookie wins

@@ -219,7 +219,9 @@ def test_invalid_value_in_the_browser_shows_the_form_with_the_error(
     response = service_client.get("/api/queries/timeline", params={"from": "soon"},
                                   headers={"accept": "text/html"})
     assert response.status_code == 422
-    assert "parameter &#39;from&#39;" in response.text or "parameter 'from'" in response.text
+    error = response.text.split('<p class="error">', 1)[1].split("</p>", 1)[0]
+    assert "<span data-value>soon</span>" in error  # the value, worded in the page language
+    assert "“起点”" in error or "From:" in error, error
 
 
 def test_repeated_answers_come_from_the_cache(service_client: TestClient) -> None:

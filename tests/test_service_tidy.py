@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from kg.service.tidy import FORMULA_STARTS
+from kg.service.tidy import FORMULA_STARTS, TITLE_ROWS
 
 TABLES = {"targets": "hkg:Target", "measurements": "hkg:Measurement",
           "posts": "hkg:PostHolding", "assessments": "hkg:Assessment"}
@@ -27,11 +27,35 @@ def package(service_client: TestClient) -> dict:
 
 
 def csv_rows(client: TestClient, name: str) -> tuple[bytes, list[list[str]]]:
+    """The file, and its rows from the field names on (the two rows of titles left out)."""
     response = client.get(f"/downloads/tables/{name}.csv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
-    return response.content, list(csv.reader(io.StringIO(text)))
+    return response.content, list(csv.reader(io.StringIO(text)))[TITLE_ROWS:]
+
+
+def csv_titles(client: TestClient, name: str) -> list[list[str]]:
+    text = client.get(f"/downloads/tables/{name}.csv").content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))[:TITLE_ROWS]
+
+
+def is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_csv_is_headed_in_chinese_then_english_then_by_field_names(
+        service_client: TestClient, package: dict, name: str) -> None:
+    zh, en = csv_titles(service_client, name)
+    described = fields(package, name)
+    assert [f"{a} / {b}" for a, b in zip(zh, en, strict=True)] == [f["title"] for f in described]
+    assert all(is_chinese(title) for title in zh), zh
+    assert not any(is_chinese(title) for title in en), en
+    assert len(set(zh)) == len(zh) and len(set(en)) == len(en)
+    resource = next(r for r in package["resources"] if r["name"] == name)
+    assert resource["dialect"]["commentRows"] == [1, 2]
+    assert resource["dialect"]["headerRows"] == [3]
 
 
 def instances(client: TestClient, cls: str) -> set[str]:
@@ -97,12 +121,16 @@ def test_workbook_holds_the_same_rows_as_the_csv_files(service_client: TestClien
         _, rows = csv_rows(service_client, name)
         types = [f["type"] for f in fields(package, name)]
         sheet = [list(r) for r in book[name].iter_rows(values_only=True)]
-        assert sheet[0] == rows[0]
-        assert len(sheet) == len(rows)
-        for cells, texts in zip(sheet[1:], rows[1:], strict=True):
-            for value, text, kind in zip(cells, texts, types, strict=True):
+        assert sheet[:TITLE_ROWS] == csv_titles(service_client, name)
+        assert len(sheet) == len(rows) - 1 + TITLE_ROWS
+        dates = [i for i, f in enumerate(fields(package, name)) if "constraints" in f]
+        for cells, texts in zip(sheet[TITLE_ROWS:], rows[1:], strict=True):
+            for index, (value, text, kind) in enumerate(zip(cells, texts, types, strict=True)):
                 if not text:
                     assert value is None
+                elif index in dates:  # a year, month or day, as the day it starts on
+                    assert value.date().isoformat().startswith(text), (value, text)
+                    assert value.date().isoformat()[len(text):] in ("", "-01", "-01-01")
                 elif kind in ("number", "integer"):
                     assert Decimal(str(value)) == Decimal(text)
                 elif kind == "boolean":
@@ -159,7 +187,7 @@ def test_text_a_spreadsheet_would_run_stays_text_and_numbers_stay_numbers() -> N
     table = TABLE_BY_NAME["targets"]
     numbers = {"number": "-12.5", "integer": "-3", "boolean": "true"}
     rows = [[numbers.get(f.type, text) for f in table.fields] for text in HOSTILE_TEXTS]
-    _header, *written = csv.reader(io.StringIO(csv_bytes(table, rows).decode("utf-8-sig")))
+    written = list(csv.reader(io.StringIO(csv_bytes(table, rows).decode("utf-8-sig"))))[3:]
     for text, row in zip(HOSTILE_TEXTS, written, strict=True):
         for field, value in zip(table.fields, row, strict=True):
             assert value == numbers.get(field.type, "'" + text)
@@ -168,7 +196,7 @@ def test_text_a_spreadsheet_would_run_stays_text_and_numbers_stay_numbers() -> N
         assert not any(b"<f>" in package.read(name) or b"<f " in package.read(name)
                        for name in package.namelist() if name.startswith("xl/worksheets/"))
     sheet = load_workbook(io.BytesIO(body))["targets"]
-    for text, cells in zip(HOSTILE_TEXTS, sheet.iter_rows(min_row=2), strict=True):
+    for text, cells in zip(HOSTILE_TEXTS, sheet.iter_rows(min_row=TITLE_ROWS + 1), strict=True):
         for field, written_cell in zip(table.fields, cells, strict=True):
             assert written_cell.data_type != "f"
             if field.type == "number":
@@ -184,3 +212,33 @@ def test_the_served_workbook_holds_no_formula(service_client: TestClient) -> Non
     response = service_client.get("/downloads/tables/cn-health-kg-tables.xlsx")
     book = load_workbook(io.BytesIO(response.content))
     assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)
+
+
+def test_workbook_cells_are_typed_dated_and_columns_sized(service_client: TestClient,
+                                                          package: dict) -> None:
+    """Dates are Excel dates shown to the source's precision, numbers are numbers, and
+    every column is wider than the default and fits its Chinese title."""
+    from openpyxl.utils import get_column_letter
+
+    response = service_client.get("/downloads/tables/cn-health-kg-tables.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    seen = {"date": 0, "number": 0}
+    for name in TABLES:
+        sheet = book[name]
+        described = fields(package, name)
+        assert sheet.freeze_panes == f"A{TITLE_ROWS + 1}"
+        for index, field in enumerate(described, start=1):
+            width = sheet.column_dimensions[get_column_letter(index)].width
+            assert width >= 2 * len(field["title_zh"]), (name, field["name"], width)
+            for (written,) in sheet.iter_rows(min_row=TITLE_ROWS + 1, min_col=index,
+                                              max_col=index):
+                if written.value is None:
+                    continue
+                if "constraints" in field:
+                    assert written.is_date, (name, field["name"], written.value)
+                    assert written.number_format in ("yyyy", "yyyy-mm", "yyyy-mm-dd")
+                    seen["date"] += 1
+                elif field["type"] in ("number", "integer"):
+                    assert written.data_type == "n", (name, field["name"], written.value)
+                    seen["number"] += 1
+    assert seen["date"] > 0 and seen["number"] > 0, seen

@@ -64,11 +64,17 @@ _PARAM_KEYS = frozenset(
 
 
 class ParameterError(ValueError):
-    """A parameter value that does not fit its declared type (HTTP 422)."""
+    """A parameter value that does not fit its declared type (HTTP 422).
 
-    def __init__(self, name: str, message: str) -> None:
+    The message is English (the API's problem detail); `kind` and `value` let a page
+    say it in its own language (kg.service.i18n, "param.*")."""
+
+    def __init__(self, name: str, message: str, kind: str = "invalid",
+                 value: str | None = None) -> None:
         super().__init__(f"parameter '{name}': {message}")
         self.name = name
+        self.kind = kind
+        self.value = value
 
 
 def _quoted(raw: str) -> str:
@@ -98,10 +104,18 @@ class Parameter:
     description: str | None = None
 
     def parse(self, raw: str, prefixes: Mapping[str, str]) -> Term:
-        """The RDF term for a text value (raises ParameterError naming the parameter)."""
+        """The RDF term for a text value (raises ParameterError naming the parameter and
+        holding the value)."""
+        try:
+            return self._parse(raw, prefixes)
+        except ParameterError as error:
+            error.value = raw
+            raise
+
+    def _parse(self, raw: str, prefixes: Mapping[str, str]) -> Term:
         value = raw.strip()
         if not value:
-            raise ParameterError(self.name, "empty value")
+            raise ParameterError(self.name, "empty value", "empty")
         match self.type:
             case "iri":
                 full = expand_curie(value, prefixes)
@@ -163,17 +177,18 @@ class SavedQuery:
         for name in values:
             if name not in known:
                 choices = ", ".join(sorted(known)) or "none"
-                raise ParameterError(name, f"unknown parameter (this query takes: {choices})")
+                raise ParameterError(name, f"unknown parameter (this query takes: {choices})",
+                                     "unknown", choices)
         bound: dict[str, Term] = {}
         for p in self.params:
             raw = values.get(p.name)
             if raw is not None and not raw.strip():
                 raise ParameterError(p.name, "empty value (leave the parameter out for its "
-                                             "default)")
+                                             "default)", "empty")
             raw = p.default if raw is None else raw
             if raw is None or raw == "":
                 if p.required:
-                    raise ParameterError(p.name, "required, but no value was given")
+                    raise ParameterError(p.name, "required, but no value was given", "required")
                 continue
             bound[p.name] = p.parse(raw, prefixes)
         return bound

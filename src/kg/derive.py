@@ -45,7 +45,8 @@ class Assessment:
     target: TargetClaim
     status: str
     used: tuple[Result, ...]
-    explanation: str
+    explanation: dict[str, str]
+    """How the status was reached, in zh and en."""
 
 
 def compare(target: TargetClaim, result: MeasurementClaim) -> str:
@@ -120,8 +121,9 @@ def assess_targets(data: CuratedData) -> list[Assessment]:
 
 def assess(source_id: str, target: TargetClaim, candidates: list[Result]) -> Assessment:
     if not candidates:
-        return Assessment(source_id, target, "no-result", (),
-                          "No result reported yet for a date since the target was set.")
+        return Assessment(source_id, target, "no-result", (), {
+            "zh": "设定目标以来尚无结果报告。",
+            "en": "No result reported yet for a date since the target was set."})
     latest = max(r.date for r in candidates)
     used = tuple(sorted((r for r in candidates if r.date == latest),
                         key=lambda r: (r.source_id, r.claim.id)))
@@ -129,9 +131,13 @@ def assess(source_id: str, target: TargetClaim, candidates: list[Result]) -> Ass
     status = min(statuses, key=STATUS_ORDER.index)
     figures = "; ".join(f"{_fmt(r.claim.value)} ({r.source_id}/{r.claim.id}, {r.date})"
                         for r in used)
-    disagree = " Results disagree; the most cautious status is kept." if len(statuses) > 1 else ""
-    explanation = (f"Target {target.comparator} {_fmt(target.value)}; latest result(s): "
-                   f"{figures}.{disagree}")
+    split = len(statuses) > 1
+    goal = f"{target.comparator} {_fmt(target.value)}"
+    explanation = {
+        "zh": f"目标 {goal}；最新结果：{figures}。"
+              + ("结果不一致，取最保守的评估。" if split else ""),
+        "en": f"Target {goal}; latest result(s): {figures}."
+              + (" Results disagree; the most cautious status is kept." if split else "")}
     return Assessment(source_id, target, status, used, explanation)
 
 
@@ -154,7 +160,8 @@ def derived_graph(data: CuratedData, minter: IriMinter) -> Graph:
         g.add((s, HKG.targetValue, value_literal(a.target.value)))
         g.add((s, RDFS.label, Literal(f"评估：{indicator.name_zh}（{zh}）", lang="zh")))
         g.add((s, RDFS.label, Literal(f"Assessment: {indicator.name_en} ({en})", lang="en")))
-        g.add((s, HKG.explanation, Literal(a.explanation, lang="en")))
+        for lang, text in a.explanation.items():
+            g.add((s, HKG.explanation, Literal(text, lang=lang)))
         for r in a.used:
             g.add((s, HKG.basedOn, minter.claim(r.source_id, r.claim.id)))
         if a.used:

@@ -145,6 +145,20 @@ def browser(driver: Any, origin: str) -> Browser:
     return Browser(driver, origin)
 
 
+@pytest.fixture(autouse=True)
+def forget_the_visit(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts as a new visitor: a test that opens a page with `?lang=` sets
+    the lang cookie (the graph tests read English names after the language-switch test
+    had left `zh` behind), and the editor keeps its tabs in local storage (a query
+    typed in one test would be the next one's example)."""
+    yield
+    if "browser" in request.fixturenames:
+        driver = request.getfixturevalue("browser").driver
+        driver.delete_all_cookies()
+        if driver.current_url.startswith("http"):
+            driver.execute_script("window.localStorage.clear()")
+
+
 @pytest.fixture(scope="module")
 def browser_without_javascript(origin: str) -> Iterator[Browser]:
     """A second Chromium with JavaScript switched off, for the pages' fallbacks."""

@@ -49,7 +49,8 @@ def test_the_answer_opens_in_the_editor_and_runs(browser: Browser) -> None:
     ask(browser, "焦雅辉担任过哪些职务？")
     browser.driver.find_element(By.CSS_SELECTOR, "#answer a.open-editor").click()
     browser.wait_for(lambda d: d.execute_script(
-        "return !!(window.kgYasgui && window.kgYasgui.getTab().getName() === 'question')"))
+        "return !!(window.kgYasgui && window.kgYasgui.getTab().getName() === JSON.parse("
+        "document.getElementById('editor').dataset.messages).question)"))
     query = browser.driver.execute_script(
         "return window.kgYasgui.getTab().getYasqe().getValue()")
     assert "<https://w3id.org/cn-health-kg/person/jiao-yahui>" in query

@@ -21,6 +21,7 @@ from kg.service.httpcache import ConditionalGetMiddleware
 from kg.service.i18n import choose_language
 from kg.service.methods import MethodsMiddleware
 from kg.service.problems import PROBLEM_MEDIA_TYPE, PROBLEMS, exception_handlers
+from kg.service.rendering import code_spans
 from kg.service.security import (
     SecurityHeadersMiddleware,
     content_security_policy,
@@ -76,6 +77,7 @@ def create_app(config: ServiceConfig, executor: QueryExecutor | None = None) -> 
     app.state.templates.env.globals["cytoscape"] = assets.CYTOSCAPE
     app.state.templates.env.globals["asset"] = assets.asset_url
     app.state.templates.env.filters["urlencode_without_format"] = query_string_without_format
+    app.state.templates.env.filters["code_spans"] = code_spans
 
     assets.mount_static(app)
     app.include_router(assets.router)

@@ -210,13 +210,27 @@ def description(reader: GraphReader, resource: str, fmt: GraphFormat) -> bytes:
     return reader.construct(DESCRIPTION, fmt, {"node": iri(resource)})
 
 
+def in_page_language(rows: list[Row], lang: str) -> list[Row]:
+    """The statements, less a property's zh or en text where it also has the page's
+    (a label, a definition, an explanation: one language per page); a value the data
+    hold in the other language only stays."""
+    def language(term: Term) -> str | None:
+        tag = (term.lang or "").lower()
+        return tag.split("-")[0] if tag and "-latn" not in tag else None
+
+    present = {(r["p"].value, language(r["o"])) for r in rows if r["o"].lang}
+    return [r for r in rows if not (
+        r["o"].lang and language(r["o"]) not in (None, lang)
+        and (r["p"].value, lang) in present)]
+
+
 def entity_page(page: Page, resource: str, page_number: int) -> dict[str, Any]:
     """Everything the HTML page of a resource shows."""
     reader = page.context.reader
     node = {"node": iri(resource)}
     classes = {r["c"].value for r in reader.select(CLASSES, node)}
     types = [r["type"].value for r in reader.select(TYPES, node)]
-    outgoing = reader.select(OUTGOING, node)
+    outgoing = in_page_language(reader.select(OUTGOING, node), page.lang)
     total = int(reader.select(INCOMING_COUNT, node)[0]["n"].value)
     paging = Paging.of(total, page_number)
     incoming = reader.select(INCOMING, {**node, "limit": PAGE_SIZE, "offset": paging.offset})

@@ -168,6 +168,8 @@ def graph_json(page: Page, nodes: dict[str, tuple[str, bool]],
         **extra,
         "nodes": [{"id": n, "url": page.href(n), "label": page.labels.name(n) or page.compact(n),
                    "kind": kind.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if kind else "",
+                   "lang": page.labels.lang_of(n), "kind_iri": kind,
+                   "kind_lang": page.labels.lang_of(kind) if kind else None,
                    "kind_label": (page.labels.name(kind) or page.compact(kind)) if kind else "",
                    "claim": claim} for n, (kind, claim) in nodes.items()],
         "edges": [{"source": s, "target": o, "predicate": p, "label": page.predicate(p)}

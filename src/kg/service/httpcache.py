@@ -14,8 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg.service.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES
 
 
 class DatasetValidators:
@@ -44,6 +47,18 @@ class DatasetValidators:
         return False
 
 
+def language_cookie(scope: Scope, cookies: bytes | None) -> list[tuple[bytes, bytes]]:
+    """The lang cookie a page sets for `?lang=` (rendering.Page.render), for a 304 that
+    answers such a request without the page: else a browser holding the page would
+    not remember the language it asked for."""
+    asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(COOKIE, [""])[-1]
+    if asked not in LANGUAGES or f"{COOKIE}={asked}".encode() in (cookies or b"").replace(
+            b" ", b"").split(b";"):
+        return []
+    return [(b"set-cookie", f"{COOKIE}={asked}; Max-Age={COOKIE_MAX_AGE}; Path=/; "
+                            "SameSite=lax".encode())]
+
+
 class ConditionalGetMiddleware:
     def __init__(self, app: ASGIApp, validators: DatasetValidators,
                  variant: Callable[[Scope], str] | None = None) -> None:
@@ -66,7 +81,8 @@ class ConditionalGetMiddleware:
                     inm.decode("latin-1") if inm is not None else None,
                     ims.decode("latin-1") if ims is not None else None, variant):
                 await send({"type": "http.response.start", "status": 304, "headers": [
-                    *validators, (b"vary", b"Accept, Accept-Language, Cookie")]})
+                    *validators, (b"vary", b"Accept, Accept-Language, Cookie"),
+                    *language_cookie(scope, headers.get(b"cookie"))]})
                 await send({"type": "http.response.body", "body": b""})
                 return
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
 from starlette.requests import Request
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 86400
 _RANGE = re.compile(
     r"^\s*([A-Za-z]{1,8}|\*)(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
 
@@ -45,8 +47,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "search.quotes": ("原文片段", "Quotes from the sources"),
     "search.all": ("全部", "All"),
     "search.empty": ("请输入要搜索的内容。", "Type something to search for."),
-    "search.hint": ("可用中文、英文或拼音（如 wang haidong、wanghaidong、王海东、海东）。",
-                    "Chinese, English or pinyin (e.g. wang haidong, wanghaidong, 王海东, 海东)."),
+    "search.hint": ("可用中文、英文或拼音（如 {examples}）。",
+                    "Chinese, English or pinyin (e.g. {examples})."),
     "question.answer": ("问题的答案", "Answer to the question"),
     "question.none": ("认出了这个问题，但图谱中没有答案。",
                       "The question was understood, but the graph holds no answer."),
@@ -224,7 +226,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "entity.printed.inferred": ("由整理者推断为同一实体", "tied to the entity by the curators"),
     "entity.printed.stated": ("原文表明为同一实体", "the text ties it to the entity"),
     "missing.title": ("未找到", "Not found"),
-    "missing.detail": ("<{iri}> 不是本数据集的资源", "<{iri}> is not a resource of this dataset"),
+    "missing.detail": ("{iri} 不是本数据集的资源", "{iri} is not a resource of this dataset"),
     "missing.try": ("试试搜索：", "Try a search:"),
     "query.run": ("运行", "Run"),
     "query.rows": ("{n} 行", "{n} rows"),
@@ -234,10 +236,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "query.candidates": ("可能是：", "Did you mean:"),
     "query.pick": ("输入名称即可（也可用 IRI 或前缀名）",
                    "Type a name (an IRI or prefixed name also works)"),
+    "param.invalid": ("“{param}”：{value} 不是有效的{type}。",
+                      "{param}: {value} is not a valid {type}."),
+    "param.empty": ("“{param}”为空（不填即用默认值）。",
+                    "{param} is empty (leave it out for its default)."),
+    "param.required": ("请填写“{param}”。", "{param} is required."),
+    "param.unknown": ("本查询没有参数“{param}”（它的参数：{value}）。",
+                      "This query has no parameter {param} (it takes: {value})."),
+    "param.too-long": ("“{param}”的值太长（最多 {value} 个字符）。",
+                       "{param}: the value is too long (at most {value} characters)."),
+    "param.no-match": ("“{param}”：没有名为“{value}”的实体。",
+                       "{param}: nothing is named “{value}”."),
+    "param.ambiguous": ("“{param}”：“{value}”可指多个实体，请选择一个。",
+                        "{param}: “{value}” names several entities; pick one."),
+    "param.not-instance": ("“{param}”：{value} 不是所需类型的实体。",
+                           "{param}: {value} is not an entity of the kind asked for."),
     "queries.title": ("常用查询", "Saved questions"),
-    "queries.intro": ("每个问题都是 queries/ 中的一个 SPARQL 文件，可在此运行，也可通过 API 调用，"
+    "queries.intro": ("每个问题都是 {folder} 中的一个 SPARQL 文件，可在此运行，也可通过 API 调用，"
                       "或以 RDF 获取目录。",
-                      "Each question is a SPARQL file in queries/; run it here, from the API, "
+                      "Each question is a SPARQL file in {folder}; run it here, from the API, "
                       "or get the catalogue as RDF."),
     "queries.question": ("问题", "Question"),
     "queries.params": ("参数", "Parameters"),
@@ -249,6 +266,69 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dataset.resources": ("资源数", "Resources"),
     "dataset.class": ("类", "Class"),
     "downloads.title": ("下载", "Downloads"),
+    "downloads.lead": ("整个图谱，数据版本 {version}。四元组格式保留命名图（本体、实体、"
+                       "推导、每篇来源文章一个）；三元组格式将其合并。"
+                       "VoID 与 DCAT 描述见 {void}。许可：CC0 1.0。",
+                       "The whole graph, dataset version {version}. Quad formats keep the named "
+                       "graphs (ontology, entities, derived, one per source article); triple "
+                       "formats merge them. Described with VoID and DCAT at {void}. Licence: "
+                       "CC0 1.0."),
+    "downloads.file": ("文件", "File"),
+    "downloads.format": ("格式", "Format"),
+    "downloads.media": ("媒体类型", "Media type"),
+    "downloads.bytes": ("字节", "Bytes"),
+    "downloads.tables": ("电子表格用的表", "Tables for spreadsheets"),
+    "downloads.tables.lead": ("目标、数据、职务与评估，每条断言一行，每个实体都有中英文名称："
+                              "CSV 文件（带 BOM 的 UTF-8，可直接用 Excel 打开，"
+                              "首两行为中英文表头）和一个 "
+                              "XLSX 工作簿，由 Frictionless {package} 描述。",
+                              "Targets, measurements, posts and assessments, one row per claim, "
+                              "every entity named in Chinese and English: CSV files (UTF-8 with "
+                              "BOM, open directly in Excel; two header rows, Chinese and English) "
+                              "and one XLSX workbook, described by a Frictionless {package}."),
+    "downloads.workbook": ("全部四个表", "all four tables"),
+    "table.targets": ("目标", "Targets"),
+    "table.measurements": ("数据", "Measurements"),
+    "table.posts": ("职务", "Posts"),
+    "table.assessments": ("评估", "Assessments"),
+    "sparql.title": ("SPARQL 端点", "SPARQL endpoint"),
+    "sparql.protocol": ("SPARQL 1.1 协议：GET 或 POST（表单或 {media}）；"
+                        "结果可为 JSON、XML、CSV 或 TSV，"
+                        "图可为 Turtle、N-Triples、N-Quads、TriG、JSON-LD 或 RDF/XML，由 "
+                        "{accept} 或 {format} 选择。",
+                        "SPARQL 1.1 Protocol: GET or POST (form or {media}); results as JSON, "
+                        "XML, CSV or TSV, graphs as Turtle, N-Triples, N-Quads, TriG, JSON-LD or "
+                        "RDF/XML by {accept} or {format}."),
+    "sparql.prefixes": ("项目前缀（{names}…）已预先声明。",
+                        "The project prefixes ({names}…) are predeclared."),
+    "sparql.limits": ("只读；不支持 {service} 与远程图。"
+                      "每个查询最多运行 {timeout} 秒（超时返回 503）；"
+                      "每个答案最多 {rows} 个解或三元组"
+                      "（被截断时带 {header} 头）；"
+                      "请求体最多 {bytes} 字节（否则返回 413）。",
+                      "Read-only; no {service} and no remote graphs. Each query may run "
+                      "{timeout} s (then 503); answers carry at most {rows} solutions or "
+                      "triples (header {header} when cut); request bodies at most {bytes} bytes "
+                      "(else 413)."),
+    "sparql.examples": ("示例（常用查询）：", "Examples (saved questions):"),
+    "sparql.keys": ("Ctrl-Enter 运行查询；Ctrl-Space 补全前缀、类和属性。表中的链接打开本站页面。",
+                    "Ctrl-Enter runs the query; Ctrl-Space completes prefixes, classes and "
+                    "properties. Links in the table open the pages of this site."),
+    "sparql.format": ("格式", "Format"),
+    "sparql.description": ("服务描述：", "Service description:"),
+    "sparql.query": ("查询", "Query"),
+    "sparql.question": ("问题", "Question"),
+    "sparql.shows": ("显示{label}视图", "Shows {label} view"),
+    "sparql.table": ("表格", "Table"),
+    "sparql.response": ("原始响应", "Response"),
+    "sparql.position": ("第 {line} 行，第 {column} 列", "line {line}, column {column}"),
+    "sparql.search": ("筛选：", "Filter:"),
+    "sparql.showing": ("第 _START_ 至 _END_ 行，共 _TOTAL_ 行", "Rows _START_ to _END_ of _TOTAL_"),
+    "sparql.empty": ("没有结果", "No results"),
+    "sparql.took": ("{n} 个结果，用时 {s} 秒", "{n} results in {s} seconds"),
+    "query.type": ("类型", "type"),
+    "query.sparql": ("SPARQL 查询", "The SPARQL query"),
+    "entity.ontology": ("本体术语", "Ontology term"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "status.met": ("已达成", "met"),
@@ -257,6 +337,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.no-result": ("暂无结果", "no result"),
     "status.partly": ("部分有结果", "partly reported"),
     "status.none": ("无量化目标", "no target"),
+}
+
+#: Titles of the saved queries' tags (`#+ tags:` in queries/*.rq).
+TAGS: dict[str, tuple[str, str]] = {
+    "agencies": ("机构", "agencies"), "assessment": ("评估", "assessment"),
+    "attribution": ("归属", "attribution"), "claims": ("断言", "claims"),
+    "comparison": ("比较", "comparison"), "dates": ("日期", "dates"),
+    "departments": ("内设机构", "departments"), "documents": ("文件", "documents"),
+    "events": ("活动", "events"), "exploration": ("探索", "exploration"),
+    "facilities": ("机构设施", "facilities"), "figures": ("数据", "figures"),
+    "indicators": ("指标", "indicators"), "labels": ("名称", "labels"),
+    "officials": ("官员", "officials"), "paths": ("路径", "paths"),
+    "policies": ("政策", "policies"), "posts": ("职务", "posts"),
+    "provenance": ("出处", "provenance"), "provinces": ("省份", "provinces"),
+    "quality": ("数据质量", "quality"), "regions": ("地区", "regions"),
+    "relations": ("关系", "relations"), "results": ("结果", "results"),
+    "search": ("搜索", "search"), "sources": ("来源", "sources"),
+    "statements": ("陈述", "statements"), "targets": ("目标", "targets"),
+    "tasks": ("任务", "tasks"), "timeline": ("时间线", "timeline"),
+}
+
+#: Parameter types of the saved queries, as their forms name them.
+PARAMETER_TYPES: dict[str, tuple[str, str]] = {
+    "iri": ("实体", "entity"), "string": ("文本", "text"), "integer": ("整数", "whole number"),
+    "decimal": ("数值", "number"), "date": ("日期", "date"),
+    "language": ("语言代码", "language code"),
 }
 
 #: Column titles for the variables of the saved queries (any other name is split at
@@ -302,6 +408,22 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "link": ("关系", "Link"), "from": ("起点", "From"), "to": ("终点", "To"),
     "top": ("上级", "Top"), "minSources": ("最少来源数", "Minimum sources"),
     "atLeast": ("不少于", "At least"), "result": ("结果", "Result"),
+    "action": ("行动", "Action"), "attested": ("见于", "Attested"), "basis": ("归属依据", "Basis"),
+    "effectiveFrom": ("施行日期", "In effect from"), "end": ("结束位置", "End"),
+    "first": ("最早", "First"), "last": ("最晚", "Last"), "namedBy": ("指称", "Named by"),
+    "node": ("节点", "Node"), "object": ("客体", "Object"), "part": ("子项", "Part"),
+    "policy": ("政策措施", "Policy measure"), "printedAs": ("原文写法", "As printed"),
+    "relation": ("关系", "Relation"), "scope": ("适用范围", "Scope"),
+    "scopeAsPrinted": ("原文所述范围", "Scope as printed"), "subject": ("主体", "Subject"),
+    "who": ("谁", "Who"), "announcers": ("宣布者", "Announced by"),
+    "comparatorConcept": ("比较", "Comparator"), "continuedBy": ("下一年延续为", "Carried on by"),
+    "continues": ("延续", "Carries on"), "figure": ("数据", "Figure"),
+    "figureIndicator": ("数据指标", "Figure's indicator"),
+    "figurePlace": ("数据地区", "Figure's place"), "figureQualifiers": ("数据限定", "Qualifiers"),
+    "figureQuote": ("数据原文", "Figure's quote"), "figureReporters": ("报告者", "Reported by"),
+    "figureSource": ("数据来源", "Figure's source"), "figureUnit": ("数据单位", "Figure's unit"),
+    "figureValue": ("数据数值", "Figure's value"), "figureWhen": ("数据时间", "Figure's date"),
+    "results": ("结果", "Results"),
 }
 
 
@@ -323,6 +445,30 @@ PREDICATES: dict[str, tuple[str, str]] = {
     "owl:sameAs": ("等同于", "same as"), "rdfs:isDefinedBy": ("定义于", "defined by"),
     "rdfs:subClassOf": ("上位类", "subclass of"), "rdfs:comment": ("说明", "comment"),
 }
+
+#: YASGUI's own interface words (it has no translations) in Chinese; the editor's script
+#: replaces them where they stand. English pages keep YASGUI's words.
+YASGUI_WORDS: dict[str, str] = {
+    "Settings": "设置", "Request method": "请求方法", "Accept Headers": "Accept 头",
+    "Ask / Select": "ASK / SELECT", "Construct / Describe": "CONSTRUCT / DESCRIBE",
+    "Arguments": "参数", "Header Arguments": "请求头参数", "Default Graphs": "默认图",
+    "Named Graphs": "命名图", "Table": "表格", "Response": "原始响应", "Simple view": "简洁视图",
+    "Ellipse": "省略长文本", "Page size:": "每页行数：", "All": "全部", "Close tab": "关闭标签页",
+    "Add a new tab": "新建标签页", "Add tab": "新建标签页", "Open settings": "打开设置",
+    "Clear endpoint": "清除端点", "Share query": "分享查询", "Run query": "运行查询",
+    "Filter query results": "筛选查询结果", "Download Results": "下载结果",
+    "Download result": "下载结果", "View documentation of Table": "表格视图说明",
+    "pagination": "分页", "First": "首页", "Previous": "上一页", "Next": "下一页", "Last": "末页",
+    "Query": "查询", "Endpoint": "端点", "Save": "保存", "Cancel": "取消", "Close": "关闭",
+    "Copy": "复制", "Shorten": "缩短", "Prefixes": "前缀", "Request": "请求", "Editor": "编辑器",
+    "Key": "键", "Value": "值", "Add": "添加", "Remove": "删除", "Abort query": "中止查询",
+    "Reset": "重置", "Format": "格式", "Show all": "全部显示", "Hide": "隐藏",
+}
+
+
+def yasgui_words(lang: str) -> dict[str, str]:
+    """The replacements of YASGUI's words for a page in `lang`."""
+    return YASGUI_WORDS if lang == "zh" else {}
 
 
 def choose_language(request: Request) -> str:
@@ -364,12 +510,24 @@ class Translator:
         self._index = LANGUAGES.index(lang)
 
     def __call__(self, key: str, **values: object) -> str:
+        """The message, its fields filled in; with any field markup (a link, a code
+        element), markup whose other fields are escaped."""
         text = MESSAGES[key][self._index]
+        if any(isinstance(v, Markup) for v in values.values()):
+            return Markup(text).format(**values)
         return text.format(**values) if values else text
 
     def predicate(self, compact_name: str) -> str | None:
         texts = PREDICATES.get(compact_name)
         return texts[self._index] if texts else None
+
+    def tag(self, name: str) -> str:
+        texts = TAGS.get(name)
+        return texts[self._index] if texts else name
+
+    def parameter_type(self, name: str) -> str:
+        texts = PARAMETER_TYPES.get(name)
+        return texts[self._index] if texts else name
 
     def column(self, variable: str) -> str:
         if variable in COLUMNS:

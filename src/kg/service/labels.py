@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from kg.service.reader import GraphReader, iri
 
 BATCH = 200
+#: The language tag of each kind of name (an untagged label has none).
+NAME_TAGS = {"zh": "zh", "en": "en", "pinyin": "zh-Latn"}
 NAMES_QUERY = """
 SELECT ?s ?name ?kind WHERE {
   VALUES ?s { $nodes }
@@ -50,6 +52,15 @@ class Labels:
 
     def name(self, resource: str) -> str | None:
         """The name to show in this language (None if the resource has none)."""
+        kind = self._kind(resource)
+        return self.names(resource)[kind] if kind else None
+
+    def lang_of(self, resource: str) -> str | None:
+        """The language tag of the name `name` gives (pinyin is zh-Latn; None for an
+        untagged label or no name), for the element that shows it."""
+        return NAME_TAGS.get(self._kind(resource) or "")
+
+    def _kind(self, resource: str) -> str | None:
         names = self.names(resource)
         if self.lang == "zh":
             order = ("zh", "plain", "en", "pinyin")
@@ -57,11 +68,13 @@ class Labels:
             order = ("pinyin", "en", "plain", "zh")
         else:
             order = ("en", "plain", "zh", "pinyin")
-        return next((names[k] for k in order if k in names), None)
+        return next((k for k in order if k in names), None)
 
-    def other(self, resource: str) -> str | None:
-        """The name in the other script, shown beside the main one (zh <-> en/pinyin)."""
+    def other(self, resource: str) -> tuple[str, str] | None:
+        """The name in the other script, shown beside the main one (zh <-> en/pinyin),
+        with its language tag."""
         names = self.names(resource)
         main = self.name(resource)
         keys = ("pinyin", "en") if self.lang == "zh" else ("zh",)
-        return next((names[k] for k in keys if k in names and names[k] != main), None)
+        return next(((names[k], NAME_TAGS[k]) for k in keys
+                     if k in names and names[k] != main), None)

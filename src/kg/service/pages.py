@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from markupsafe import Markup
 from rdflib import Graph, URIRef
 from starlette.responses import RedirectResponse, Response
 
@@ -207,7 +208,7 @@ def resource_response(path: str, request: Request) -> Response:
         return graph_resource(request, context, resource)
     if path == "ontology":
         return graph_resource(request, context, context.data_base + "graph/ontology",
-                              title=str(HKG).rstrip("#"))
+                              title=str(HKG).rstrip("#"), whole=True)
     if path == "dataset":
         return dataset_resource(request, context)
     if path.startswith("dataset/class/"):
@@ -223,7 +224,8 @@ def resource_response(path: str, request: Request) -> Response:
     if not entities.is_known(context.reader, resource):
         if offer.format == "html":
             page = Page(request)
-            detail = page.t("missing.detail", iri=resource)
+            detail = page.t("missing.detail", iri=Markup(
+                '<span class="iri">&lt;{}&gt;</span>').format(resource))
             return page.render("missing.html", {"title": page.t("missing.title"),
                                                 "iri": resource, "detail": detail},
                                status_code=404)
@@ -238,6 +240,7 @@ def resource_response(path: str, request: Request) -> Response:
     values = entities.entity_page(page, resource, page_number(request))
     names = page.labels.names(resource)
     values["title"] = page.labels.name(resource) or compact(resource, context)
+    values["title_lang"] = page.labels.lang_of(resource)
     values["names"] = names
     values["formats"] = [(f.name, f.media_type) for f in GRAPH_FORMATS.values()]
     around = graph.neighbourhood(page, resource, 1, graph.PAGE_NODES)
@@ -278,8 +281,10 @@ def saved_query_resource(request: Request, context: ServiceContext, name: str) -
 
 
 def graph_resource(request: Request, context: ServiceContext, name: str,
-                   title: str | None = None) -> Response:
-    """A named graph: its content in an RDF format, or a page listing what it describes."""
+                   title: str | None = None, whole: bool = False) -> Response:
+    """A named graph: its content in an RDF format, or a page listing what it describes
+    (`whole`: on one page, so that each hash IRI's fragment is an anchor there: the
+    ontology's terms, `/ontology#TargetClaim`)."""
     offer = negotiate_page(request)
     reader = context.reader
     if offer.format != "html":
@@ -288,9 +293,10 @@ def graph_resource(request: Request, context: ServiceContext, name: str,
                         media_type=fmt.media_type, headers={"Vary": "Accept"})
     page = Page(request)
     total = int(reader.select(GRAPH_SUBJECT_COUNT, {"graph": iri(name)})[0]["n"].value)
-    paging = entities.Paging.of(total, page_number(request))
+    size = max(total, 1) if whole else entities.PAGE_SIZE
+    paging = entities.Paging.of(total, 1 if whole else page_number(request), size)
     subjects = [r["s"].value for r in reader.select(GRAPH_SUBJECTS, {
-        "graph": iri(name), "limit": entities.PAGE_SIZE, "offset": paging.offset})]
+        "graph": iri(name), "limit": size, "offset": 0 if whole else paging.offset})]
     page.labels.load(subjects)
     return page.render("graph.html", {
         "title": title or compact(name, context), "iri": name,

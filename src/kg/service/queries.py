@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from starlette.responses import Response
 
 from kg.catalogue import (
@@ -28,7 +29,7 @@ from kg.derived_indexes import NARROWED
 from kg.formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULTS_FORMATS, serialize_graph
 from kg.search import SearchIndex
 from kg.service.context import ServiceContext, get_context
-from kg.service.i18n import choose_language
+from kg.service.i18n import MESSAGES, choose_language
 from kg.service.negotiation import (
     GRAPH_OFFERS,
     HTML_OFFER,
@@ -197,10 +198,11 @@ async def answer_saved_query(request: Request, context: ServiceContext,
     offer = negotiate_request(request, offers_for(query))
     if offer.format == "html":  # a submitted form sends its blank fields empty: not given
         values = {name: value for name, value in values.items() if value.strip()}
+    given = bool(values.keys() - {"lang"})  # ?lang= alone switches the page's language
     if query.param("lang") is None:
         values.pop("lang", None)  # the interface language switch, not a parameter here
-    elif offer.format == "html" and "lang" not in values and values:
-        values["lang"] = choose_language(request)  # labels in the reader's language
+    elif offer.format == "html" and "lang" not in values:
+        values["lang"] = choose_language(request)  # labels in the page's language
     try:
         check_sizes(query, values, context)
         names = [n for n, v in values.items() if is_name(query, n, v, context)]
@@ -210,9 +212,10 @@ async def answer_saved_query(request: Request, context: ServiceContext,
     except ParameterError as exc:
         if offer.format == "html":
             page = Page(request)
-            if not values:  # a first visit: show the empty form, not an error
+            if not given:  # a first visit: show the empty form, not an error
                 return page.render("query.html", query_page(page, query, values))
-            error, candidates = str(exc), getattr(exc, "candidates", [])
+            error, candidates = parameter_message(page, query, exc), getattr(
+                exc, "candidates", [])
             return await context.off_loop(lambda: page.render("query.html", query_page(
                 page, query, values, error=error, candidates=candidates), status_code=422))
         extra = {"candidates": exc.candidates} if getattr(exc, "candidates", None) else {}
@@ -230,11 +233,25 @@ async def answer_saved_query(request: Request, context: ServiceContext,
     return response
 
 
+def parameter_message(page: Page, query: SavedQuery, error: ParameterError) -> str:
+    """A parameter error in the page's language (the API's detail stays English)."""
+    param = query.param(error.name)
+    kind = error.kind if f"param.{error.kind}" in MESSAGES else "invalid"
+    if kind == "unknown":  # the parameters it takes, by their titles
+        value = Markup("、" if page.lang == "zh" else ", ").join(
+            page.t.column(p.name) for p in query.params)
+    else:  # what the reader typed, shown as it is
+        value = Markup('<span data-value>{}</span>').format(error.value or "")
+    return page.t(f"param.{kind}", param=page.t.column(error.name), value=value,
+                  type=page.t.parameter_type(param.type) if param else "")
+
+
 class AmbiguousName(ParameterError):
     """A name that fits no entity, or several (the candidates are listed)."""
 
-    def __init__(self, name: str, message: str, candidates: list[dict[str, str]]) -> None:
-        super().__init__(name, message)
+    def __init__(self, name: str, message: str, candidates: list[dict[str, str]],
+                 kind: str = "ambiguous", value: str | None = None) -> None:
+        super().__init__(name, message, kind, value)
         self.candidates = candidates
 
 
@@ -246,7 +263,8 @@ def check_sizes(query: SavedQuery, values: Mapping[str, str], context: ServiceCo
             else (MAX_VALUE_CHARS, "a value")
         if len(value) > limit:
             raise ParameterError(name, f"{what} of {len(value)} characters is longer than "
-                                       f"the {limit} this parameter accepts")
+                                       f"the {limit} this parameter accepts", "too-long",
+                                 str(limit))
 
 
 def is_name(query: SavedQuery, name: str, value: str, context: ServiceContext) -> bool:
@@ -275,11 +293,11 @@ def resolve_names(query: SavedQuery, values: dict[str, str], context: ServiceCon
             resolved[name] = found[0].iri
         elif not found:
             raise AmbiguousName(name, f"no {' or '.join(param.classes) or 'resource'} is "
-                                f"named {text!r}", candidates)
+                                f"named {text!r}", candidates, "no-match", text)
         else:
             listed = "; ".join(f"{c['label']} <{c['iri']}>" for c in candidates)
             raise AmbiguousName(name, f"{text!r} names {len(found)} resources: {listed}",
-                                candidates)
+                                candidates, "ambiguous", text)
     return resolved
 
 
@@ -315,7 +333,7 @@ def bind_parameters(query: SavedQuery, values: Mapping[str, str], context: Servi
         bound[name] = term = iri(resource)
         if param.classes and not is_instance(context, resource, param.classes):
             raise ParameterError(name, f"<{resource}> is not a {' or '.join(param.classes)} "
-                                       "in this dataset")
+                                       "in this dataset", "not-instance", resource)
     return bound
 
 
@@ -379,6 +397,7 @@ def query_page(page: Page, query: SavedQuery,
                 label = json_term(binding.get(column + "Label"))
                 text = label.value if label else (page.literal(cell) if cell else "")
                 row.append({"term": cell, "label": label.value if label else None,
+                            "label_lang": label.lang if label else None,
                              "short": len(text) <= 16 and not (cell and cell.is_iri)})
             rows.append(row)
         page.labels.load(c["term"].value for r in rows for c in r

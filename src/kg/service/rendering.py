@@ -13,11 +13,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.service.context import ServiceContext, get_context
-from kg.service.i18n import COOKIE, Translator, choose_language
+from kg.service.i18n import COOKIE, COOKIE_MAX_AGE, Translator, choose_language
 from kg.service.labels import Labels
 from kg.service.reader import XSD, Term
 
@@ -84,12 +85,21 @@ class Page:
         """A literal as people read it (numbers and dates formatted, no tags)."""
         if term.is_number:
             return self.number(term)
-        if term.datatype and term.datatype.removeprefix(XSD) in ("date", "gYear", "gYearMonth",
-                                                                  "dateTime"):
+        if self.is_date(term):
             return self.date(term.value[:10])
         if term.datatype == XSD + "boolean":
             return self.t("yes") if term.value in ("true", "1") else self.t("no")
         return term.value
+
+    @staticmethod
+    def is_date(term: Term) -> bool:
+        return bool(term.datatype) and term.datatype.removeprefix(XSD) in (  # type: ignore[union-attr]
+            "date", "gYear", "gYearMonth", "dateTime")
+
+    def is_formatted(self, term: Term) -> bool:
+        """Whether `literal` writes the term in the page's language (a number, date or
+        yes/no) rather than showing the data's own text."""
+        return term.is_number or self.is_date(term) or term.datatype == XSD + "boolean"
 
     def link_here(self, **changes: str | int | None) -> str:
         """This page's address with some query parameters changed (None removes one)."""
@@ -120,7 +130,7 @@ class Page:
             self.request, template, values, status_code=status_code, headers=headers)
         asked = self.request.query_params.get("lang")
         if asked and asked == self.lang and self.request.cookies.get(COOKIE) != asked:
-            response.set_cookie(COOKIE, self.lang, max_age=365 * 86400, samesite="lax")
+            response.set_cookie(COOKIE, self.lang, max_age=COOKIE_MAX_AGE, samesite="lax")
         return response  # type: ignore[no-any-return]
 
 
@@ -128,6 +138,16 @@ def render(request: Request, template: str, values: dict[str, Any], status_code:
            headers: dict[str, str] | None = None) -> Response:
     """An HTML page from a template (see Page.render)."""
     return Page(request).render(template, values, status_code, headers)
+
+
+def code_spans(text: str) -> Markup:
+    """Text with its `backquoted` spans as code elements (a query description's variable
+    names and values stay as they are in either language); everything escaped."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backquote: no code spans
+        return Markup.escape(text)
+    return Markup("").join(Markup("<code>{}</code>").format(part) if index % 2 else
+                           Markup.escape(part) for index, part in enumerate(parts))
 
 
 def compact(resource: str, context: ServiceContext) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, Namespace
 from starlette.responses import Response
@@ -21,6 +22,7 @@ from kg.inspection import check_graphs
 from kg.query_errors import NotAcceptable, UpdateRefused
 from kg.service.assets import YASGUI
 from kg.service.context import ServiceContext, get_context
+from kg.service.i18n import LANGUAGES, Translator, yasgui_words
 from kg.service.negotiation import (
     GRAPH_OFFERS,
     HTML_OFFER,
@@ -29,12 +31,13 @@ from kg.service.negotiation import (
     choose,
     negotiate_request,
 )
-from kg.service.pages import render
 from kg.service.problems import BadRequest, RequestTooLarge, UnknownFormat, UnsupportedMediaType
+from kg.service.rendering import Page
 from kg.service.security import content_security_policy
 from kg.service.void import statistics
 from kg.service.worker import Answer, QueryJob
 
+TRUNCATED_HEADER = "X-KG-Truncated"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 SD_FORMAT_TERMS = {
@@ -262,7 +265,7 @@ async def execute(request: Request, context: ServiceContext, job: QueryJob) -> A
 def answer_response(answer: Answer, max_rows: int) -> Response:
     headers = {"Vary": "Accept"}
     if answer.kind != "boolean":
-        headers["X-KG-Truncated"] = "true" if answer.truncated else "false"
+        headers[TRUNCATED_HEADER] = "true" if answer.truncated else "false"
         headers["X-KG-Row-Limit"] = str(max_rows)
     return Response(answer.body, media_type=answer.media_type, headers=headers)
 
@@ -278,6 +281,9 @@ SELECT ?target ?indicator ?value ?unit ?quote WHERE {
           hkg:unit ?unit ; hkg:evidence/oa:exact ?quote .
 }
 LIMIT 20"""
+#: Interface words the editor's script shows (keys of "sparql.*" messages).
+EDITOR_MESSAGES = ("query", "question", "table", "response", "position", "search", "showing",
+                   "empty", "took", "shows")
 # YASGUI's result table writes style attributes into its markup: this page alone allows
 # inline styles (never inline scripts).
 EDITOR_POLICY = content_security_policy(styles=["'unsafe-inline'"])
@@ -288,21 +294,27 @@ def service_description_response(request: Request, context: ServiceContext) -> R
     offer = negotiate_request(request, SERVICE_DESCRIPTION_OFFERS)
     endpoint = context.endpoint_url(request)
     if offer.format == "html":
-        return render(request, "sparql.html", {
-            "title": "SPARQL endpoint", "endpoint": endpoint, "limits": limits_text(context),
-            "example": EDITOR_EXAMPLE, "prefixes": context.prefixes, "yasgui": YASGUI,
+        page = Page(request)
+        return page.render("sparql.html", {
+            "title": page.t("sparql.title"), "endpoint": endpoint,
+            "limits": limits_text(context, page.t, markup=True), "example": EDITOR_EXAMPLE,
+            "prefixes": context.prefixes, "yasgui": YASGUI,
+            "editor_messages": {**{key: page.t("sparql." + key) for key in EDITOR_MESSAGES},
+                                "words": yasgui_words(page.lang)},
         }, headers={"Vary": "Accept", "Content-Security-Policy": EDITOR_POLICY})
     fmt = GRAPH_FORMATS[offer.format]
     body = _description_bytes(context, endpoint, fmt)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
-def limits_text(context: ServiceContext) -> str:
+def limits_text(context: ServiceContext, t: Translator, markup: bool = False) -> str:
+    """The endpoint's limits in words (for the page, with the protocol's words as code)."""
     c = context.config
-    return (f"Read-only; no SERVICE and no remote graphs. Each query may run {c.timeout:g} s "
-            f"(then 503); answers carry at most {c.max_rows} solutions or triples (header "
-            "X-KG-Truncated: true when cut); request bodies at most "
-            f"{c.settings.max_request_bytes} bytes (else 413).")
+    service, header = "SERVICE", f"{TRUNCATED_HEADER}: true"
+    if markup:
+        service, header = (Markup("<code>{}</code>").format(w) for w in (service, header))
+    return t("sparql.limits", timeout=f"{c.timeout:g}", rows=c.max_rows,
+             bytes=c.settings.max_request_bytes, service=service, header=header)
 
 
 def _description_bytes(context: ServiceContext, endpoint: str, fmt: GraphFormat) -> bytes:
@@ -326,7 +338,8 @@ def service_description(context: ServiceContext, endpoint: str) -> Graph:
         g.add((service, SD.resultFormat, term))
     if context.config.source.union:
         g.add((service, SD.feature, SD.UnionDefaultGraph))
-    g.add((service, RDFS.comment, Literal(limits_text(context), lang="en")))
+    for lang in LANGUAGES:
+        g.add((service, RDFS.comment, Literal(limits_text(context, Translator(lang)), lang=lang)))
     dataset = BNode()
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))

@@ -6,6 +6,13 @@ SPARQL SELECT over the store, so the tables follow the graph, never the YAML.
 Served under ``/downloads/tables/`` as CSV (UTF-8 with a BOM, which Excel needs
 to read Chinese), as one XLSX workbook, and described by a Frictionless
 Tabular Data Package (``datapackage.json``).
+
+Both are headed in Chinese and in English: the workbook by two rows of column titles
+(zh, en; the field names are on its "fields" sheet), each CSV file by those two rows
+and then the field names, which the package declares its header (the two rows of
+titles are comment rows to it). The workbook's cells are typed: numbers are numbers,
+dates are dates (a year or a month as its first day, shown as precisely as the source
+gives it), and each column is as wide as its longest text, within limits.
 """
 
 from __future__ import annotations
@@ -13,8 +20,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,6 +41,13 @@ WORKBOOK = f"{PACKAGE_NAME}.xlsx"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_NOTE = "ISO 8601 year, year-month or date, as precise as the source"
+DATE_PATTERN = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
+_DATE = re.compile(f"^{DATE_PATTERN}$")
+#: Excel's display format for a date of each precision (ISO 8601 order).
+DATE_FORMATS = {4: "yyyy", 7: "yyyy-mm", 10: "yyyy-mm-dd"}
+TITLE_ROWS = 2
+"""Rows of column titles above the data (zh, en); in CSV the field names follow."""
+MIN_WIDTH, MAX_WIDTH = 8, 60
 
 Select = Callable[[str], list[dict[str, str | None]]]
 
@@ -38,10 +55,15 @@ Select = Callable[[str], list[dict[str, str | None]]]
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # Table Schema type: string, number, integer, boolean
+    type: str  # Table Schema type (string, number, integer, boolean), or "date" (see below)
     zh: str
     en: str
     description: str = ""
+
+    @property
+    def schema_type(self) -> str:
+        """The Table Schema type: a date of varying precision is a string of a pattern."""
+        return "string" if self.type == "date" else self.type
 
 
 @dataclass(frozen=True)
@@ -139,7 +161,7 @@ TABLES: tuple[Table, ...] = (
         (ID, *TASK, *QUANTITY,
          Field("comparator", "string", "比较", "Comparator",
                "How the value bounds the result: >=, >, =, <=, <"),
-         Field("deadline", "string", "期限", "Deadline", DATE_NOTE),
+         Field("deadline", "date", "期限", "Deadline", DATE_NOTE),
          *pair("announced_by", "宣布者", "Announced by", "Who announced the target"),
          *SOURCE),
         "  ?id a hkg:Target .\n" + TASK_WHERE + QUANTITY_WHERE
@@ -157,9 +179,9 @@ TABLES: tuple[Table, ...] = (
         (ID, *TASK, *QUANTITY,
          Field("qualifiers", "string", "限定", "Qualifiers",
                "How the figure is stated (about, over, cumulative…), '; '-separated"),
-         Field("as_of", "string", "截至", "As of", DATE_NOTE),
-         Field("period_start", "string", "期间开始", "Period start", DATE_NOTE),
-         Field("period_end", "string", "期间结束", "Period end", DATE_NOTE),
+         Field("as_of", "date", "截至", "As of", DATE_NOTE),
+         Field("period_start", "date", "期间开始", "Period start", DATE_NOTE),
+         Field("period_end", "date", "期间结束", "Period end", DATE_NOTE),
          *pair("reported_by", "报告者", "Reported by", "Who reported the figure"),
          *SOURCE),
         "  ?id a hkg:Measurement .\n" + TASK_WHERE + QUANTITY_WHERE
@@ -187,7 +209,7 @@ TABLES: tuple[Table, ...] = (
          *pair("organization", "机构", "Organisation", "Where the role is held"),
          Field("title_as_stated", "string", "原文职务", "Title as stated",
                "The title as the source prints it"),
-         Field("date", "string", "日期", "Date", DATE_NOTE + " (when the source says it held)"),
+         Field("date", "date", "日期", "Date", DATE_NOTE + " (when the source says it held)"),
          *SOURCE),
         "  ?id a hkg:PostHolding ; org:member ?who .\n" + named("who", "person")
         + "  OPTIONAL { ?id org:role ?role .\n" + named("role", "role") + "  }\n"
@@ -262,9 +284,16 @@ def table_rows(table: Table, select: Select, data_base: str,
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def title_rows(table: Table) -> list[list[str]]:
+    """The column titles, a row in Chinese and a row in English."""
+    return [[f.zh for f in table.fields], [f.en for f in table.fields]]
+
+
 def csv_bytes(table: Table, rows: Sequence[Sequence[str]]) -> bytes:
+    """The titles (zh, en), the field names, then the rows."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(title_rows(table))
     writer.writerow([f.name for f in table.fields])
     writer.writerows([csv_text(f, v) for f, v in zip(table.fields, row, strict=True)]
                      for row in rows)
@@ -280,9 +309,16 @@ def csv_text(field: Field, text: str) -> str:
 
 
 def cell(field: Field, text: str) -> Any:
-    """A spreadsheet cell: numbers as numbers, the rest as text."""
+    """A spreadsheet cell: numbers as numbers, dates as dates (a year or a month as its
+    first day), the rest as text."""
     if text and field.type == "boolean":
         return text == "true"
+    if text and field.type == "date" and _DATE.match(text):
+        year, month, day = [*text.split("-"), "1", "1"][:3]
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            return text
     if text and field.type in ("number", "integer"):
         try:
             return int(text) if field.type == "integer" else Decimal(text)
@@ -291,35 +327,59 @@ def cell(field: Field, text: str) -> Any:
     return text or None
 
 
+def text_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def workbook_bytes(tables: Sequence[tuple[Table, Sequence[Sequence[str]]]]) -> bytes:
-    """One sheet per table (header row of field names), then a sheet describing the fields."""
+    """One sheet per table (two rows of titles, zh and en), then a sheet describing the
+    fields (their names, types, titles and descriptions)."""
     from openpyxl import Workbook  # imported on first use: it costs ~0.3 s at start-up
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     bold = Font(bold=True)
     for table, rows in tables:
         sheet = book.create_sheet(table.name)
-        sheet.append([f.name for f in table.fields])
+        titles = title_rows(table)
+        for titles_row in titles:
+            sheet.append(titles_row)
+            for c in sheet[sheet.max_row]:
+                c.font = bold
         for row in rows:
             sheet.append([cell(f, v) for f, v in zip(table.fields, row, strict=True)])
             for written in sheet[sheet.max_row]:
                 if isinstance(written.value, str):
                     written.data_type = "s"  # openpyxl makes any text starting "=" a formula
-        for c in sheet[1]:
-            c.font = bold
-        sheet.freeze_panes = "A2"
-    about = book.create_sheet("fields")
-    about.append(["table", "field", "type", "title_zh", "title_en", "description"])
-    for table, _ in tables:
-        for f in table.fields:
-            about.append([table.name, f.name, f.type, f.zh, f.en, f.description])
-    for c in about[1]:
-        c.font = bold
+                elif isinstance(written.value, date):
+                    text = row[written.column - 1]
+                    written.number_format = DATE_FORMATS[len(text)]
+        for index in range(len(table.fields)):
+            longest = max([text_width(t[index]) for t in titles]
+                          + [text_width(r[index]) for r in rows])
+            sheet.column_dimensions[get_column_letter(index + 1)].width = min(
+                MAX_WIDTH, max(MIN_WIDTH, longest + 2))
+        sheet.freeze_panes = f"A{TITLE_ROWS + 1}"
+    _fields_sheet(book, [t for t, _ in tables], bold)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _fields_sheet(book: Any, tables: Sequence[Table], bold: Any) -> None:
+    about = book.create_sheet("fields")
+    about.append(["表", "字段", "类型", "中文标题", "英文标题", "说明"])
+    about.append(["table", "field", "type", "title_zh", "title_en", "description"])
+    for table in tables:
+        for f in table.fields:
+            about.append([table.name, f.name, f.type, f.zh, f.en, f.description])
+    for row in (1, 2):
+        for c in about[row]:
+            c.font = bold
+    about.freeze_panes = "A3"
 
 
 def datapackage(version: str) -> dict[str, Any]:
@@ -329,8 +389,14 @@ def datapackage(version: str) -> dict[str, Any]:
         "name": PACKAGE_NAME,
         "title": "China health-policy knowledge graph — tidy tables",
         "description": "Targets, measurements, posts and assessments of the knowledge graph, "
-                       "one row per claim, entities named in Chinese and English. The same "
-                       f"tables are in one workbook: {WORKBOOK}.",
+                       "one row per claim, entities named in Chinese and English. Each CSV "
+                       "file starts with two rows of column titles, in Chinese and in "
+                       "English (comment rows here), then the field names (the header). The "
+                       f"same tables are in one workbook: {WORKBOOK}, headed by the two rows "
+                       "of titles, with dates as dates.",
+        "description_zh": "知识图谱的目标、数据、职务与评估，每条断言一行，实体均有中英文名称。"
+                          "每个 CSV 文件先是中文与英文两行列标题（此处为注释行），然后是字段名"
+                          f"（表头）。同样的表也在一个工作簿中：{WORKBOOK}。",
         "version": version,
         "licenses": [{"name": "CC0-1.0", "title": "CC0 1.0",
                       "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],
@@ -343,10 +409,11 @@ def datapackage(version: str) -> dict[str, Any]:
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8-sig",
-            "dialect": {"delimiter": ",", "doubleQuote": True, "header": True},
+            "dialect": {"delimiter": ",", "doubleQuote": True, "header": True,
+                        "headerRows": [TITLE_ROWS + 1],
+                        "commentRows": list(range(1, TITLE_ROWS + 1))},
             "schema": {
-                "fields": [{"name": f.name, "type": f.type, "title": f"{f.zh} / {f.en}",
-                            "description": f.description} for f in t.fields],
+                "fields": [field_descriptor(f) for f in t.fields],
                 "primaryKey": ["id"],
                 "foreignKeys": [{"fields": [fk["fields"]], "reference": {
                     "resource": fk["reference"]["resource"],
@@ -354,6 +421,16 @@ def datapackage(version: str) -> dict[str, Any]:
             },
         } for t in TABLES],
     }
+
+
+def field_descriptor(f: Field) -> dict[str, Any]:
+    """A Table Schema field: its name, type, both titles (zh / en) and description."""
+    descriptor: dict[str, Any] = {
+        "name": f.name, "type": f.schema_type, "title": f"{f.zh} / {f.en}",
+        "title_zh": f.zh, "title_en": f.en, "description": f.description}
+    if f.type == "date":
+        descriptor["constraints"] = {"pattern": DATE_PATTERN}
+    return descriptor
 
 
 # ---------------------------------------------------------------- routes

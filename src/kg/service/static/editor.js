@@ -4,6 +4,9 @@
 // - the result table shows labels for IRIs and links them to this site's pages;
 // - the saved questions (/api/queries) are offered as examples;
 // - a server error is shown with its line and column, and the line is marked;
+// - the server's predeclared prefixes are declared to the editor's syntax check too;
+// - its words follow the page's language (YASGUI has no translations of its own: the
+//   server sends them, see sparql.EDITOR_MESSAGES and i18n.YASGUI_WORDS).
 // - "Chart" draws a numeric column of the results as bars (SVG, no library).
 "use strict";
 
@@ -18,6 +21,8 @@
   const dataBase = root.dataset.dataBase;
   const prefixes = JSON.parse(root.dataset.prefixes);
   const lang = (document.documentElement.lang || "en").startsWith("zh") ? "zh" : "en";
+  const messages = JSON.parse(root.dataset.messages);
+  const vendorWords = new Map(Object.entries(messages.words || {}));
   const PINYIN = prefixes.hkg + "pinyin";
   const LABEL = "http://www.w3.org/2000/01/rdf-schema#label";
   const labels = new Map();
@@ -257,6 +262,69 @@
     },
   });
 
+  // ------------------------------------------------------------ predeclared prefixes
+
+  // The endpoint knows the project prefixes without PREFIX lines; without this the
+  // editor would flag `hkg:` in a query the server runs as it is.
+  const sparqlMode = Yasqe.modes.sparql11;
+  if (root.dataset.predeclared === "true" && sparqlMode) {
+    Yasqe.modes.sparql11 = Object.assign(function (...args) {
+      const mode = sparqlMode.apply(this, args);
+      const startState = mode.startState;
+      mode.startState = function (...state) {
+        const start = startState.apply(this, state);
+        start.prefixes = {...prefixes, ...start.prefixes};
+        return start;
+      };
+      return mode;
+    }, sparqlMode);
+  }
+
+  // ------------------------------------------------------------ the page's language
+
+  const TOOK = /^(\d+) results? in ([\d.]+) seconds?$/;
+  const SHOWS = /^Shows (.+) view$/;  // a result view's button, by the view's own label
+
+  function vendorWord(text) {
+    const took = TOOK.exec(text);
+    if (took) return messages.took.replace("{n}", took[1]).replace("{s}", took[2]);
+    const shows = SHOWS.exec(text);
+    if (shows) return messages.shows.replace("{label}", vendorWords.get(shows[1]) || shows[1]);
+    return vendorWords.get(text);
+  }
+
+  function translate(node) {
+    // The result table's headers and cells are the query's variables and values (data);
+    // YASGUI's own words are replaced where they stand (text, aria-label, title,
+    // placeholder).
+    if (!node.querySelectorAll) return;
+    for (const cell of node.querySelectorAll(".dataTable th, .dataTable td")) {
+      if (!cell.hasAttribute("data-value")) cell.setAttribute("data-value", "");
+    }
+    if (!vendorWords.size) return;
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      const trimmed = text.nodeValue.trim();
+      const word = vendorWord(trimmed);
+      if (word !== undefined) text.nodeValue = text.nodeValue.replace(trimmed, word);
+    }
+    const elements = [node, ...node.querySelectorAll("*")];
+    for (const element of elements) {
+      for (const name of ["aria-label", "title", "placeholder"]) {
+        const value = element.getAttribute && element.getAttribute(name);
+        const word = value && vendorWord(value.trim());
+        if (word !== undefined && word !== value) element.setAttribute(name, word);
+      }
+    }
+  }
+
+  const table = Yasr.plugins.table;
+  table.defaults.tableConfig.language = {
+    ...table.defaults.tableConfig.language,
+    info: messages.showing, infoEmpty: messages.empty, emptyTable: messages.empty,
+    zeroRecords: messages.empty, search: messages.search,
+  };
+
   // ------------------------------------------------------------ errors with position
 
   let yasgui = null;
@@ -278,7 +346,8 @@
     if (problem.line) {
       const where = document.createElement("p");
       where.className = "kg-error-position";
-      where.textContent = `line ${problem.line}, column ${problem.column}`;
+      where.textContent = messages.position
+        .replace("{line}", problem.line).replace("{column}", problem.column);
       box.appendChild(where);
       const yasqe = yasgui && yasgui.getTab().getYasqe();
       if (yasqe) {
@@ -316,11 +385,25 @@
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: {getData: () => [{endpoint}], keys: []},
     corsProxy: undefined,
+    tabName: messages.query,
+    persistenceId: `kg-yasgui-${lang}`,  // tabs named in the page's language
     yasqe: {value: example},
     yasr: {prefixes, defaultPlugin: "table"},
   });
   window.kgYasgui = yasgui;
-  if (linked) yasgui.addTab(true, {name: "question", yasqe: {value: linked}});
+  const yasguiRoot = document.getElementById("yasgui");
+  translate(yasguiRoot);
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "attributes") translate(change.target);
+      for (const added of change.addedNodes) {
+        if (added.nodeType === Node.TEXT_NODE && added.parentNode) translate(added.parentNode);
+        else if (added.nodeType === Node.ELEMENT_NODE) translate(added);
+      }
+    }
+  }).observe(yasguiRoot, {childList: true, subtree: true, attributes: true,
+                          attributeFilter: ["aria-label", "title", "placeholder"]});
+  if (linked) yasgui.addTab(true, {name: messages.question, yasqe: {value: linked}});
 
   // YASGUI's own markup, mended for screen readers: a tab list holds only tabs (its
   // "add tab" button, which YASGUI needs in place, is hidden from them and from the Tab
@@ -361,9 +444,10 @@
 
   function withValues(query) {
     // Parameters with a default (or required ones with an example) are bound by a VALUES
-    // block at the start of the WHERE group, so the example runs as it is.
+    // block at the start of the WHERE group, so the example runs as it is; a `lang`
+    // parameter (the labels' language) is the page's.
     const bound = query.params
-      .map((p) => [p, p.default ?? (p.required ? p.example : null)])
+      .map((p) => [p, p.name === "lang" ? lang : p.default ?? (p.required ? p.example : null)])
       .filter(([, value]) => value !== null && value !== undefined);
     const text = query.sparql;
     if (!bound.length) return text;

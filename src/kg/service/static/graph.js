@@ -13,6 +13,13 @@
   var expanded = {};
 
   var kindLabels = {};
+  var kindLangs = {};
+
+  function marked(element, lang) {
+    // a name from the data carries its language; an IRI shown as such is marked as one
+    if (lang) { element.lang = lang; } else { element.classList.add("iri"); }
+    return element;
+  }
   var legend = document.createElement("p");
   legend.className = "graph-legend muted";
   view.insertAdjacentElement("beforebegin", legend);
@@ -31,7 +38,9 @@
       var swatch = document.createElement("span");
       swatch.className = "swatch";
       swatch.style.backgroundColor = colours[kind];
-      legend.append(swatch, (kindLabels[kind] || kind || "?") + " ");
+      var name = marked(document.createElement("span"), kindLangs[kind]);
+      name.textContent = kindLabels[kind] || kind || "?";
+      legend.append(swatch, name, " ");
     });
   }
 
@@ -39,8 +48,9 @@
     var items = [];
     data.nodes.forEach(function (n) {
       kindLabels[n.kind] = n.kind_label;
-      items.push({group: "nodes", data: {id: n.id, label: n.label, kind: n.kind,
-        kindLabel: n.kind_label, url: n.url, claim: n.claim, colour: colour(n.kind)}});
+      kindLangs[n.kind] = n.kind_lang;
+      items.push({group: "nodes", data: {id: n.id, label: n.label, lang: n.lang, kind: n.kind,
+        kindLabel: n.kind_label, kindLang: n.kind_lang, url: n.url, claim: n.claim, colour: colour(n.kind)}});
     });
     data.edges.forEach(function (e) {
       items.push({group: "edges", data: {id: e.source + " " + e.predicate + " " + e.target,
@@ -99,10 +109,10 @@
 
   function show(node) {
     if (!panel) { return; }
-    var name = document.createElement("strong");
+    var name = marked(document.createElement("strong"), node.data("lang"));
     name.textContent = node.data("label");
-    var kind = document.createElement("span");
-    kind.className = "badge";
+    var kind = marked(document.createElement("span"), node.data("kindLang"));
+    kind.classList.add("badge");
     kind.textContent = node.data("kindLabel") || "";
     var open = document.createElement("a");
     open.href = node.data("url");
