@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -92,6 +93,32 @@ def test_named_graphs_and_saved_queries_dereference(service_client: TestClient) 
                               follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"].endswith("/api/queries/timeline")
+
+
+def test_downloads_page_writes_no_dump_and_sizes_those_made(
+    built_store: tuple[Path, object],
+) -> None:
+    """The list answers without serialising the graph six times; a dump's size is shown once
+    a download has made it."""
+    from kg.service.app import create_app
+    from kg.service.context import ServiceConfig
+    from kg.service.dataset import DatasetSource
+    from kg.settings import Settings
+
+    app = create_app(ServiceConfig(source=DatasetSource(Settings(location=built_store[0],
+                                                                 workers=1))))
+    html = {"accept": "text/html", "accept-language": "en"}
+    with TestClient(app) as client:
+        before = client.get("/downloads", headers=html)
+        assert before.status_code == 200
+        assert "written when first downloaded" in before.text
+        dump = client.get("/downloads/cn-health-kg.nt")
+        assert dump.status_code == 200
+        after = client.get("/downloads", headers=html).text
+    size = f"{len(dump.content):,}"
+    assert size not in before.text
+    row = after[after.index("cn-health-kg.nt</code>"):]
+    assert size in row[:row.index("</tr>")]
 
 
 def test_downloads_in_every_format(service_client: TestClient) -> None:

@@ -277,6 +277,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "downloads.format": ("格式", "Format"),
     "downloads.media": ("媒体类型", "Media type"),
     "downloads.bytes": ("字节", "Bytes"),
+    "downloads.unmade": ("首次下载时生成", "written when first downloaded"),
     "downloads.tables": ("电子表格用的表", "Tables for spreadsheets"),
     "downloads.tables.lead": ("目标、数据、职务与评估，每条断言一行，每个实体都有中英文名称："
                               "CSV 文件（带 BOM 的 UTF-8，可直接用 Excel 打开，"
