@@ -28,7 +28,7 @@ from kg.service.province_charts import (
 from kg.service.province_map import ProvinceValue
 from kg.service.reader import GraphReader, Row, Term, iri
 from kg.service.rendering import Page
-from kg.service.scorecard import Figure, collect_figures
+from kg.service.scorecard import Figure, fold_figures
 from kg.service.sentences import InSentence, Passage, article_passages, quote_in_sentence
 
 PAGE_SIZE = 50
@@ -456,7 +456,7 @@ def reading_view(claims: list[Row], facts: list[Row],
 def figures(reader: GraphReader, by: str, resource: str) -> list[tuple[Figure, bool]]:
     """Measurements and targets of an indicator or a place, each with 'is a target'."""
     rows = reader.select(FIGURES_QUERY % FIGURES[by], {"node": iri(resource)})
-    found = collect_figures(rows)
+    found = fold_figures(rows)
     targets = {r["result"].value for r in rows if r["target"].value == "true"}
     ordered = sorted(found.values(), key=lambda f: ((f.when.value if f.when else ""), f.claim))
     return [(f, f.claim in targets) for f in ordered]

@@ -229,6 +229,27 @@ def collect_figures(rows: list[Row]) -> dict[str, Figure]:
     return figures
 
 
+def fold_figures(rows: list[Row]) -> dict[str, Figure]:
+    """Figure rows of an entity page (one per qualifier and reporter: columns result,
+    value, unit, when, place, source, quote, indicator) folded into one Figure each."""
+    figures: dict[str, Figure] = {}
+    for row in rows:
+        claim = row["result"].value
+        figure = figures.get(claim)
+        if figure is None:
+            figure = figures[claim] = Figure(
+                claim, row["value"], _v(row, "unit"), [], row.get("when"), _v(row, "place"), [],
+                _v(row, "source"), _v(row, "quote"), _v(row, "indicator"), _v(row, "task"))
+        for name, values in (("qualifier", figure.qualifiers), ("reporter", figure.reporters)):
+            value = _v(row, name)
+            if value and value not in values:
+                values.append(value)
+    for figure in figures.values():  # rows come in no defined order: every store alike
+        figure.qualifiers.sort()
+        figure.reporters.sort()
+    return figures
+
+
 def _iris_of(tasks: list[TaskRow]) -> list[str]:
     """Every resource the scorecard names, for one batch of label lookups."""
     out: list[str] = []
