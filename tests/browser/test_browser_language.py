@@ -107,12 +107,12 @@ def test_editor_results_and_examples_follow_the_page_language(browser: Browser,
 def test_saved_query_results_are_labelled_in_the_page_language(browser: Browser,
                                                                lang: str) -> None:
     """The result page runs the query with the page's language (the query's own default
-    is English): every labelled cell is in it."""
+    is English): every entity's label is in it (quotes stay as the source wrote them)."""
     from selenium.webdriver.common.by import By
 
     open_in(browser, PAGES["saved-query-result"], lang, "table.results")
     tags = [e.get_attribute("lang") for e in browser.driver.find_elements(
-        By.CSS_SELECTOR, "table.results [lang]")]
+        By.CSS_SELECTOR, "table.results a[lang]")]
     assert tags and set(tags) == {lang}, sorted(set(tags))
 
 
