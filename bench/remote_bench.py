@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 import serve_bench
-from scale import machine, run, virtuoso_load
+from scale import machine, run, seed_quads, size_options, virtuoso_load
 from serve_bench import Latency, Send, Server, free_port, result_size, serving, sparql_request, tool
 
 from kg.catalogue import load_catalogue
@@ -171,14 +171,8 @@ def _ms(latency: Latency) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="100000", help="comma-separated triple counts")
-    parser.add_argument("--runs", type=int, default=20, help="timed requests per query")
-    parser.add_argument("--warmup", type=int, default=2, help="untimed requests first")
-    parser.add_argument("--virtuoso-mib", type=int, default=2048,
-                        help="Virtuoso's buffer memory (NumberOfBuffers), MiB")
-    parser.add_argument("--request-timeout", type=float, default=60.0,
-                        help="seconds before one request counts as timed out")
+    parser = size_options("100000", 2048)
+    parser.description = __doc__.split("\n")[0]
     parser.add_argument("--output", type=Path, default=OUTPUT, help="JSON figures")
     args = parser.parse_args()
     serve_bench.REQUEST_TIMEOUT = args.request_timeout
@@ -187,10 +181,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="kg-remote-", dir=os.environ.get("TMPDIR")) as f:
         work = Path(f)
-        run([kg, "build", "--location", str(work / "seed")])
-        seed = work / "seed.nq"
-        run([kg, "export", "--format", "nq", "--output", str(seed), "--location",
-             str(work / "seed")])
+        seed = seed_quads(kg, work)
         for size in (int(s) for s in args.sizes.split(",")):
             results.append(bench_size(size, args, work, seed))
     args.output.parent.mkdir(parents=True, exist_ok=True)

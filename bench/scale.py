@@ -251,21 +251,35 @@ def virtuoso_load(endpoint: Endpoint, folder: Path, files: list[Path]) -> None:
         sys.exit(f"error: Virtuoso's bulk load failed:\n{errors}")
 
 
-def main() -> None:
+def seed_quads(kg: str, work: Path) -> Path:
+    """The seed graph built into work/seed and exported as N-Quads (work/seed.nq)."""
+    run([kg, "build", "--location", str(work / "seed")])
+    dump = work / "seed.nq"
+    run([kg, "export", "--format", "nq", "--output", str(dump), "--location", str(work / "seed")])
+    return dump
+
+
+def size_options(sizes: str, virtuoso_mib: int) -> argparse.ArgumentParser:
+    """The options every scale bench takes: sizes, timed and untimed runs, Virtuoso's
+    memory, the request time limit."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="100000,1000000",
-                        help="comma-separated triple counts")
-    parser.add_argument("--load-runs", type=int, default=3, help="kg load runs per size")
+    parser.add_argument("--sizes", default=sizes, help="comma-separated triple counts")
     parser.add_argument("--runs", type=int, default=20, help="timed requests per query")
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests first")
-    parser.add_argument("--duration", type=float, default=5.0,
-                        help="seconds of each throughput run")
-    parser.add_argument("--virtuoso-mib", type=int, default=4096,
+    parser.add_argument("--virtuoso-mib", type=int, default=virtuoso_mib,
                         help="Virtuoso's buffer memory (NumberOfBuffers), MiB")
-    parser.add_argument("--lenient", action="store_true",
-                        help="kg load --lenient (both files are written by kg)")
     parser.add_argument("--request-timeout", type=float, default=60.0,
                         help="seconds before one request counts as timed out")
+    return parser
+
+
+def main() -> None:
+    parser = size_options("100000,1000000", 4096)
+    parser.add_argument("--load-runs", type=int, default=3, help="kg load runs per size")
+    parser.add_argument("--duration", type=float, default=5.0,
+                        help="seconds of each throughput run")
+    parser.add_argument("--lenient", action="store_true",
+                        help="kg load --lenient (both files are written by kg)")
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS),
                         help=f"which to compare (default all: {','.join(ENDPOINTS)})")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="JSON figures")
@@ -282,10 +296,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="kg-scale-", dir=os.environ.get("TMPDIR")) as f:
         work = Path(f)
-        run([kg, "build", "--location", str(work / "seed")])
-        seed_dump = work / "seed.nq"
-        run([kg, "export", "--format", "nq", "--output", str(seed_dump),
-             "--location", str(work / "seed")])
+        seed_dump = seed_quads(kg, work)
         for size in (int(s) for s in args.sizes.split(",")):
             results.append(bench_size(size, args, work, seed_dump))
     args.output.parent.mkdir(parents=True, exist_ok=True)

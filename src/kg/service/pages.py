@@ -164,10 +164,11 @@ async def downloads(request: Request) -> Response:
 def downloads_page(page: Page) -> Response:
     """The list of dumps. A dump is written when first downloaded, not for this page (six
     dumps of a large release would outlast the time limit): sizes of those made so far."""
-    made = {fmt.name: page.context.memo.get(("dump", fmt.name)) for fmt in GRAPH_FORMATS.values()}
-    files = [{"name": f"{DUMP_NAME}.{fmt.extension}", "format": fmt,
-              "size": len(made[fmt.name]) if made[fmt.name] is not None else None}
-             for fmt in GRAPH_FORMATS.values()]
+    files = []
+    for fmt in GRAPH_FORMATS.values():
+        dump = page.context.memo.get(("dump", fmt.name))
+        files.append({"name": f"{DUMP_NAME}.{fmt.extension}", "format": fmt,
+                      "size": None if dump is None else len(dump)})
     return page.render("downloads.html", {"title": page.t("downloads.title"), "files": files},
                        headers={"Vary": "Accept"})
 
