@@ -35,6 +35,16 @@ def test_updates_are_refused_as_read_only(text: str) -> None:
     assert refused.value.policy == "read-only" and refused.value.status == 403
 
 
+@pytest.mark.parametrize("text", ["", "   \n", "# only a comment", "PREFIX ex: <http://x/>",
+                                  "BASE <http://x/> PREFIX ex: <x>"])
+def test_a_text_without_a_query_is_a_syntax_error_not_an_update(text: str) -> None:
+    """The update grammar accepts an empty text or a bare prologue (no operation): that is no
+    query, a 400, not a refused update (403)."""
+    with pytest.raises(QuerySyntaxError, match="no query") as refused:
+        inspect_query(text)
+    assert refused.value.status == 400
+
+
 @pytest.mark.parametrize(("text", "uses_service"), [
     ("SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }", True),
     ("select * { service silent ?e { } }", True),

@@ -53,6 +53,21 @@ def test_updates_are_refused_and_change_nothing(service_client: TestClient,
     assert count(service_client) == before
 
 
+@pytest.mark.parametrize("request_kwargs", [
+    {"method": "GET", "params": {"query": ""}},
+    {"method": "POST", "data": {"query": ""}},
+    {"method": "POST", "content": b"  # nothing", "headers": DIRECT},
+])
+def test_an_empty_query_is_a_bad_request(service_client: TestClient,
+                                         request_kwargs: dict[str, object]) -> None:
+    """No query at all (the update grammar reads it as an empty update) is a 400 that says
+    so, not a refused update (found by schemathesis's fuzzing: `?query=`)."""
+    kwargs = dict(request_kwargs)
+    response = service_client.request(kwargs.pop("method"), "/sparql", **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == 400, response.text
+    assert "no query" in response.json()["detail"]
+
+
 # ---------------------------------------------------------------- offline
 
 @pytest.mark.parametrize("query", [

@@ -31,7 +31,13 @@ from rdflib.plugins.sparql.parser import UpdateUnit as UPDATE_GRAMMAR
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
-from kg.query_errors import QueryRefused, QuerySyntaxError, QueryTooComplex, UpdateRefused
+from kg.query_errors import (
+    NoQuery,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTooComplex,
+    UpdateRefused,
+)
 from kg.sparql_lexer import CanonicalQuery, canonicalise
 
 QUERY_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT",
@@ -139,8 +145,11 @@ def _parse(canonical: CanonicalQuery) -> Any:
     try:
         return QUERY_GRAMMAR.parse_string(canonical.text, parse_all=True)
     except ParseBaseException as error:
-        if _is_update(canonical.text):
+        operations = _update_operations(canonical.text)
+        if operations:
             raise UpdateRefused() from None
+        if operations == 0:
+            raise NoQuery() from None
         line, column = canonical.source_position(error.loc)
         raise QuerySyntaxError(_parse_message(canonical, error.loc, line, column), line=line,
                                column=column) from None
@@ -181,12 +190,14 @@ def check_graphs(requested: Iterable[str], graphs: frozenset[str], where: str) -
             policy="remote-graph")
 
 
-def _is_update(text: str) -> bool:
+def _update_operations(text: str) -> int | None:
+    """How many operations the text holds read as a SPARQL update (0 for an empty text or a
+    bare prologue, which the update grammar accepts); None when it is not an update."""
     try:
-        UPDATE_GRAMMAR.parse_string(text, parse_all=True)
+        parsed = UPDATE_GRAMMAR.parse_string(text, parse_all=True)
     except Exception:  # any failure: not an update
-        return False
-    return True
+        return None
+    return sum(len(update["request"]) for update in parsed if "request" in update)
 
 
 def _parse_message(canonical: CanonicalQuery, offset: int, line: int, column: int) -> str:

@@ -35,6 +35,15 @@ class QuerySyntaxError(QueryError, title="malformed query", kind="malformed-quer
         super().__init__(message, **extra)
 
 
+class NoQuery(QuerySyntaxError):
+    """An empty text, or only comments and a prologue (the update grammar reads it as an
+    update of no operation): there is nothing to run, nor any position to point at."""
+
+    def __init__(self, message: str = "there is no query here: the text holds no SELECT,"
+                 " CONSTRUCT, ASK or DESCRIBE", **extra: Any) -> None:
+        super().__init__(message, **extra)
+
+
 class QueryRefused(QueryError, title="query not allowed", kind="query-refused"):
     """The query asks for something this read-only, offline service never does.
 

@@ -39,6 +39,7 @@ from kg.inspection import (
     inspect_query,
 )
 from kg.query_errors import (
+    NoQuery,
     NotAcceptable,
     QueryError,
     QueryFailed,
@@ -185,6 +186,8 @@ class Worker:
         text the policy parser cannot, the query is refused unchecked.
 
         Oxigraph only parses here (an empty store, in the sandboxed worker)."""
+        if isinstance(error, NoQuery):
+            return error
         try:
             check_syntax(job.sparql, base_iri=job.base_iri, prefixes=prefixes)
         except SyntaxError as engine_error:
