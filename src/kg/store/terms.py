@@ -194,7 +194,8 @@ def restrict_values(query: str, name: str, terms: Iterable[Term]) -> str:
     """The query with `VALUES ?name { terms }` first in the groups of its WHERE that are
     the WHERE's first element, follow a UNION or are OPTIONAL (each branch of a top-level
     union and each optional part, so that the engine starts from the few values instead
-    of scanning and joining by hash), else first in the WHERE group itself.
+    of scanning and joining by hash), and first in the WHERE group itself unless that
+    begins with a group.
 
     The answer is the query's own less the solutions whose ?name is not one of the
     terms, provided every union branch that gets the block binds ?name in all its
@@ -208,6 +209,8 @@ def restrict_values(query: str, name: str, terms: Iterable[Term]) -> str:
         token, kind = match.group(), match.lastgroup
         if kind == "skip" and token.startswith("#"):
             continue
+        if previous == "{" and depth == 1 and token not in ("{", "}"):
+            branches.append(where)  # the WHERE begins with a pattern: the block goes first
         if token == "{":
             depth += 1
             if depth == 1:
