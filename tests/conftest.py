@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from kg.build import BuildSummary, build
+from kg.cli import main
 from kg.datafiles import DEFAULT_DATA_DIR
 from kg.settings import Settings
+from kg.synth import synthesise
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -22,6 +25,18 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildSu
     location = tmp_path_factory.mktemp("store")
     settings = Settings()  # where the articles are: $KG_SEEDS, $KG_CORPUS, else ../shared
     return location, build(location=location, seeds=settings.seeds, corpus=settings.corpus)
+
+
+@pytest.fixture(scope="session")
+def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of `kg synth` data (30,000 triples), loaded once per session."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    data = folder / "s.nq"
+    synthesise(30_000, 7, data)
+    location = folder / "store"
+    result = CliRunner().invoke(main, ["load", str(data), "--location", str(location)])
+    assert result.exit_code == 0, result.output
+    return location
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from kg.catalogue import Catalogue, load_catalogue
-from kg.cli import main
 from kg.derived_indexes import DERIVED_FILE, NARROWED, DerivedIndexes
 from kg.namespaces import prefix_map
 from kg.service.dataset import DatasetSource
@@ -19,18 +17,6 @@ from kg.service.worker import Answer, QueryJob, Worker, WorkerSetup
 from kg.settings import Settings
 from kg.store import current_release
 from kg.store.terms import iri
-from kg.synth import synthesise
-
-
-@pytest.fixture(scope="module")
-def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("derived")
-    data = folder / "s.nq"
-    synthesise(30_000, 7, data)
-    location = folder / "store"
-    result = CliRunner().invoke(main, ["load", str(data), "--location", str(location)])
-    assert result.exit_code == 0, result.output
-    return location
 
 
 def timeline_sets(db: sqlite3.Connection) -> list[dict[str, str]]:
