@@ -39,6 +39,14 @@ def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return location
 
 
+@pytest.fixture(params=["seed", "synthetic"])
+def either_store(request: pytest.FixtureRequest) -> tuple[str, Path]:
+    """The seed graph's store, then the synthetic one: a test that takes it runs on both."""
+    if request.param == "seed":
+        return "seed", request.getfixturevalue("built_store")[0]
+    return "synthetic", request.getfixturevalue("synthetic_store")
+
+
 @pytest.fixture(scope="module")
 def published(built_store: tuple[Path, BuildSummary], tmp_path_factory: pytest.TempPathFactory
               ) -> Path:
