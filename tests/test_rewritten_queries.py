@@ -69,11 +69,23 @@ def official_announced_target(store: GraphStore, prefixes: dict[str, str]) -> li
             {"announcer": busy["announcer"], "indicator": "https://example.org/none"}]
 
 
+def timeline(store: GraphStore, prefixes: dict[str, str]) -> list[dict[str, str]]:
+    event = first(store, prefixes, """SELECT ?about ?day WHERE {
+        ?item dcterms:date|schema:startDate ?d ; ?p ?about
+        FILTER(isIRI(?about) && ?p != rdf:type) BIND(SUBSTR(STR(?d), 1, 7) AS ?day) }
+        GROUP BY ?about ?day ORDER BY DESC(COUNT(*)) ?about LIMIT 1""")
+    month = event["day"]
+    return [{"from": month + "-01", "to": month + "-28"}, {"about": event["about"]},
+            {"about": event["about"], "to": month + "-28", "lang": "zh"},
+            {"from": "2025-01-01", "to": "2025-03-31"}, {"to": "2015-06-30"}]
+
+
 PARAMETER_SETS: dict[str, Callable[[GraphStore, dict[str, str]], list[dict[str, str]]]] = {
     "indicator-figures": indicator_figures,
     "post-holders": post_holders,
     "task-scorecard": task_scorecard,
     "official-announced-target": official_announced_target,
+    "timeline": timeline,
 }
 
 
