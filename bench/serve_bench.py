@@ -8,7 +8,7 @@ server (`serve-read-only --union-default-graph`, as kg serves a built store) and
 
 - every saved query of kg's catalogue (GET /api/queries, with its example parameters):
   kg's saved-query URL (answers are cached by kg after the first call), and the same
-  SPARQL, parameters substituted into the text, on kg's /sparql (no cache) and on
+  SPARQL, parameters written into the text, on kg's /sparql (no cache) and on
   Oxigraph's /query: median and p99 latency;
 - a point lookup (all triples of one person) on both SPARQL endpoints;
 - /sparql throughput of a 3-way join at concurrency 1 and 8.
@@ -32,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
@@ -40,9 +40,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sparql_tokens import tokenize
 
 from kg.catalogue import load_catalogue
+from kg.store.terms import bind_values
 
 PROJECT = Path(__file__).resolve().parents[1]
 OUTPUT = PROJECT / "var" / "bench" / "latest.json"
@@ -159,44 +159,6 @@ def serving(server: Server, command: list[str], log: Path,
 
 # ---------------------------------------------------------------- the queries
 
-def substitute(sparql: str, bindings: Mapping[str, str]) -> str:
-    """The query with each bound variable replaced by its term, as Oxigraph's substitutions
-    (which kg's saved queries use) bind it: everywhere, subqueries and EXISTS included.
-
-    A VALUES block would not do: a group is evaluated before the VALUES joins it, so a
-    variable inside a UNION branch's EXISTS would stay free. Where a bare variable must stay
-    a variable, the term is wrapped: `(<x> AS ?v)` in a projection, `(<x>)` in GROUP BY and
-    ORDER BY."""
-    out, clause, depth, previous, position = [], None, 0, "", 0
-    for token in tokenize(sparql):  # significant tokens; the text between them is kept
-        out.append(sparql[position:token.start])
-        position = token.start + len(token.text)
-        text, upper = token.text, token.text.upper()
-        if token.kind == "word" and upper == "SELECT":
-            clause, depth = "projection", 0
-        elif token.kind == "word" and upper in ("GROUP", "ORDER"):
-            clause, depth = "modifier", 0
-        elif (token.kind == "word" and upper in ("WHERE", "HAVING", "LIMIT", "OFFSET")) or (
-                text == "{"):
-            clause = None
-        elif text == "(":
-            depth += 1
-        elif text == ")":
-            depth -= 1
-        elif token.kind == "var" and text[1:] in bindings and previous != "AS":
-            term = bindings[text[1:]]
-            if clause == "projection" and depth == 0:
-                text = f"({term} AS {text})"
-            elif clause == "modifier" and depth == 0:
-                text = f"({term})"
-            else:
-                text = term
-        out.append(text)
-        previous = upper
-    out.append(sparql[position:])
-    return "".join(out)
-
-
 @dataclass(frozen=True)
 class SavedQueryCase:
     name: str
@@ -207,7 +169,8 @@ class SavedQueryCase:
 
 def saved_query_cases(kg: Server) -> list[SavedQueryCase]:
     """kg's catalogue, each query with its example (or default) parameter values, and the
-    equivalent self-contained SPARQL (bound values substituted into the text)."""
+    equivalent self-contained SPARQL: the values written into the text as kg's workers
+    write them (`bind_values`), so every server reads the same text."""
     listing = httpx.get(kg.base_url + "/api/queries", headers={"Accept": "application/json"},
                         timeout=30)
     listing.raise_for_status()
@@ -218,9 +181,8 @@ def saved_query_cases(kg: Server) -> list[SavedQueryCase]:
                   for p in item["params"]
                   if p["example"] is not None or p["default"] is not None}
         bound = catalogue[item["name"]].bind(params, catalogue.prefixes)
-        bindings = {name: str(term) for name, term in bound.items()}
         cases.append(SavedQueryCase(item["name"], item["url"], params,
-                                    substitute(item["sparql"], bindings)))
+                                    bind_values(item["sparql"], bound)))
     return cases
 
 

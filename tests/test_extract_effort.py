@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.datafiles import CuratedData, load_curated
+from kg.datafiles import DEFAULT_DATA_DIR, CuratedData, load_curated
 from kg.extract.effort import compare, read_reviewed, registry_before, source_order, tally
 from kg.records import FactFile
 
@@ -50,7 +50,7 @@ def test_effort_counts_unchanged_edited_deleted_and_added() -> None:
         measurement("m-b", 3946, "走进机关3946场"),
         measurement("m-c", 70, "全国已接通电话70余万通"),
     ]
-    counts = tally(compare(draft, {}, reviewed, TEXT, CuratedData(Path("."))))["figures"]
+    counts = tally(compare(draft, {}, reviewed, TEXT, CuratedData(DEFAULT_DATA_DIR)))["figures"]
     assert (counts.unchanged, counts.edited, counts.deleted, counts.added) == (1, 1, 1, 1)
 
 

@@ -12,16 +12,19 @@ from kg.extract.figures import read_figure, skip_reason
 from kg.extract.lexicon import Lexicon
 from kg.extract.officials import find_posts
 from kg.extract.text import Compact, parse_article, resolve_date
+from kg.extract.units import read_units
+from kg.settings import DEFAULT_DATA_DIR
 
 EMPTY = Lexicon()
+UNITS = read_units(DEFAULT_DATA_DIR)
 
 
 def figures_of(text: str) -> list[tuple[list[Decimal], str, list[str], bool]]:
     view = Compact(text)
     out = []
     for expr in scan_expressions(text):
-        if expr.kind in ("number", "cn-number", "quoted") and not skip_reason(expr, view):
-            figure = read_figure(expr, view)
+        if expr.kind in ("number", "cn-number", "quoted") and not skip_reason(expr, view, UNITS):
+            figure = read_figure(expr, view, UNITS)
             if figure:
                 out.append((figure.values, figure.unit, figure.qualifiers, figure.target))
     return out
@@ -116,7 +119,7 @@ def test_targets_and_results_are_told_apart() -> None:
 def test_grades_ordinals_codes_and_years_in_names_are_skipped_with_a_reason() -> None:
     text = "二、三级公立医院开通“12356”热线，第十一批集采，2025全国会议召开。"
     view = Compact(text)
-    reasons = [skip_reason(e, view) for e in scan_expressions(text) if e.kind != "date"]
+    reasons = [skip_reason(e, view, UNITS) for e in scan_expressions(text) if e.kind != "date"]
     assert all(reasons), reasons
 
 

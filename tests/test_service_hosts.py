@@ -106,11 +106,15 @@ def test_two_host_headers_are_refused_with_400(service_client: TestClient) -> No
 
 
 def test_a_valid_host_never_gets_a_5xx(any_client: TestClient) -> None:
-    for host in VALID:
-        for route in ROUTES:
-            for accept in ACCEPTS:
-                status, _, _ = asgi_get(any_client, route, [host], accept)
-                assert status < 500, (host, route, accept, status)
+    """Every pair of host, route and media type is requested at least once (each host on
+    every route, the media type turning with both: 80 requests, not the 240 of every
+    triple); the host only shapes the links, the media type only the renderer."""
+    assert len(VALID) >= len(ACCEPTS)  # so that every route meets every media type
+    for h, host in enumerate(VALID):
+        for r, route in enumerate(ROUTES):
+            accept = ACCEPTS[(h + r) % len(ACCEPTS)]
+            status, _, _ = asgi_get(any_client, route, [host], accept)
+            assert status < 500, (host, route, accept, status)
 
 
 def test_without_base_url_links_follow_a_valid_host(service_client: TestClient) -> None:

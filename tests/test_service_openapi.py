@@ -14,7 +14,7 @@ import pytest
 
 TESTS = Path(__file__).parent
 #: seconds before a schemathesis run that hangs is stopped (the sample takes ~45 s on 2 busy
-#: cores, the exhaustive run ~10 minutes)
+#: cores, the exhaustive run ~1.5 minutes)
 SCHEMATHESIS_DEADLINE = 1800
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 

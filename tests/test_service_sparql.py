@@ -174,6 +174,16 @@ def test_service_description_by_accept(service_client: TestClient) -> None:
     assert "<form" in html.text
 
 
+@pytest.mark.parametrize("name", ["default-graph-uri", "named-graph-uri"])
+def test_a_dataset_without_a_query_is_a_bad_request(service_client: TestClient,
+                                                     name: str) -> None:
+    """A graph named for no query (found by schemathesis: `?named-graph-uri=`) is a 400
+    that names the parameter, not a service description that ignores it."""
+    response = service_client.get("/sparql", params={name: f"{BASE}graph/entities"})
+    assert response.status_code == 400
+    assert name in response.json()["detail"]
+
+
 def test_predeclared_prefixes_on_the_built_graph(service_client: TestClient) -> None:
     response = service_client.get("/sparql", params={"query": "ASK { ?s a hkg:Person }"})
     assert response.json()["boolean"] is True

@@ -17,8 +17,9 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
+from test_shapes_sparql import VERDICTS, result_key
 
-from kg.shacl import readable_path, report_results
+from kg.shacl import readable_path, report_results, shape_results
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "hkg.ttl"
@@ -82,6 +83,14 @@ def validate(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, Graph]:
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True
     )
     return conforms, report
+
+
+def assert_frozen_verdicts(fixture: Path, report: Graph) -> None:
+    """pySHACL's results on a fixture are the rows of fixtures/shapes/verdicts.tsv (the
+    verdicts of the shapes before sh:node), which the compiled shapes must give too
+    (tests/test_shapes_sparql.py): one pySHACL run per fixture serves both checks."""
+    got = {result_key(r) for r in shape_results(report)}
+    assert got == VERDICTS.get(f"{fixture.parent.name}/{fixture.name}", set())
 
 
 def with_common(common: Graph, fixture: Path) -> Graph:
@@ -221,6 +230,7 @@ def test_valid_fixture_conforms(
     )
     conforms, report = validate(with_common(common, fixture), shapes, ontology)
     assert conforms, failures(report, shapes)
+    assert_frozen_verdicts(fixture, report)
 
 
 @pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
@@ -230,6 +240,7 @@ def test_invalid_fixture_fails_only_on_the_rule_it_names(
     conforms, report = validate(with_common(common, fixture), shapes, ontology)
     assert not conforms
     assert failures(report, shapes) == {header(fixture, "expect")}
+    assert_frozen_verdicts(fixture, report)
 
 
 def test_reports_carry_the_shapes_message(common: Graph, shapes: Graph, ontology: Graph) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
 from kg.formats import GRAPH_FORMATS
@@ -25,8 +26,19 @@ class Original:
 
 
 def canonical_hash(graph: Graph) -> str:
-    """The hash rdflib's `isomorphic` compares (blank nodes canonically labelled)."""
-    return str(to_isomorphic(graph).internal_hash())
+    """A hash equal for isomorphic graphs only: the triples without blank nodes as they
+    are (sorted), and the hash rdflib's `isomorphic` compares for the triples with them
+    (an isomorphism renames blank nodes only, so the ground triples must be the same;
+    canonical labelling of the ~600 triples with blank nodes instead of all ~27,000 is
+    what makes this fast)."""
+    ground, blank = [], Graph()
+    for triple in graph:
+        if any(isinstance(term, BNode) for term in triple):
+            blank.add(triple)
+        else:
+            ground.append(" ".join(term.n3() for term in triple))
+    digest = hashlib.sha256("\n".join(sorted(ground)).encode()).hexdigest()
+    return f"{digest}-{to_isomorphic(blank).internal_hash()}"
 
 
 @pytest.fixture(scope="module")

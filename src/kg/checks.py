@@ -29,6 +29,7 @@ from kg.sources import (
     sha256_of,
     source_folders,
 )
+from kg.unit_words import check_unit_words
 
 Offsets = dict[tuple[str, str], tuple[int, int]]
 
@@ -194,6 +195,7 @@ def check_curated(data: CuratedData, seeds: Path | None = None,
     check_replaced_iris(data, problems)
     check_hierarchies(data, problems)
     check_units(data, problems)
+    check_unit_words(data, problems)
     check_date_convention(data, problems)
     check_relations(data, problems)
     folders = source_folders(seeds, corpus)

@@ -129,8 +129,10 @@ def _findings_by_record(
     return out
 
 
-def load_registry(data_dir: Path, problems: list[Problem], data: CuratedData) -> None:
-    for kind, filename in REGISTRY_FILES.items():
+def load_registry(data_dir: Path, problems: list[Problem], data: CuratedData,
+                  kinds: Iterable[str] = REGISTRY_FILES) -> None:
+    for kind in kinds:
+        filename = REGISTRY_FILES[kind]
         path = data_dir / "registry" / filename
         name = _relative(path, data_dir)
         if not path.exists() and not path.is_symlink():
@@ -257,6 +259,17 @@ def load_facts(data_dir: Path, problems: list[Problem], data: CuratedData) -> No
         for claim, flat_claim in zip(facts.claims, flat.claims, strict=True):
             if flat_claim.inherited:
                 data.inherited[(facts.source.id, claim.id)] = flat_claim.inherited
+
+
+def load_registry_of(data_dir: Path, *kinds: str) -> CuratedData:
+    """Read and schema-check the registry files of `kinds` alone (no fact files); raise
+    DataError listing every problem."""
+    data = CuratedData(data_dir=data_dir)
+    problems: list[Problem] = []
+    load_registry(data_dir, problems, data, kinds)
+    if problems:
+        raise DataError(problems)
+    return data
 
 
 def load_curated(data_dir: Path | None = None) -> CuratedData:

@@ -35,7 +35,7 @@ class QuerySyntaxError(QueryError, title="malformed query", kind="malformed-quer
         super().__init__(message, **extra)
 
 
-class NoQuery(QuerySyntaxError):
+class NoQuery(QuerySyntaxError, title="no query", kind="no-query"):
     """An empty text, or only comments and a prologue (the update grammar reads it as an
     update of no operation): there is nothing to run, nor any position to point at."""
 

@@ -308,9 +308,39 @@ class Event(Entity):
         return self
 
 
+def _unit_word(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[^\s\d，。、；：,.;:]+", value):
+        raise ValueError(f"{value!r} is not a word (text without spaces, digits or "
+                         f"punctuation)")
+    return value
+
+
+UnitWord = Annotated[str, BeforeValidator(_unit_word)]
+
+
 class Unit(Entity):
+    """A unit of measure, with the words that say a figure is in it (see units.yaml)."""
+
     KIND = "unit"
     symbol: str | None = None
+    #: classifiers and unit words written after a number (3家, 2.5万人次)
+    words: list[UnitWord] = []
+    #: the nouns a bare count of this unit counts (31个省份)
+    counts: list[UnitWord] = []
+    #: a noun of `counts` may follow up to three characters that qualify it (31个医疗机构)
+    counts_modified: bool = False
+    #: a number with no unit word of its own (31个, 3万) may be in this unit
+    bare_count: bool = False
+
+    @model_validator(mode="after")
+    def _words_once(self) -> Unit:
+        for name in ("words", "counts"):
+            listed = getattr(self, name)
+            if twice := sorted({w for w in listed if listed.count(w) > 1}):
+                raise ValueError(f"{name}: {', '.join(twice)} listed twice")
+        if self.counts_modified and not self.counts:
+            raise ValueError("counts_modified: no counts to modify")
+        return self
 
 
 class Indicator(Entity):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +99,24 @@ def report_results(report: Graph) -> Iterator[tuple[Node, Node]]:
             yield top, leaf
 
 
+def shape_results(report: Graph) -> list[ShapeResult]:
+    """The results of a pySHACL report graph, violations first, each the innermost
+    constraint broken (`report_results`) with its top-level result's focus and severity."""
+    found = []
+    for top, result in report_results(report):
+        path = report.value(result, SH.resultPath)
+        component = str(report.value(result, SH.sourceConstraintComponent))
+        found.append(ShapeResult(
+            focus=str(report.value(top, SH.focusNode)),
+            path=readable_path(report, path) if path is not None else None,
+            severity=str(report.value(top, SH.resultSeverity)).rsplit("#", 1)[-1],
+            message=str(report.value(result, SH.resultMessage) or "constraint not met"),
+            component=component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent"),
+        ))
+    found.sort(key=lambda r: (r.severity != "Violation", r.focus, r.path or ""))
+    return found
+
+
 def validate_graph(data: Graph, ontology: Graph, shapes: Graph | None = None) -> ShapeReport:
     """Validate data against the shapes; only Violations make it non-conforming."""
     shapes = shapes if shapes is not None else load_turtle_dir(SHAPES_DIR)
@@ -109,26 +128,13 @@ def validate_graph(data: Graph, ontology: Graph, shapes: Graph | None = None) ->
         advanced=True,
         allow_warnings=True,
     )
-    counts = {SH.Violation: 0, SH.Warning: 0, SH.Info: 0}
-    found = []
-    for top, result in report_results(results):
-        severity = results.value(top, SH.resultSeverity)
-        counts[severity] = counts.get(severity, 0) + 1
-        path = results.value(result, SH.resultPath)
-        component = str(results.value(result, SH.sourceConstraintComponent))
-        found.append(ShapeResult(
-            focus=str(results.value(top, SH.focusNode)),
-            path=readable_path(results, path) if path is not None else None,
-            severity=str(severity).rsplit("#", 1)[-1],
-            message=str(results.value(result, SH.resultMessage) or "constraint not met"),
-            component=component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent"),
-        ))
-    found.sort(key=lambda r: (r.severity != "Violation", r.focus, r.path or ""))
+    found = shape_results(results)
+    counts = Counter(result.severity for result in found)
     return ShapeReport(
-        conforms=counts[SH.Violation] == 0,
-        violations=counts[SH.Violation],
-        warnings=counts[SH.Warning],
-        infos=counts[SH.Info],
+        conforms=counts["Violation"] == 0,
+        violations=counts["Violation"],
+        warnings=counts["Warning"],
+        infos=counts["Info"],
         results=tuple(found),
         text=text,
     )

@@ -31,9 +31,11 @@ from kg.extract.lexicon import Lexicon, looks_like_name
 from kg.extract.linking import Linker, name_slug
 from kg.extract.officials import find_posts
 from kg.extract.text import Article, ArticleError, Compact, parse_article, resolve_date
+from kg.extract.units import BOOLEAN, Units, read_units
 from kg.files import read_regular_file
 from kg.quantities import MAX_MAGNITUDE
 from kg.records import MAX_QUOTE_CHARS
+from kg.settings import DEFAULT_DATA_DIR
 from kg.sources import MAX_ARTICLE_BYTES
 
 REVIEW = "candidate"
@@ -93,10 +95,15 @@ def _plain(value: Decimal) -> int | float | str:
 
 
 class Extractor:
-    """Runs every pattern over one article and links what it finds to the registry."""
+    """Runs every pattern over one article and links what it finds to the registry.
 
-    def __init__(self, data: CuratedData | None) -> None:
+    `data` is the registry to link to (None: an empty one); the units are those of its
+    folder's units.yaml (else of the project's data/) unless `units` are given.
+    """
+
+    def __init__(self, data: CuratedData | None, units: Units | None = None) -> None:
         self.data = data
+        self.units = units or read_units(data.data_dir if data else DEFAULT_DATA_DIR)
         self.lexicon = Lexicon.from_data(data)
         self.linker = Linker(self.lexicon, dict(data.entities) if data else {})
         self.indicators = self._indicator_labels()
@@ -129,7 +136,7 @@ class Extractor:
         地级市 against 87个区县); at least INDICATOR_MATCH."""
         best, best_score = None, INDICATOR_MATCH
         for indicator_id, indicator_unit, labels in self.indicators:
-            if not compatible_units(unit, indicator_unit):
+            if not self.units.suits(unit, indicator_unit):
                 continue
             for label in labels:
                 score = label_score(label, phrase, counted)
@@ -382,9 +389,9 @@ class Extractor:
         for expr in scan_expressions(article.text):
             if expr.kind not in ("number", "cn-number", "quoted"):
                 continue
-            if skip_reason(expr, view, self.names):
+            if skip_reason(expr, view, self.units, self.names):
                 continue
-            figure = read_figure(expr, view, self.year)
+            figure = read_figure(expr, view, self.units, self.year)
             if figure is None:
                 continue
             _refuse_huge(figure, article)
@@ -395,7 +402,7 @@ class Extractor:
         for match in MAGNITUDE_RE.finditer(view.text):
             start, end = view.span(match.start(2), match.end(2))
             expr = Expression(start, end, "magnitude", match[2])
-            if (figure := read_figure(expr, view, self.year)) is not None:
+            if (figure := read_figure(expr, view, self.units, self.year)) is not None:
                 figures.append(figure)
                 claims.append(self._figure_claim(figure, view, article, speakers, used))
         taken = {view.clause(f.start, f.end) for f in figures}
@@ -422,11 +429,11 @@ class Extractor:
                   or listed_under_plan(view.original, view.index[start]))
         kind = "target" if target else "measurement"
         phrase = text[c_start:c_end]
-        indicator = self.indicator_for(phrase, "boolean")
+        indicator = self.indicator_for(phrase, BOOLEAN)
         if indicator is None:
             label = UNIVERSAL_LABEL_RE.sub("", phrase) or phrase
             indicator = self.linker.propose("indicator", name_slug(label, 8), {
-                "name_zh": label, "name_en": "TODO: English name", "unit": "boolean"})
+                "name_zh": label, "name_en": "TODO: English name", "unit": BOOLEAN})
         claim: dict[str, Any] = {
             "id": _unique(f"{kind[0]}-{indicator}"[:60].rstrip("-"), used), "kind": kind,
             "indicator": indicator, "value": True}
@@ -473,8 +480,7 @@ class Extractor:
         if len(figure.values) > 1 and kind == "measurement":
             claim["value_max"] = _plain(figure.values[-1])
         unit_of_indicator = self._unit_of(indicator)
-        if figure.unit != unit_of_indicator and not (
-                figure.unit == "count" and unit_of_indicator in COUNT_UNITS):
+        if not self.units.suits(figure.unit, unit_of_indicator):
             claim["unit"] = figure.unit  # a bare count (个) takes its indicator's unit
         place = self._place(text[s_start:figure.start],
                             text[max(0, s_start - PLACE_LOOKBACK):s_start])
@@ -623,7 +629,8 @@ class Extractor:
             reason = {
                 "date": "a date: the period or deadline of a figure, or an event's date",
                 "title": "a title not read as a document",
-            }.get(expr.kind) or skip_reason(expr, view, self.names) or "no value could be read"
+            }.get(expr.kind) or skip_reason(expr, view, self.units, self.names) or (
+                "no value could be read")
             skipped.append({**entry, "reason": reason})
         return {"candidates": len(candidates), "skipped": skipped}
 
@@ -656,9 +663,6 @@ def covered_clauses(view: Compact, figures: list[Figure]) -> list[tuple[int, int
 
 
 INDICATOR_MATCH = 0.7
-#: units a bare count (个) may stand for
-COUNT_UNITS = {"count", "place", "region-count", "institution", "item", "piece", "drug",
-               "batch", "session", "bed", "record", "report", "transaction", "time"}
 
 
 #: characters that say nothing of what an indicator measures
@@ -694,11 +698,6 @@ def content_chars(label: str) -> frozenset[str]:
     """The Chinese characters of a label that say what it measures."""
     return frozenset(c for c in re.sub(r"[^\u4e00-\u9fff]", "", label)
                      if c not in FUNCTION_CHARS)
-
-
-def compatible_units(found: str, indicator: str) -> bool:
-    """A figure's unit suits an indicator's: the same, or a bare count for any count."""
-    return found == indicator or (found == "count" and indicator in COUNT_UNITS)
 
 
 def _unique(base: str, used: set[str]) -> str:

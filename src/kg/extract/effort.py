@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from kg.claim_defaults import flatten
 from kg.datafiles import CuratedData
 from kg.errors import DataError, Problem
+from kg.extract.units import BARE_COUNT, Units, read_units
 from kg.quantities import parse_quantity
 from kg.records import REGISTRY_FILES, FactFile
 
@@ -115,11 +116,12 @@ class Item:
 @dataclass
 class Entities:
     """Names of entities, for telling whether two ids denote the same thing: the
-    registry's (full curated data) and the draft's proposals."""
+    registry's (full curated data) and the draft's proposals, and the units."""
 
     data: CuratedData
     before: CuratedData | None
     proposals: dict[str, dict[str, Any]]
+    units: Units
 
     def names(self, entity_id: str | None) -> set[str]:
         if entity_id is None:
@@ -327,8 +329,8 @@ def _differences(truth: Item, found: Item, entities: Entities) -> list[str]:
             same = entities.same_set(expected, got or [])
         elif name == "title":
             same = bool(got) and (expected.endswith(got) or got.endswith(expected))
-        elif name == "unit":
-            same = expected == got or (got == "count" and expected not in ("percent",))
+        elif name == "unit":  # a bare count may stand for any unit but a percentage
+            same = expected == got or (got == BARE_COUNT and expected != entities.units.percent)
         else:
             same = expected == got
         if not same:
@@ -394,7 +396,7 @@ def compare(draft_claims: list[dict[str, Any]], proposals: dict[str, list[dict[s
     """The fate of every candidate of a draft, and the claims the reviewer added."""
     kinds = {file: kind for kind, file in REGISTRY_FILES.items()}
     table = {r["id"]: {**r, "_kind": kinds.get(f)} for f, rs in proposals.items() for r in rs}
-    entities = Entities(data, before, table)
+    entities = Entities(data, before, table, read_units(data.data_dir))
     truth_claims = list(reviewed.claims)
     fates = _pair(_post_items(truth_claims, text, entities),
                   _post_items(draft_claims, text, entities), entities, _same_official)

@@ -15,25 +15,18 @@ from functools import lru_cache
 
 from kg.coverage import Expression, expression_values
 from kg.extract.text import SENTENCE_REACH, Compact
+from kg.extract.units import (
+    BARE_COUNT,
+    DRUG,
+    PER_1000,
+    PLACES_PER_1000,
+    RATIO,
+    YUAN,
+    YUAN_PER_PERSON,
+    Units,
+)
 
 MAGNITUDES = {"百": Decimal(100), "千": Decimal(1000), "万": Decimal(10000)}
-#: Chinese classifier or unit after a number -> registry unit id (longest first)
-UNIT_WORDS: dict[str, str] = {
-    "个百分点": "percentage-point", "人次": "person-time", "万人次": "person-time",
-    "平方米": "square-metre", "毫升": "millilitre", "分钟": "minute", "小时": "hour",
-    "个月": "month", "周年": "year", "元": "yuan", "项": "item", "场次": "session", "场": "session",
-    "名": "person", "人": "person", "位": "person", "户": "household", "笔": "transaction",
-    "家": "institution", "所": "institution", "种": "drug", "批": "batch", "张": "bed",
-    "次": "time", "条": "record", "份": "report", "件": "piece", "套": "piece", "期": "episode",
-    "年": "year", "天": "day", "日": "day", "秒": "second", "岁": "year", "个": "count",
-    "省": "region-count", "市": "region-count", "县": "region-count", "座": "count",
-    "床": "bed", "倍": "multiple", "例": "case", "类": "count", "款": "count", "台": "count",
-    "支": "count", "组": "count", "轮": "count", "层": "count", "篇": "count", "部": "count",
-}
-_UNIT_RE = re.compile(
-    r"(?:余|多)?(?:万|亿)?(" + "|".join(re.escape(w) for w in sorted(UNIT_WORDS, key=len,
-                                                                    reverse=True)) + ")"
-)
 QUALIFIERS_BEFORE = [
     (re.compile(r"(?:不超过|不高于|最多|至多)$"), "at-most"),
     (re.compile(r"(?:超过|超|逾|多于|高于)$"), "over"),
@@ -88,12 +81,13 @@ def _compact_span(view: Compact, expr: Expression) -> tuple[int, int]:
     return start, end
 
 
-def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str]] = ()
-                ) -> str | None:
+def skip_reason(expr: Expression, view: Compact, units: Units,
+                names: list[tuple[int, int, str]] = ()) -> str | None:
     """Why a number is not a figure, or None when it is one.
 
     `names` are compact spans of registry names in the text (15分钟医疗圈, 八件实事):
-    a number inside one is part of that name.
+    a number inside one is part of that name. A year or a code followed by a unit word
+    of `units` (2025年, 12356人次) is a quantity.
     """
     start, end = _compact_span(view, expr)
     after = view.text[end : end + 3]
@@ -144,13 +138,13 @@ def skip_reason(expr: Expression, view: Compact, names: list[tuple[int, int, str
         return "ordinal: part of a name (batch, edition, session)"
     if GRADE_RE.match(after) or re.search(r"级$", expr.text):
         return "a grade or class (二级, 三甲), not a quantity"
-    if re.fullmatch(r"(?:19|20)\d\d", re.sub(r"\s", "", expr.text)) and not _UNIT_RE.match(
-            view.text, end):
+    if re.fullmatch(r"(?:19|20)\d\d", re.sub(r"\s", "", expr.text)) and not (
+            units.after_number.match(view.text, end)):
         return "a year (in a name or heading), not a quantity"
     if re.fullmatch(r"\d{3,6}", expr.text.strip()) and HOTLINE_AFTER_RE.match(text, end):
         return "a hotline's number (12356心理援助热线), not a quantity"
     if view.text[max(0, start - 2) : start].endswith(("热线", "电话", "编号", "号码")) and (
-            re.fullmatch(r"\d{3,}", expr.text.strip()) and not _UNIT_RE.match(text, end)):
+            re.fullmatch(r"\d{3,}", expr.text.strip()) and not units.after_number.match(text, end)):
         return "a code or phone number"
     return None
 
@@ -229,10 +223,12 @@ def _numbered_lines(original: str) -> tuple[list[int], list[int | None], list[bo
     return starts, items, under_plan
 
 
-def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Figure | None:
+def read_figure(expr: Expression, view: Compact, units: Units, year: int | None = None
+                ) -> Figure | None:
     """The figure an expression states, or None when nothing parses.
 
-    `year` is the article's year (its date), against which 到2027年 reads as a target.
+    `units` are the registry's unit words; `year` is the article's year (its date),
+    against which 到2027年 reads as a target.
     """
     start, end = _compact_span(view, expr)
     text = view.text
@@ -241,42 +237,43 @@ def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Fig
         expression_values(expr, text[end : end + 4]))
     if not values:
         return None
-    unit, unit_text, stop = "count", "", end
+    unit, unit_text, stop = BARE_COUNT, "", end
     if bare.endswith(("%", "％")) or re.search(r"[%％]", bare):
-        unit = "percent"
+        unit = units.percent
     elif "‰" in bare:
-        unit = "permille"
+        unit = units.permille
     elif expr.kind == "cn-number" and bare.endswith("成"):
-        unit = "percent"
+        unit = units.percent
         values = [v for v in values if v >= 10] or values
     elif text.startswith("成", end):  # 3-5成: tenths
-        unit, unit_text, stop = "percent", "成", end + 1
+        unit, unit_text, stop = units.percent, "成", end + 1
         values = [v * 10 for v in values]
-    elif m := _UNIT_RE.match(text, end):
+    elif m := units.after_number.match(text, end):
         unit_text, stop = m.group(1), m.end()
-        unit = UNIT_WORDS[unit_text]
+        unit = units.words[unit_text]
     elif expr.kind == "cn-number":
         tail = re.search(r"(人次|[^\u4e00-\u9fff]?[\u4e00-\u9fff])$", bare)
-        if tail and tail.group(1) in UNIT_WORDS:
+        if tail and tail.group(1) in units.words:
             unit_text = tail.group(1)
-            unit = UNIT_WORDS[unit_text]
+            unit = units.words[unit_text]
     if "千分之" in bare:
-        unit, values = "permille", [v * 1000 for v in values]
+        unit, values = units.permille, [v * 1000 for v in values]
     elif "分之" in bare:
-        unit = "ratio"
-    if unit in ("count", "person"):
-        unit = counted_noun_unit(text[stop : stop + 4], text[max(0, start - 6) : start], unit)
+        unit = RATIO
+    if unit == BARE_COUNT:  # what it counts: 31个省份, 托位数达120万
+        unit = units.counted_unit(text[stop : stop + 4], text[max(0, start - 6) : start]
+                                  ) or unit
     if len(values) > 2:
         values = [values[0], values[-1]]
     sentence_start, _ = view.sentence(start, end)
     clause_start, clause_end = view.clause(start, end)
     before = text[clause_start:start]
-    if re.search(r"每千人口?|每千名", before) and unit != "percent":
-        unit = "places-per-1000" if "托位" in text[clause_start:clause_end] else "per-1000"
-    if unit == "yuan" and re.search(r"人均|每人", before):
-        unit = "yuan-per-person"
-    if unit == "drug" and not re.search(r"药|品种|目录", text[sentence_start:clause_end]):
-        unit = "count"
+    if re.search(r"每千人口?|每千名", before) and unit != units.percent:
+        unit = PLACES_PER_1000 if "托位" in text[clause_start:clause_end] else PER_1000
+    if unit == YUAN and re.search(r"人均|每人", before):
+        unit = YUAN_PER_PERSON
+    if unit == DRUG and not re.search(r"药|品种|目录", text[sentence_start:clause_end]):
+        unit = BARE_COUNT
     figure = Figure(expr, start, stop, values, unit, unit_text, expr_start=start)
     for pattern, name in QUALIFIERS_BEFORE:
         if pattern.search(before):
@@ -288,7 +285,7 @@ def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Fig
         if pattern.search(text[end:clause_end]) and name not in figure.qualifiers:
             figure.qualifiers.append(name)
             break
-    if CUMULATIVE_RE.search(before) or (unit != "percent" and SINCE_START_RE.search(
+    if CUMULATIVE_RE.search(before) or (unit != units.percent and SINCE_START_RE.search(
             text[sentence_start:start])):
         figure.qualifiers.append("cumulative")
     if change := CHANGE_RE.search(re.sub(r"(?:超过|超|约|近|达到|达)$", "", before)):
@@ -299,33 +296,6 @@ def read_figure(expr: Expression, view: Compact, year: int | None = None) -> Fig
                      or listed_under_plan(view.original, expr.start))
     figure.phrase = text[clause_start:clause_end]
     return figure
-
-
-#: what a bare count (个, or a number with 万/亿 and no classifier) counts, by the noun
-#: after it or, failing that, before it
-COUNTED_NOUNS = (
-    (re.compile(r"^(?:省|省份|地市|地级市|市|县|区|乡镇|统筹区|城市)"), "region-count"),
-    (re.compile(r"^(?:托位)"), "place"),
-    (re.compile(r"^(?:[^，。]{0,3}(?:机构|医院|卫生室|卫生院|药店|医疗点|中心))"), "institution"),
-    (re.compile(r"^(?:[^，。]{0,3}(?:群众|居民|患者|参保人|老人|人口|人员|儿童|婴幼儿|家庭|职工))"),
-     "person"),
-)
-NOUN_BEFORE = (
-    (re.compile(r"托位(?:总)?数?(?:达|增至|超|为|增加了?)?$"), "place"),
-    (re.compile(r"机构(?:数量|总数)?(?:从|达|增至|为)?$"), "institution"),
-)
-
-
-def counted_noun_unit(after: str, before: str, unit: str) -> str:
-    """The unit of a bare count from the noun it counts (31个省份 -> region-count)."""
-    for pattern, name in COUNTED_NOUNS:
-        if pattern.match(after):
-            return name if unit == "count" or name == "person" else unit
-    if unit == "count":
-        for pattern, name in NOUN_BEFORE:
-            if pattern.search(before):
-                return name
-    return unit
 
 
 def comparator(figure: Figure) -> str:

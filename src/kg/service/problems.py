@@ -75,7 +75,8 @@ class UnknownFormat(HttpProblem, status=400, title="unknown format", kind="unkno
 PROBLEMS: tuple[type[ReportedError], ...] = (
     BadRequest, NotFound, RequestTooLarge, UnsupportedMediaType, InvalidParameter, PageTimeout,
     UnknownFormat,
-    query_errors.QueryError, query_errors.QuerySyntaxError, query_errors.QueryRefused,
+    query_errors.QueryError, query_errors.QuerySyntaxError, query_errors.NoQuery,
+    query_errors.QueryRefused,
     query_errors.UpdateRefused, query_errors.QueryTooComplex, query_errors.QueryUnsupported,
     query_errors.NotAcceptable, query_errors.QueryTimeout, query_errors.TooManyQueries,
     query_errors.QueryMemoryLimit, query_errors.QueryFailed,

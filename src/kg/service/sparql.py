@@ -49,6 +49,7 @@ SD_FORMAT_TERMS = {
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
+DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -94,6 +95,9 @@ async def sparql_get(request: Request) -> Response:
     check_utf8_query_string(request)
     queries = params.getlist("query")
     if not queries:
+        if dataset := [name for name in DATASET_PARAMETERS if name in params]:
+            raise BadRequest(f"'{dataset[0]}' without a 'query': a GET without a query asks for"
+                             " the service description, which takes no dataset")
         return await context.off_loop(lambda: service_description_response(request, context))
     if len(queries) > 1:
         raise BadRequest("more than one 'query' parameter")
