@@ -9,7 +9,10 @@ worker over a socket pair read by the event loop (no thread hop per request;
 frames as multiprocessing.Connection writes them: a 4-byte length, then a
 pickle). A query that outlives its deadline gets its worker killed, which frees
 the CPU at once, and a fresh worker takes its place while the others keep
-answering; a worker that dies is replaced the same way.
+answering; a worker that dies is replaced the same way. With an external store the
+server keeps the workers' verdicts on the jobs they allowed: the same job again (same
+text, base, values, formats, row cap, byte for byte) is forwarded without the round
+trip to a worker, as a worker answers a text it has seen without parsing it again.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import signal
 import socket
 import struct
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -50,6 +53,10 @@ MAX_STILLBORN = 5
 STARTUP_SECONDS = 300.0
 #: How often the watchdog reconciles the workers with the pool.
 WATCHDOG_SECONDS = 1.0
+#: With an external store, the jobs whose verdict the server keeps: their frames are the
+#: keys (at most ALLOWED_ENTRIES of ALLOWED_MAX_BYTES, and as much canonical text: ~32 MB).
+ALLOWED_ENTRIES = 2048
+ALLOWED_MAX_BYTES = 8192
 
 
 @dataclass(eq=False)
@@ -132,6 +139,8 @@ class QueryExecutor:
         graphs = None if self.forward is None else frozenset(self.forward.named_graphs())
         self.prefixes = dict(prefixes or {})
         self.setup = WorkerSetup(source, self.prefixes, max_query_chars, graphs, memory_limit)
+        self._allowed: OrderedDict[bytes, Checked] = OrderedDict()
+        """The workers' verdicts on jobs they allowed, by the job's frame (external store)."""
         self._workers: list[_Worker] = []
         self._idle: deque[_Worker] = deque()
         self._waiters: deque[_Waiter] = deque()
@@ -209,6 +218,10 @@ class QueryExecutor:
         """The answer to a job, or the QueryError that says why there is none. `client`
         names who asks (the remote address), for the fair share of workers."""
         limit = self.timeout if timeout is None else timeout
+        message = frame(job)
+        if self.forward is not None and (allowed := self._allowed.get(message)) is not None:
+            self._allowed.move_to_end(message)
+            return await self._forward(job, allowed, limit, limit)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
         worker = await self._acquire(client, deadline, limit)
@@ -219,7 +232,7 @@ class QueryExecutor:
             worker.pending = future
             worker.lease += 1
             assert worker.writer is not None  # a ready worker is being read
-            worker.writer.write(frame(job))
+            worker.writer.write(message)
             if self._waiters:
                 self._take_back()
             async with asyncio.timeout_at(deadline):
@@ -239,11 +252,19 @@ class QueryExecutor:
         if status == "ok":
             answer, _seconds = payload
             if isinstance(answer, Checked):
+                self._remember(message, answer)
                 return await self._forward(job, answer, deadline - loop.time(), limit)
             return answer  # type: ignore[no-any-return]
         if isinstance(payload, QueryError):
             raise payload
         raise QueryFailed(f"unexpected reply from a query worker: {status}")
+
+    def _remember(self, message: bytes, checked: Checked) -> None:
+        """Keep a worker's verdict on a job (a short one) for the same job again."""
+        if len(message) <= ALLOWED_MAX_BYTES:
+            self._allowed[message] = checked
+            if len(self._allowed) > ALLOWED_ENTRIES:
+                self._allowed.popitem(last=False)
 
     async def _forward(self, job: QueryJob, checked: Checked, left: float,
                        limit: float) -> Answer:

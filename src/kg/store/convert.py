@@ -112,7 +112,8 @@ def cut_solutions(data: bytes, source: str, target: str, max_rows: int | None
                   ) -> tuple[bytes, bool]:
     """Solutions in `source` format as `target` (always rewritten by Oxigraph), at most
     max_rows of them (cut in TSV, one line per solution)."""
-    if max_rows is None:
+    if max_rows is None or (source == "json" and data.count(b"{") <= max_rows):
+        # a JSON solution is an object: no more `{` than max_rows, no more solutions
         return results_as(data, source, target, normalise=True), False
     tsv = data if source == "tsv" else results_as(data, source, "tsv")
     cut, truncated = first_lines(tsv, max_rows, header=1)

@@ -14,12 +14,15 @@ and named-graph-uri); or, where the server's own default graph already is that u
 the canonical text the service checked (`kg.sparql_lexer`, `kg.inspection`), never
 the client's own; this class only forwards it. The server runs it outside kg's
 sandbox, so it must have no route out (README, Settings and stores;
-tests/test_store_isolation.py).
+tests/test_store_isolation.py). Compact SPARQL 1.1 JSON results within the row cap (what
+Oxigraph server writes) go to the client as they came; other JSON results (Virtuoso's)
+are rewritten in one pass with Python's json, other formats through Oxigraph.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -164,6 +167,12 @@ class RemoteStore(GraphStore):
         if source in RESULTS_FORMATS:
             if results_format is None:
                 raise NotAcceptable("results")
+            if source == results_format == "json":
+                if _as_written(response.content, max_rows):
+                    return Serialised("solutions", "json", response.content)
+                rewritten = _safely(lambda: _sparql11_solutions(response.content, max_rows))
+                if rewritten is not None:
+                    return Serialised("solutions", "json", *rewritten)
             body = _canonical_results(response.content) if source == "json" else \
                 response.content
             if source == "json" and b'"boolean"' in body[:200] and \
@@ -287,10 +296,57 @@ def _safely(convert: Any) -> Any:
         raise QueryFailed(f"the SPARQL server's answer cannot be read: {error}") from None
 
 
+#: How SPARQL 1.1 JSON solutions begin and end as Oxigraph writes them (and so this service).
+_COMPACT_SOLUTIONS = b'{"head":{"vars":['
+_COMPACT_END = b"]}}"
+#: A term whose value is "0" or "1" (where there is none, no xsd:boolean is non-canonical).
+_ZERO_OR_ONE = re.compile(rb'"value"\s*:\s*"[01]"')
+
+
+def _as_written(body: bytes, max_rows: int | None) -> bool:
+    """Whether JSON results can go to the client as the server wrote them: solutions,
+    whole, in the compact SPARQL 1.1 form this service writes (Oxigraph server's own),
+    with no SPARQL 1.0 `typed-literal` (Virtuoso's), no xsd:boolean to make canonical, and
+    surely no more than max_rows of them (each solution is an object: a `{` at least)."""
+    return (body.startswith(_COMPACT_SOLUTIONS) and body.rstrip().endswith(_COMPACT_END)
+            and b'"typed-literal"' not in body and _canonical_booleans(body)
+            and (max_rows is None or body.count(b"{") <= max_rows))
+
+
+def _canonical_booleans(body: bytes) -> bool:
+    """Whether every xsd:boolean in JSON results surely has its canonical form already."""
+    return XSD_BOOLEAN.encode() not in body or not _ZERO_OR_ONE.search(body)
+
+
+def _sparql11_solutions(body: bytes, max_rows: int | None) -> tuple[bytes, bool] | None:
+    """JSON solutions rewritten in one pass as this service writes them (compact SPARQL
+    1.1: SPARQL 1.0's `typed-literal` made `literal`, xsd:boolean canonical, no other
+    member), cut at max_rows, and whether they were; None for a boolean answer."""
+    data = json.loads(body)
+    if not isinstance(data, dict) or "boolean" in data:
+        return None
+    try:
+        names = data["head"]["vars"]
+        rows = data["results"]["bindings"]
+        cut = max_rows is not None and len(rows) > max_rows
+        rows = rows[:max_rows] if cut else rows
+        for row in rows:
+            for term in row.values():
+                if term["type"] == "typed-literal":
+                    term["type"] = "literal"
+                if term.get("datatype") == XSD_BOOLEAN and term["value"] in CANONICAL_BOOLEAN:
+                    term["value"] = CANONICAL_BOOLEAN[term["value"]]
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"not SPARQL JSON results ({type(error).__name__}: {error})"
+                         ) from None
+    solutions = {"head": {"vars": names}, "results": {"bindings": rows}}
+    return json.dumps(solutions, ensure_ascii=False, separators=(",", ":")).encode(), cut
+
+
 def _canonical_results(body: bytes) -> bytes:
     """SPARQL JSON results with xsd:boolean literals in their canonical lexical form
     (kg.store.convert.canonical_booleans, for solutions)."""
-    if XSD_BOOLEAN.encode() not in body:
+    if _canonical_booleans(body):
         return body
     data = _safely(lambda: json.loads(body))
     for binding in data.get("results", {}).get("bindings", []):
