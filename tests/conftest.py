@@ -17,6 +17,21 @@ from kg.settings import Settings
 from kg.synth import synthesise
 
 PROJECT = Path(__file__).resolve().parents[1]
+#: The files that take longest (real servers, whole-graph checks, every bad input built),
+#: longest first, as `--durations=0` measured them on three test processes. pytest-xdist
+#: hands a file to the next free process in collection order (`--dist loadfile`), so
+#: these go first: collected alphabetically, several came last and ran on alone while the
+#: other processes had finished.
+LONGEST_FIRST = ("test_store_remote.py", "test_build_input.py", "test_ontology.py",
+                 "test_browser_pages.py", "test_w3c_query.py", "test_faults.py",
+                 "test_extract_hostile.py", "test_browser_language.py",
+                 "test_service_openapi.py", "test_build_hostile.py", "test_synth_load.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, each still whole and in its own order; then the rest."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture(scope="session")
