@@ -22,14 +22,13 @@ PROJECT = Path(__file__).resolve().parents[1]
 #: hands a file to the next free process in collection order (`--dist loadfile`), so
 #: these go first: collected alphabetically, several came last and ran on alone while the
 #: other processes had finished.
-LONGEST_FIRST = ("test_store_remote.py", "test_shapes.py", "test_build_input.py",
-                 "test_ontology.py", "test_browser_pages.py", "test_faults.py",
-                 "test_w3c_query.py", "test_extract_hostile.py", "test_browser_language.py",
+LONGEST_FIRST = ("test_store_remote.py", "test_build_input.py", "test_ontology.py",
+                 "test_browser_pages.py", "test_faults.py", "test_w3c_query.py",
+                 "test_extract_hostile.py", "test_browser_language.py",
                  "test_service_openapi.py", "test_build_hostile.py",
-                 "test_browser_accessibility.py", "test_synth_load.py", "test_build.py",
-                 "test_shapes_sparql.py", "test_service_http.py",
-                 "test_service_store_faults.py", "test_hostile.py", "test_service_executor.py",
-                 "test_w3c_harness.py", "test_extract_review.py")
+                 "test_browser_accessibility.py", "test_build.py", "test_service_http.py",
+                 "test_service_store_faults.py", "test_hostile.py", "test_synth_load.py",
+                 "test_service_executor.py", "test_w3c_harness.py", "test_extract_review.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
