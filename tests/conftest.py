@@ -19,9 +19,9 @@ from kg.synth import synthesise
 PROJECT = Path(__file__).resolve().parents[1]
 #: The files that take longest (real servers, whole-graph checks, every bad input built),
 #: longest first, as `--durations=0` measured them on three test processes. pytest-xdist
-#: hands a file to the next free process in collection order (`--dist loadfile`), so
-#: these go first: collected alphabetically, several came last and ran on alone while the
-#: other processes had finished.
+#: (`--dist loadfile`) gives each process a first batch of files round-robin in collection
+#: order, then the rest one by one to whichever is free, so these go first: collected
+#: alphabetically, several came last and ran on alone while the others had finished.
 LONGEST_FIRST = ("test_store_remote.py", "test_build_input.py", "test_ontology.py",
                  "test_browser_pages.py", "test_faults.py", "test_w3c_query.py",
                  "test_extract_hostile.py", "test_browser_language.py",
