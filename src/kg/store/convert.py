@@ -108,12 +108,17 @@ def results_as(data: bytes, source: str, target: str, *, normalise: bool = False
     return parsed.serialize(format=oxigraph_format(RESULTS_FORMATS[target]))  # type: ignore[no-any-return]
 
 
+def surely_within(json_results: bytes, max_rows: int) -> bool:
+    """Whether SPARQL JSON results surely hold at most max_rows solutions, without reading
+    them: each solution is an object, so there are no more solutions than `{`."""
+    return json_results.count(b"{") <= max_rows
+
+
 def cut_solutions(data: bytes, source: str, target: str, max_rows: int | None
                   ) -> tuple[bytes, bool]:
     """Solutions in `source` format as `target` (always rewritten by Oxigraph), at most
     max_rows of them (cut in TSV, one line per solution)."""
-    if max_rows is None or (source == "json" and data.count(b"{") <= max_rows):
-        # a JSON solution is an object: no more `{` than max_rows, no more solutions
+    if max_rows is None or (source == "json" and surely_within(data, max_rows)):
         return results_as(data, source, target, normalise=True), False
     tsv = data if source == "tsv" else results_as(data, source, "tsv")
     cut, truncated = first_lines(tsv, max_rows, header=1)

@@ -48,6 +48,7 @@ from kg.store.convert import (
     first_lines,
     graph_as,
     results_as,
+    surely_within,
 )
 from kg.store.terms import XSD, Row, literal, sparql_term, term_from_json
 
@@ -307,10 +308,10 @@ def _as_written(body: bytes, max_rows: int | None) -> bool:
     """Whether JSON results can go to the client as the server wrote them: solutions,
     whole, in the compact SPARQL 1.1 form this service writes (Oxigraph server's own),
     with no SPARQL 1.0 `typed-literal` (Virtuoso's), no xsd:boolean to make canonical, and
-    surely no more than max_rows of them (each solution is an object: a `{` at least)."""
+    surely no more than max_rows of them."""
     return (body.startswith(_COMPACT_SOLUTIONS) and body.rstrip().endswith(_COMPACT_END)
             and b'"typed-literal"' not in body and _canonical_booleans(body)
-            and (max_rows is None or body.count(b"{") <= max_rows))
+            and (max_rows is None or surely_within(body, max_rows)))
 
 
 def _canonical_booleans(body: bytes) -> bool:
@@ -334,8 +335,7 @@ def _sparql11_solutions(body: bytes, max_rows: int | None) -> tuple[bytes, bool]
             for term in row.values():
                 if term["type"] == "typed-literal":
                     term["type"] = "literal"
-                if term.get("datatype") == XSD_BOOLEAN and term["value"] in CANONICAL_BOOLEAN:
-                    term["value"] = CANONICAL_BOOLEAN[term["value"]]
+                _canonical_boolean(term)
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"not SPARQL JSON results ({type(error).__name__}: {error})"
                          ) from None
@@ -351,8 +351,13 @@ def _canonical_results(body: bytes) -> bytes:
     data = _safely(lambda: json.loads(body))
     for binding in data.get("results", {}).get("bindings", []):
         for value in binding.values():
-            if value.get("datatype") == XSD_BOOLEAN and value.get("value") in CANONICAL_BOOLEAN:
-                value["value"] = CANONICAL_BOOLEAN[value["value"]]
+            _canonical_boolean(value)
     return json.dumps(data, ensure_ascii=False).encode()
+
+
+def _canonical_boolean(term: dict[str, Any]) -> None:
+    """An xsd:boolean JSON term written 0 or 1 (Virtuoso) made `false` or `true`."""
+    if term.get("datatype") == XSD_BOOLEAN and term.get("value") in CANONICAL_BOOLEAN:
+        term["value"] = CANONICAL_BOOLEAN[term["value"]]
 
 
